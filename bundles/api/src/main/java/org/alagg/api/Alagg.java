@@ -1,0 +1,53 @@
+package org.alagg.api;
+
+/** Names shared by the engine, the configuration and plugins: service properties and configuration PIDs. */
+public final class Alagg {
+    /** Service property naming a {@link ReorderStrategyFactory}, e.g. {@code windowed}. */
+    public static final String STRATEGY = "alagg.strategy";
+    /** Service property naming a {@link PacketInterceptor} and the {@link LocalDelivery} that pairs with it. */
+    public static final String INTERCEPTOR = "alagg.interceptor";
+    /** Service property naming a {@link LinkTransport}, e.g. {@code afpacket}. */
+    public static final String TRANSPORT = "alagg.transport";
+
+    /** Configuration of the engine: instance name, interceptor, strategy, EtherType. */
+    public static final String ENGINE_PID = "org.alagg.engine";
+    /** Engine configuration property: the instance name, which also names the control socket and the logs. */
+    public static final String ENGINE_INSTANCE = "instance";
+    /** Engine configuration property: the capture mode, a {@link #INTERCEPTOR} name. */
+    public static final String ENGINE_INTERCEPTOR = "interceptor";
+    /** Engine configuration property: the reordering strategy, a {@link #STRATEGY} name. */
+    public static final String ENGINE_STRATEGY = "strategy";
+    /** Engine configuration property: the EtherType of Alagg frames. */
+    public static final String ENGINE_ETHERTYPE = "ethertype";
+
+    /** Factory configuration, one per link; its name is the local interface. */
+    public static final String LINK_FACTORY_PID = "org.alagg.link";
+    /** Link configuration property: the local interface. */
+    public static final String LINK_INTERFACE = "interface";
+    /** Link configuration property: the peer's MAC address on that interface. */
+    public static final String LINK_PEER = "peer";
+    /** Configuration property recording where a configuration came from (a file and line, or a command). */
+    public static final String ORIGIN = "alagg.origin";
+
+    /** IEEE 802 local experimental EtherType 1, Alagg's default. */
+    public static final int DEFAULT_ETHERTYPE = 0x88B5;
+
+    private static final java.util.regex.Pattern PLUGIN_NAME = java.util.regex.Pattern.compile("[a-z][a-z0-9_-]{0,31}");
+
+    private Alagg() {
+    }
+
+    /**
+     * Returns a plugin name ({@link #STRATEGY}, {@link #INTERCEPTOR}, {@link #TRANSPORT}) when it is well formed.
+     *
+     * @param what what the name is of, for the message, e.g. "reordering strategy"
+     * @throws IllegalArgumentException naming what is wrong with it
+     */
+    public static String checkPluginName(String what, String name) {
+        if (!PLUGIN_NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException(what + " name '" + name
+                    + "' must be 1-32 lower-case letters, digits, '_' or '-', starting with a letter");
+        }
+        return name;
+    }
+}

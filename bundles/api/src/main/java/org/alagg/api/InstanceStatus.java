@@ -1,0 +1,28 @@
+package org.alagg.api;
+
+import java.util.List;
+import java.util.Map;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/** What a running Alagg instance is doing, registered by the engine for commands and monitoring. */
+@ProviderType
+public interface InstanceStatus {
+    /** The instance name (config key {@code instance}). */
+    String instance();
+
+    /** The capture mode: configured, active, installed. */
+    Selection interceptor();
+
+    /** The reordering strategy: configured, active, installed. */
+    Selection strategy();
+
+    /** Every configured link, by interface name. */
+    List<LinkStatus> links();
+
+    /** Totals over all peers, by the IEEE 802.1CB names (passed, discarded, out_of_order, lost, rogue, ...). */
+    Map<String, Long> counters();
+
+    /** Conditions an operator should know about, e.g. a configured strategy that is not installed. */
+    List<String> warnings();
+}

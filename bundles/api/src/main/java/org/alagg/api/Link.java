@@ -1,0 +1,23 @@
+package org.alagg.api;
+
+/** One open link: a local interface carrying frames to and from the peer's MAC address on it. */
+public interface Link extends AutoCloseable {
+    /** The engine's number for this link. */
+    int id();
+
+    /** The local interface, e.g. {@code eth1}. */
+    String interfaceName();
+
+    /** The peer's MAC address on this link. */
+    MacAddress peer();
+
+    /** Whether frames can pass now. */
+    LinkState state();
+
+    /** Why the link is in its state, for people (e.g. "interface eth1 does not exist"); empty when UP. */
+    String stateDetail();
+
+    /** Stops the link; frames still queued for it are dropped. Closing twice is harmless. */
+    @Override
+    void close();
+}

@@ -1,0 +1,40 @@
+package org.alagg.api;
+
+import java.io.IOException;
+
+/**
+ * Carries Alagg frames over links of one kind (AF_PACKET on Ethernet interfaces, or an in-memory
+ * transport in tests). Registered with the service property {@link Alagg#TRANSPORT}.
+ *
+ * <p>One transport serves every link of its kind so that one system call can send a frame on each link
+ * and one wait covers all of them. The engine's egress thread alone calls {@link #send}, its ingress thread
+ * alone calls {@link #receive}; {@link #open}, {@link Link#close} and {@link #wakeup} may come from any thread.
+ */
+public interface LinkTransport {
+    /**
+     * Opens a link to the peer's MAC address on a local interface. An interface that does not exist yet,
+     * or disappears later, leaves the link {@link LinkState#DOWN} while the transport keeps trying.
+     *
+     * @param id the engine's number for the link, carried in {@link PacketBatch#link(int)}
+     * @throws IOException when the link can never work (no permission, invalid interface name)
+     */
+    Link open(int id, String interfaceName, MacAddress peer, int etherType) throws IOException;
+
+    /**
+     * Sends the batch's frames, each on the link its {@link PacketBatch#link(int)} names.
+     *
+     * @return how many frames left; frames for a link that is down are not sent and not counted
+     */
+    int send(PacketBatch frames) throws IOException;
+
+    /**
+     * Waits at most {@code timeoutNanos} for frames from the configured peers and appends those ready,
+     * each tagged with the link it arrived on. Frames from other sources are not returned.
+     *
+     * @return how many frames were appended; 0 on timeout or {@link #wakeup}
+     */
+    int receive(PacketBatch frames, long timeoutNanos) throws IOException;
+
+    /** Makes a {@link #receive} blocked in another thread return soon. */
+    void wakeup();
+}

@@ -1,0 +1,26 @@
+package org.alagg.api;
+
+import java.io.IOException;
+
+/**
+ * Captures the packets bound for the peer: from a netfilter queue, or from a TUN/TAP device the
+ * destinations are routed into. Registered with the service property {@link Alagg#INTERCEPTOR} naming
+ * the capture mode ({@code nfqueue}, {@code tun}, {@code tap}).
+ *
+ * <p>Only the engine's egress thread calls {@link #capture}; {@link #wakeup} may be called from any thread.
+ * A packet handed over by {@code capture} is the interceptor's no longer: it has been taken from the kernel
+ * (an NFQUEUE verdict DROP, a TUN read), so the engine must send it or count it lost.
+ */
+public interface PacketInterceptor {
+    /**
+     * Waits at most {@code timeoutNanos} for captured packets and appends as many as are ready,
+     * up to the batch's free room, each with its {@link PayloadType} and link -1.
+     *
+     * @return how many packets were appended; 0 when the wait timed out or {@link #wakeup} was called
+     * @throws IOException when the capture source failed; the engine reports it and retries later
+     */
+    int capture(PacketBatch batch, long timeoutNanos) throws IOException;
+
+    /** Makes a {@link #capture} blocked in another thread return soon, e.g. before the engine swaps interceptors. */
+    void wakeup();
+}

@@ -1,0 +1,97 @@
+package org.alagg.config.file;
+
+import java.util.Arrays;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+import org.alagg.api.Alagg;
+import org.alagg.api.InterfaceName;
+
+/**
+ * The keys of the configuration file besides {@code link.<interface>}: where each lands in Config Admin,
+ * its default and how its value is checked. A new key is one more constant here.
+ */
+enum ConfigKey {
+    INSTANCE("instance", Alagg.ENGINE_PID, Alagg.ENGINE_INSTANCE, "alagg", ConfigKey::instanceName),
+    INTERCEPTOR("interceptor", Alagg.ENGINE_PID, Alagg.ENGINE_INTERCEPTOR, "nfqueue", v -> Alagg.checkPluginName("interceptor", v)),
+    REORDER("reorder", Alagg.ENGINE_PID, Alagg.ENGINE_STRATEGY, "windowed", v -> Alagg.checkPluginName("reordering strategy", v)),
+    ETHERTYPE("ethertype", Alagg.ENGINE_PID, Alagg.ENGINE_ETHERTYPE, Alagg.DEFAULT_ETHERTYPE, ConfigKey::etherType),
+    NFQUEUE_NUM("nfqueue.num", "org.alagg.interceptor.nfqueue", "queue", 0, v -> integer("queue number", v, 0, 65535)),
+    TUN_NAME("tun.name", "org.alagg.interceptor.tun", "name", "alagg0", InterfaceName::check);
+
+    private static final Pattern INSTANCE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
+
+    private final String key;
+    private final String pid;
+    private final String property;
+    private final Object defaultValue;
+    private final Function<String, Object> parser;
+
+    ConfigKey(String key, String pid, String property, Object defaultValue, Function<String, Object> parser) {
+        this.key = key;
+        this.pid = pid;
+        this.property = property;
+        this.defaultValue = defaultValue;
+        this.parser = parser;
+    }
+
+    static ConfigKey named(String key) {
+        for (ConfigKey k : values()) {
+            if (k.key.equals(key)) {
+                return k;
+            }
+        }
+        return null;
+    }
+
+    static String knownKeys() {
+        return Arrays.stream(values()).map(k -> k.key).collect(Collectors.joining(", ")) + ", link.<interface>";
+    }
+
+    String pid() {
+        return pid;
+    }
+
+    String property() {
+        return property;
+    }
+
+    Object defaultValue() {
+        return defaultValue;
+    }
+
+    Object parse(String value) {
+        return parser.apply(value);
+    }
+
+    private static String instanceName(String v) {
+        if (!INSTANCE_NAME.matcher(v).matches()) {
+            throw new IllegalArgumentException("instance name '" + v + "' must be 1-64 letters, digits, '_', '.' or '-'"
+                    + " starting with a letter or digit (it names the control socket)");
+        }
+        return v;
+    }
+
+    private static Integer etherType(String v) {
+        int value = integer("EtherType", v, 0x0600, 0xFFFF);
+        if (value == 0x0800 || value == 0x86DD || value == 0x0806) {
+            throw new IllegalArgumentException("EtherType " + v + " belongs to IPv4, IPv6 or ARP; use a free one such as 0x88B5");
+        }
+        return value;
+    }
+
+    private static Integer integer(String what, String v, int min, int max) {
+        int value;
+        try {
+            value = v.startsWith("0x") || v.startsWith("0X") ? Integer.parseInt(v.substring(2), 16) : Integer.parseInt(v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(what + " '" + v + "' is not a number");
+        }
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(what + " " + v + " is out of range " + min + ".." + max
+                    + (min > 9 ? " (0x" + Integer.toHexString(min) + "..0x" + Integer.toHexString(max) + ")" : ""));
+        }
+        return value;
+    }
+}

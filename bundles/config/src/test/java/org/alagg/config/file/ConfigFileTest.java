@@ -1,0 +1,103 @@
+package org.alagg.config.file;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigFileTest {
+    private static final Path FILE = Path.of("/etc/alagg/test.cfg");
+
+    private static ConfigFile parse(String... lines) throws ConfigFileException {
+        return ConfigFile.parse(FILE, List.of(lines));
+    }
+
+    @Test
+    void theShippedExampleTurnsIntoConfigurations() throws Exception {
+        ConfigFile config = parse(
+                "# Alagg",
+                "instance = east              # name of this instance",
+                "link.eth1 = 02:00:00:00:01:02",
+                "link.veth-b2=02:00:00:00:02:02",
+                "interceptor = tun",
+                "nfqueue.num = 7",
+                "tun.name = agg0",
+                "reorder = strict",
+                "ethertype = 0x88B6",
+                "");
+        assertEquals("east", config.instance());
+        Map<String, Map<String, Object>> c = config.configurations();
+        assertEquals(Map.of("instance", "east", "interceptor", "tun", "strategy", "strict", "ethertype", 0x88B6,
+                "alagg.origin", FILE.toString()), c.get("org.alagg.engine"));
+        assertEquals(Map.of("interface", "eth1", "peer", "02:00:00:00:01:02", "alagg.origin", FILE.toString()),
+                c.get("org.alagg.link~eth1"));
+        assertEquals("02:00:00:00:02:02", c.get("org.alagg.link~veth-b2").get("peer"));
+        assertEquals(7, c.get("org.alagg.interceptor.nfqueue").get("queue"));
+        assertEquals("agg0", c.get("org.alagg.interceptor.tun").get("name"));
+    }
+
+    @Test
+    void keysLeftOutTakeTheirDefaults() throws Exception {
+        Map<String, Map<String, Object>> c = parse().configurations();
+        assertEquals("alagg", c.get("org.alagg.engine").get("instance"));
+        assertEquals("nfqueue", c.get("org.alagg.engine").get("interceptor"));
+        assertEquals("windowed", c.get("org.alagg.engine").get("strategy"));
+        assertEquals(0x88B5, c.get("org.alagg.engine").get("ethertype"));
+        assertEquals(0, c.get("org.alagg.interceptor.nfqueue").get("queue"));
+        assertEquals("alagg0", c.get("org.alagg.interceptor.tun").get("name"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "colour = blue                        | /etc/alagg/test.cfg:1: unknown key 'colour'",
+        "link.eth1 = 02:00:00:00:01           | /etc/alagg/test.cfg:1: malformed MAC address '02:00:00:00:01'",
+        "link.eth1 = 01:00:5e:00:00:01        | /etc/alagg/test.cfg:1: MAC address 01:00:5e:00:00:01 is a multicast address",
+        "link.averyverylongname = 02:00:00:00:00:01 | /etc/alagg/test.cfg:1: interface name 'averyverylongname' is too long: 17 characters, Linux allows at most 15",
+        "link. = 02:00:00:00:00:01            | /etc/alagg/test.cfg:1: interface name is empty",
+        "just some words                      | /etc/alagg/test.cfg:1: expected 'key = value', found 'just some words'",
+        "nfqueue.num = 70000                  | /etc/alagg/test.cfg:1: queue number 70000 is out of range 0..65535",
+        "nfqueue.num = seven                  | /etc/alagg/test.cfg:1: queue number 'seven' is not a number",
+        "ethertype = 0x0800                   | /etc/alagg/test.cfg:1: EtherType 0x0800 belongs to IPv4",
+        "ethertype = 0x05DC                   | /etc/alagg/test.cfg:1: EtherType 0x05DC is out of range 1536..65535 (0x600..0xffff)",
+        "reorder = Windowed!                  | /etc/alagg/test.cfg:1: reordering strategy name 'Windowed!' must be",
+        "instance = a/b                       | /etc/alagg/test.cfg:1: instance name 'a/b' must be",
+        "instance =                           | /etc/alagg/test.cfg:1: no value given for 'instance'",
+        "tun.name = tun:0                     | /etc/alagg/test.cfg:1: interface name 'tun:0' contains ':'",
+    })
+    void eachMistakeNamesFileLineAndProblem(String line, String expected) {
+        ConfigFileException e = assertThrows(ConfigFileException.class, () -> parse(line));
+        assertEquals(1, e.problems().size(), e.getMessage());
+        String problem = e.problems().get(0);
+        if (!problem.startsWith(expected)) {
+            throw new AssertionError("expected a message starting with\n  " + expected + "\nbut got\n  " + problem);
+        }
+    }
+
+    @Test
+    void duplicatesNameBothLinesAndEveryProblemIsReportedAtOnce() {
+        ConfigFileException e = assertThrows(ConfigFileException.class, () -> parse(
+                "link.eth1 = 02:00:00:00:01:02",
+                "reorder = strict",
+                "link.eth1 = 02:00:00:00:01:03",
+                "reorder = none",
+                "bogus = 1"));
+        assertEquals(List.of(
+                "/etc/alagg/test.cfg:3: duplicate link 'eth1' (first given on line 1)",
+                "/etc/alagg/test.cfg:4: duplicate key 'reorder' (first given on line 2)",
+                "/etc/alagg/test.cfg:5: unknown key 'bogus'; known keys: instance, interceptor, reorder, ethertype,"
+                        + " nfqueue.num, tun.name, link.<interface>"), e.problems());
+    }
+
+    @Test
+    void aHashInsideAValueIsNotAComment() throws Exception {
+        assertEquals("b", parse("instance = b # comment").instance());
+        ConfigFileException e = assertThrows(ConfigFileException.class, () -> parse("instance = a#b"));
+        assertEquals(true, e.getMessage().contains("instance name 'a#b'"), e.getMessage());
+    }
+}

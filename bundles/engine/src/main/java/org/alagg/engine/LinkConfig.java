@@ -1,0 +1,17 @@
+package org.alagg.engine;
+
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+@ObjectClassDefinition(id = "org.alagg.link", name = "Alagg link",
+        description = "One link: a local interface and the peer's MAC address on it")
+@interface LinkConfig {
+    @AttributeDefinition(description = "Local network interface, e.g. eth1")
+    String interface$();
+
+    @AttributeDefinition(description = "The peer's MAC address on that interface, e.g. 02:00:00:00:01:02")
+    String peer();
+
+    @AttributeDefinition(name = "alagg.origin", description = "Where this configuration came from")
+    String alagg_origin() default "";
+}

@@ -1,0 +1,45 @@
+package org.alagg.launcher;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The framework properties of an instance: where its files are and how FileInstall watches them. Shared by
+ * the launcher and the in-container tests, so the tests boot the distribution as it runs.
+ */
+final class FrameworkSettings {
+    private FrameworkSettings() {
+    }
+
+    /**
+     * @param home the distribution ({@code bundle/}, {@code plugins/})
+     * @param configFile the file the user edits
+     * @param configAdminDir FileInstall's directory of {@code <pid>.cfg} files
+     * @param instance the instance name
+     * @param runDir where the control socket and the framework cache go
+     * @param interactive whether the Gogo shell reads the terminal
+     */
+    static Map<String, String> of(Path home, Path configFile, Path configAdminDir, String instance, Path runDir,
+                                  boolean interactive) {
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("org.osgi.framework.storage", RunDirectory.cacheIn(runDir, instance).toString());
+        p.put("org.osgi.framework.storage.clean", "onFirstInit");
+        // The configuration comes from the file and configadmin/ at every start, never from an old run.
+        p.put("felix.log.level", "1");
+        p.put("alagg.home", home.toString());
+        p.put("alagg.instance", instance);
+        p.put("alagg.config", configFile.toString());
+        p.put("alagg.control.socket", RunDirectory.socketIn(runDir, instance).toString());
+        p.put("felix.fileinstall.dir", configAdminDir.toString());
+        p.put("felix.fileinstall.poll", "1000");
+        p.put("felix.fileinstall.noInitialDelay", "true");
+        p.put("felix.fileinstall.log.level", "2");
+        if (!interactive) {
+            // No terminal: the shell must neither read stdin nor stop the framework when its profile ends.
+            p.put("gosh.args", "--nointeractive --noshutdown");
+            p.put("gosh.home", home.resolve("service-shell").toString());
+        }
+        return p;
+    }
+}

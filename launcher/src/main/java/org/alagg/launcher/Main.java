@@ -1,0 +1,147 @@
+package org.alagg.launcher;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+import org.alagg.config.file.ConfigFile;
+import org.alagg.config.file.ConfigFileException;
+
+/**
+ * The {@code alagg} command line.
+ *
+ * <pre>
+ * alagg run -c FILE [--configadmin DIR]     run an instance in the foreground
+ * alagg ctl [--instance NAME] COMMAND...    run a Gogo command in a running instance
+ * </pre>
+ */
+public final class Main {
+    /** Exit status for a command line or configuration file that cannot be used. */
+    static final int USAGE = 2;
+
+    private static final String USAGE_TEXT = String.join("\n",
+            "usage: alagg run -c FILE [--configadmin DIR]",
+            "       alagg ctl [--instance NAME] COMMAND [ARG...]",
+            "",
+            "run   runs an instance in the foreground: with a terminal it offers the Gogo shell,",
+            "      without one it runs until SIGTERM or SIGINT",
+            "ctl   runs one Gogo command line (e.g. alagg:status, lb) in a running instance",
+            "      (instance name: the config key 'instance', default alagg)");
+
+    private Main() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.exit(run(Arrays.asList(args), System.getenv(), System.out, System.err));
+    }
+
+    static int run(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) throws Exception {
+        if (args.isEmpty()) {
+            err.println(USAGE_TEXT);
+            return USAGE;
+        }
+        switch (args.get(0)) {
+            case "run":
+                return runInstance(args.subList(1, args.size()), env, err);
+            case "ctl":
+                return control(args.subList(1, args.size()), env, out, err);
+            case "-h":
+            case "--help":
+            case "help":
+                out.println(USAGE_TEXT);
+                return 0;
+            default:
+                err.println("alagg: unknown command '" + args.get(0) + "'\n" + USAGE_TEXT);
+                return USAGE;
+        }
+    }
+
+    private static int runInstance(List<String> args, Map<String, String> env, PrintStream err) throws Exception {
+        Path home = home();
+        Path file = null;
+        Path configAdmin = home.resolve("configadmin");
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            if ((a.equals("-c") || a.equals("--config") || a.equals("--configadmin")) && i + 1 < args.size()) {
+                Path value = Path.of(args.get(++i)).toAbsolutePath().normalize();
+                if (a.equals("--configadmin")) {
+                    configAdmin = value;
+                } else {
+                    file = value;
+                }
+            } else {
+                err.println("alagg run: unexpected argument '" + a + "'\n" + USAGE_TEXT);
+                return USAGE;
+            }
+        }
+        if (file == null) {
+            err.println("alagg run: which configuration? give -c FILE (e.g. -c default_config.cfg)");
+            return USAGE;
+        }
+        ConfigFile config;
+        try {
+            config = ConfigFile.read(file);
+        } catch (ConfigFileException e) {
+            e.problems().forEach(p -> err.println("alagg: " + p));
+            err.println("alagg: " + e.problems().size() + " problem(s) in " + file + "; nothing was started");
+            return USAGE;
+        } catch (IOException e) {
+            err.println("alagg: cannot read configuration " + file + ": " + e);
+            return USAGE;
+        }
+        if (!Files.isDirectory(configAdmin)) {
+            err.println("alagg: configuration directory " + configAdmin + " does not exist");
+            return USAGE;
+        }
+        Path runDir = new RunDirectory(env).forInstance();
+        Path socket = RunDirectory.socketIn(runDir, config.instance());
+        if (Files.exists(socket)) {
+            if (ControlClient.answers(socket)) {
+                err.println("alagg: instance '" + config.instance() + "' is already running (control socket " + socket
+                        + "); give this one another 'instance' name");
+                return 1;
+            }
+            Files.delete(socket);
+        }
+        Files.createDirectories(home.resolve("plugins"));
+        boolean interactive = System.console() != null;
+        if (!interactive) {
+            System.setProperty("org.jline.terminal.dumb", "true");
+        }
+        Map<String, String> properties = FrameworkSettings.of(home, file, configAdmin, config.instance(), runDir, interactive);
+        return new Instance(properties, home.resolve("bundle"), err).run();
+    }
+
+    private static int control(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
+        String instance = "alagg";
+        int i = 0;
+        if (i < args.size() && (args.get(i).equals("--instance") || args.get(i).equals("-i"))) {
+            if (i + 1 >= args.size()) {
+                err.println("alagg ctl: --instance needs a name\n" + USAGE_TEXT);
+                return USAGE;
+            }
+            instance = args.get(i + 1);
+            i += 2;
+        }
+        if (i < args.size() && args.get(i).equals("--")) {
+            i++;
+        }
+        if (i >= args.size()) {
+            err.println("alagg ctl: which command? e.g. alagg ctl --instance " + instance + " alagg:status");
+            return USAGE;
+        }
+        // Like ssh: the words are joined and the instance's shell parses them, so pipes and quotes work.
+        String commandLine = String.join(" ", args.subList(i, args.size()));
+        return ControlClient.run(new RunDirectory(env).socketOf(instance), instance, commandLine, out, err);
+    }
+
+    /** The distribution's directory: where this jar is. */
+    private static Path home() throws URISyntaxException {
+        return Path.of(Main.class.getProtectionDomain().getCodeSource().getLocation().toURI()).getParent();
+    }
+}
