@@ -13,7 +13,7 @@ final class FrameworkSettings {
     }
 
     /**
-     * @param home the distribution ({@code bundle/}, {@code plugins/})
+     * @param home the distribution ({@code bundle/}, {@code plugins/}, {@code service-shell/})
      * @param configFile the file the user edits
      * @param configAdminDir FileInstall's directory of {@code <pid>.cfg} files
      * @param instance the instance name
@@ -27,11 +27,14 @@ final class FrameworkSettings {
         p.put("org.osgi.framework.storage.clean", "onFirstInit");
         // The configuration comes from the file and configadmin/ at every start, never from an old run.
         p.put("felix.log.level", "1");
+        // Until the log writer applies configadmin/org.alagg.logging.cfg, loggers keep INFO (the default is WARN).
+        p.put("org.osgi.service.log.admin.loglevel", "INFO");
         p.put("alagg.home", home.toString());
         p.put("alagg.instance", instance);
         p.put("alagg.config", configFile.toString());
         p.put("alagg.control.socket", RunDirectory.socketIn(runDir, instance).toString());
-        p.put("felix.fileinstall.dir", configAdminDir.toString());
+        // FileInstall watches both: configadmin/ for <pid>.cfg files, plugins/ for bundle jars dropped in.
+        p.put("felix.fileinstall.dir", configAdminDir + "," + home.resolve("plugins"));
         p.put("felix.fileinstall.poll", "1000");
         p.put("felix.fileinstall.noInitialDelay", "true");
         p.put("felix.fileinstall.log.level", "2");
@@ -41,5 +44,13 @@ final class FrameworkSettings {
             p.put("gosh.home", home.resolve("service-shell").toString());
         }
         return p;
+    }
+
+    /** JVM-wide settings that go with the framework properties; call before the framework starts. */
+    static void applyToJvm(boolean interactive) {
+        if (!interactive) {
+            // Without a terminal the Gogo shell gets a dumb one; say so up front instead of warning about it.
+            System.setProperty("org.jline.terminal.dumb", "true");
+        }
     }
 }

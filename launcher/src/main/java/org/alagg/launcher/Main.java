@@ -110,9 +110,7 @@ public final class Main {
         }
         Files.createDirectories(home.resolve("plugins"));
         boolean interactive = System.console() != null;
-        if (!interactive) {
-            System.setProperty("org.jline.terminal.dumb", "true");
-        }
+        FrameworkSettings.applyToJvm(interactive);
         Map<String, String> properties = FrameworkSettings.of(home, file, configAdmin, config.instance(), runDir, interactive);
         return new Instance(properties, home.resolve("bundle"), err).run();
     }

@@ -35,7 +35,7 @@ import org.osgi.service.metatype.annotations.Designate;
  * and go through dynamic references, so a swap never restarts the engine.
  */
 @Component(configurationPid = Alagg.ENGINE_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
-        service = InstanceStatus.class)
+        service = InstanceStatus.class, immediate = true)
 @Designate(ocd = EngineConfig.class)
 public final class Engine implements InstanceStatus {
     /** The 802.1CB sequence recovery counters, reported per instance. */

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 import org.osgi.framework.BundleContext;
@@ -22,6 +23,7 @@ import org.osgi.service.log.LogEntry;
 import org.osgi.service.log.LogLevel;
 import org.osgi.service.log.LogListener;
 import org.osgi.service.log.LogReaderService;
+import org.osgi.service.log.admin.LoggerAdmin;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
@@ -39,15 +41,18 @@ public final class LogWriter implements LogListener {
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneId.systemDefault());
 
     private final LogReaderService reader;
+    private final LoggerAdmin loggerAdmin;
     private final PrintStream out = System.err;
     private final String instance;
     private volatile LogLevel threshold;
 
     @Activate
-    public LogWriter(BundleContext context, @Reference LogReaderService reader, LogConfig config) {
+    public LogWriter(BundleContext context, @Reference LogReaderService reader, @Reference LoggerAdmin loggerAdmin,
+                     LogConfig config) {
         this.reader = reader;
+        this.loggerAdmin = loggerAdmin;
         this.instance = Objects.requireNonNullElse(context.getProperty(INSTANCE_PROPERTY), "alagg");
-        this.threshold = config.level();
+        setLevel(config.level());
         // Entries logged before this bundle started (the log service keeps a history) are written first.
         List<LogEntry> earlier = new ArrayList<>();
         for (Enumeration<LogEntry> e = reader.getLog(); e.hasMoreElements(); ) {
@@ -60,7 +65,13 @@ public final class LogWriter implements LogListener {
 
     @Modified
     void modified(LogConfig config) {
-        threshold = config.level();
+        setLevel(config.level());
+    }
+
+    /** Loggers drop entries below their level before anyone sees them (WARN by default): set it for all. */
+    private void setLevel(LogLevel level) {
+        threshold = level;
+        loggerAdmin.getLoggerContext(null).setLogLevels(Map.of(org.osgi.service.log.Logger.ROOT_LOGGER_NAME, level));
     }
 
     @Deactivate

@@ -1,0 +1,545 @@
+package org.alagg.launcher;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The {@code alagg} command line as the README has a user run it: {@code alagg run -c FILE} in service mode
+ * (stdin not a terminal) and {@code alagg ctl --instance NAME ...} against it, each a child process of this
+ * test, in a private run directory ({@code ALAGG_RUN_DIR}) that is deleted afterwards.
+ *
+ * <p>The cases on one running instance (start-up, queries, commands, live edits) share an instance, in
+ * order; stopping, refusing bad files and running several instances each start their own.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class CommandLineIT {
+    /** How long a condition may take to come true: every wait polls, none asserts by sleeping. */
+    private static final Duration DEADLINE = Duration.ofSeconds(20);
+    private static final Duration START_DEADLINE = Duration.ofSeconds(30);
+    private static final Duration POLL_INTERVAL = Duration.ofMillis(100);
+    /** Generous on purpose: timed assertions flake on a loaded machine. */
+    private static final Duration START_UP_BOUND = Duration.ofSeconds(15);
+
+    private static final Set<PosixFilePermission> OWNER_READ_WRITE = PosixFilePermissions.fromString("rw-------");
+    /** A row of {@code lb}: {@code    3|Active     |    1|Alagg engine (0.1.0.SNAPSHOT)|0.1.0.SNAPSHOT}. */
+    private static final Pattern BUNDLE_ROW = Pattern.compile("(?m)^\\s*\\d+\\|\\s*(\\w+)\\s*\\|.*$");
+
+    private static final String PEER_1 = "02:00:00:00:01:02";
+    private static final String PEER_2 = "02:00:00:00:02:02";
+    private static final String PEER_3 = "02:00:00:00:03:02";
+
+    private final Path root = Path.of(System.getProperty("alagg.root", "..")).toAbsolutePath().normalize();
+    private final Path dist = Path.of(System.getProperty("alagg.dist", root.resolve("launcher/target/alagg").toString()));
+    private final Path alagg = root.resolve("alagg");
+
+    private final List<Sandbox> testSandboxes = new ArrayList<>();
+    private Sandbox sharedSandbox;
+    private Instance shared;
+    private Duration sharedStartUp;
+    private Result sharedFirstAnswer;
+
+    @BeforeAll
+    void startSharedInstance() throws Exception {
+        assertTrue(Files.isRegularFile(dist.resolve("alagg-launcher.jar")),
+                "no distribution in " + dist + "; build it first: mvn -B -q install -DskipTests");
+        sharedSandbox = new Sandbox();
+        shared = sharedSandbox.start(uniqueName(), List.of(
+                "# written by CommandLineIT",
+                "instance = %s",
+                "link.eth1 = " + PEER_1,
+                "link.eth2 = " + PEER_2,
+                "reorder = windowed"));
+        sharedFirstAnswer = shared.awaitAnswering();
+        sharedStartUp = shared.startUp();
+    }
+
+    @AfterEach
+    void stopTestInstances() {
+        testSandboxes.forEach(Sandbox::close);
+        testSandboxes.clear();
+    }
+
+    @AfterAll
+    void stopSharedInstance() {
+        if (sharedSandbox != null) {
+            sharedSandbox.close();
+        }
+    }
+
+    // ---- one shared instance, cases in order ----
+
+    @Test
+    @Order(1)
+    void startsInServiceModeWithEveryBundleActiveAndAPrivateSocket() throws Exception {
+        System.out.printf("CommandLineIT: alagg start-up (process start to first answered 'alagg ctl lb'): %d ms%n",
+                sharedStartUp.toMillis());
+        assertTrue(sharedStartUp.compareTo(START_UP_BOUND) < 0,
+                "start-up took " + sharedStartUp.toMillis() + " ms, more than " + START_UP_BOUND.toSeconds() + " s");
+        List<String> notActiveAtFirstAnswer = bundleStates(sharedFirstAnswer.out()).stream()
+                .filter(state -> !state.equals("Active")).toList();
+        if (!notActiveAtFirstAnswer.isEmpty()) {
+            System.out.println("CommandLineIT: the control socket answered before every bundle was active:\n"
+                    + sharedFirstAnswer.out());
+        }
+
+        Result lb = shared.ctl("lb");
+        assertEquals(0, lb.status(), lb::toString);
+        List<String> states = bundleStates(lb.out());
+        assertTrue(states.size() >= 15, "expected at least 15 bundles in:\n" + lb.out());
+        assertFalse(lb.out().contains("|Resolved") || lb.out().contains("|Installed"), "bundles not active:\n" + lb.out());
+        assertTrue(states.stream().allMatch("Active"::equals), "bundles not active:\n" + lb.out());
+
+        assertTrue(Files.exists(shared.socket()), "no control socket " + shared.socket());
+        assertEquals(OWNER_READ_WRITE, Files.getPosixFilePermissions(shared.socket()),
+                "permissions of " + shared.socket());
+    }
+
+    @Test
+    @Order(2)
+    void answersStatusLinksAndReportsUnknownCommandsAndInstances() throws Exception {
+        Result status = shared.awaitCtl("alagg:status names the instance",
+                r -> r.status() == 0 && row(r.out(), "instance").filter(row -> row.contains(shared.name())).isPresent(),
+                "alagg:status");
+        assertTrue(status.out().contains(shared.name()), status::toString);
+
+        Result json = shared.ctl("alagg:status", "--json");
+        assertEquals(0, json.status(), json::toString);
+        assertTrue(json.out().strip().startsWith("{"), json::toString);
+        assertTrue(json.out().contains("\"instance\":\"" + shared.name() + "\""), json::toString);
+
+        Result links = shared.awaitCtl("alagg:links lists eth1 and eth2",
+                r -> linkRow(r.out(), "eth1").isPresent() && linkRow(r.out(), "eth2").isPresent(), "alagg:links");
+        assertEquals(0, links.status(), links::toString);
+        assertLink(links, "eth1", PEER_1, shared.config().toString());
+        assertLink(links, "eth2", PEER_2, shared.config().toString());
+
+        Result unknownCommand = shared.ctl("nosuchcommand");
+        assertEquals(1, unknownCommand.status(), unknownCommand::toString);
+        assertTrue(unknownCommand.err().contains("Command not found"), unknownCommand::toString);
+
+        String unknownInstance = uniqueName();
+        Result noInstance = sharedSandbox.ctl("--instance", unknownInstance, "alagg:status");
+        assertEquals(3, noInstance.status(), noInstance::toString);
+        assertTrue(noInstance.err().contains("no instance"), noInstance::toString);
+        assertTrue(noInstance.err().contains(unknownInstance), noInstance::toString);
+    }
+
+    @Test
+    @Order(3)
+    void addsAndRemovesLinksAndSwitchesStrategyByCommand() throws Exception {
+        Result added = shared.ctl("alagg:link", "add", "vethx1", "02:00:00:00:0a:01");
+        assertEquals(0, added.status(), added::toString);
+        Result links = shared.awaitCtl("alagg:links shows vethx1",
+                r -> linkRow(r.out(), "vethx1").isPresent(), "alagg:links");
+        assertLink(links, "vethx1", "02:00:00:00:0a:01", "command");
+
+        Result again = shared.ctl("alagg:link", "add", "vethx1", "02:00:00:00:0a:01");
+        assertEquals(1, again.status(), again::toString);
+        assertTrue(again.err().contains("already exists"), again::toString);
+
+        Result multicast = shared.ctl("alagg:link", "add", "vethx2", "01:00:5e:00:00:01");
+        assertEquals(1, multicast.status(), multicast::toString);
+        assertTrue(multicast.err().contains("multicast"), multicast::toString);
+        assertTrue(linkRow(shared.ctl("alagg:links").out(), "vethx2").isEmpty(), "vethx2 was added anyway");
+
+        Result removed = shared.ctl("alagg:link", "remove", "vethx1");
+        assertEquals(0, removed.status(), removed::toString);
+        shared.awaitCtl("alagg:links no longer shows vethx1",
+                r -> r.status() == 0 && linkRow(r.out(), "vethx1").isEmpty(), "alagg:links");
+
+        Result strategy = shared.ctl("alagg:strategy", "none");
+        assertEquals(0, strategy.status(), strategy::toString);
+        shared.awaitCtl("alagg:status shows strategy none",
+                r -> row(r.out(), "strategy").filter(row -> row.matches("strategy\\s+none\\b.*")).isPresent(),
+                "alagg:status");
+    }
+
+    @Test
+    @Order(4)
+    void appliesLiveEditsOfTheConfigFileAndKeepsTheLastGoodOneOnErrors() throws Exception {
+        List<String> good = List.of(
+                "instance = " + shared.name(),
+                "link.eth1 = " + PEER_1,
+                "link.eth2 = " + PEER_2,
+                "link.eth3 = " + PEER_3,
+                "reorder = strict");
+        Files.write(shared.config(), good);
+        shared.awaitCtl("alagg:status shows strategy strict",
+                r -> row(r.out(), "strategy").filter(row -> row.matches("strategy\\s+strict\\b.*")).isPresent(),
+                "alagg:status");
+        Result links = shared.awaitCtl("alagg:links shows the new link eth3",
+                r -> linkRow(r.out(), "eth3").isPresent(), "alagg:links");
+        assertLink(links, "eth3", PEER_3, shared.config().toString());
+
+        List<String> bad = new ArrayList<>(good);
+        int badLine = 2;
+        bad.set(badLine - 1, "link.eth1 = 02:00:00:00:01");
+        Files.write(shared.config(), bad);
+        Result status = shared.awaitCtl("alagg:status shows a config error",
+                r -> row(r.out(), "config error").isPresent(), "alagg:status");
+        String error = row(status.out(), "config error").orElseThrow();
+        assertTrue(error.contains(shared.config() + ":" + badLine + ":"), status::toString);
+        assertTrue(error.contains("malformed MAC address"), status::toString);
+        Result lastGood = shared.ctl("alagg:links");
+        assertEquals(0, lastGood.status(), lastGood::toString);
+        assertLink(lastGood, "eth1", PEER_1, shared.config().toString());
+        assertLink(lastGood, "eth2", PEER_2, shared.config().toString());
+        assertLink(lastGood, "eth3", PEER_3, shared.config().toString());
+
+        Files.write(shared.config(), good);
+        shared.awaitCtl("the config error goes away once the file is fixed",
+                r -> r.status() == 0 && row(r.out(), "config error").isEmpty(), "alagg:status");
+    }
+
+    // ---- instances of their own ----
+
+    @Test
+    @Order(5)
+    void stopsCleanlyOnSigterm() throws Exception {
+        Instance instance = newSandbox().start(uniqueName(), twoLinks());
+        instance.awaitAnswering();
+
+        instance.process().destroy(); // SIGTERM; the alagg script execs java, so this is the JVM
+        assertTrue(instance.process().waitFor(DEADLINE.toMillis(), TimeUnit.MILLISECONDS),
+                "alagg run still runs " + DEADLINE.toSeconds() + " s after SIGTERM");
+        assertEquals(0, instance.process().exitValue(), instance::log);
+        assertTrue(instance.stderr().contains("stopped"), instance::log);
+        assertFalse(Files.exists(instance.socket()), "control socket left behind: " + instance.socket());
+    }
+
+    static Stream<Arguments> badConfigFiles() {
+        return Stream.of(
+                Arguments.of("malformed MAC", List.of("instance = %s", "link.eth1 = " + PEER_1, "link.eth2 = 02:00:00:00:02"),
+                        3, "malformed MAC address"),
+                Arguments.of("duplicate link", List.of("instance = %s", "link.eth1 = " + PEER_1, "link.eth1 = " + PEER_2),
+                        3, "duplicate link 'eth1'"),
+                Arguments.of("unknown key", List.of("instance = %s", "link.eth1 = " + PEER_1, "reordr = strict"),
+                        3, "unknown key 'reordr'"),
+                Arguments.of("interface name of 16 characters", List.of("instance = %s", "link.abcdefghijklmnop = " + PEER_1),
+                        2, "too long"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("badConfigFiles")
+    @Order(6)
+    void refusesABadConfigFileAndStartsNothing(String what, List<String> lines, int line, String problem) throws Exception {
+        Sandbox sandbox = newSandbox();
+        String name = uniqueName();
+        Path config = sandbox.writeConfig(name, lines);
+
+        Result run = sandbox.runToExit(config, name);
+
+        assertEquals(2, run.status(), run::toString);
+        assertTrue(run.err().contains(config + ":" + line + ": "), "no '" + config + ":" + line + ":' in\n" + run);
+        assertTrue(run.err().contains(problem), "no '" + problem + "' in\n" + run);
+        assertTrue(run.err().contains("nothing was started"), run::toString);
+        assertFalse(Files.exists(sandbox.dir().resolve(name + ".sock")), "a control socket was created");
+    }
+
+    @Test
+    @Order(7)
+    void runsInstancesSideBySideAndRefusesASecondOneOfTheSameName() throws Exception {
+        Sandbox sandbox = newSandbox();
+        Instance first = sandbox.start(uniqueName(), twoLinks());
+        Instance second = sandbox.start(uniqueName(), twoLinks());
+        first.awaitAnswering();
+        second.awaitAnswering();
+
+        Result sameName = sandbox.runToExit(first.config(), "same-name");
+        assertEquals(1, sameName.status(), sameName::toString);
+        assertTrue(sameName.err().contains("already running"), sameName::toString);
+
+        for (Instance instance : List.of(first, second)) {
+            Result lb = instance.ctl("lb");
+            assertEquals(0, lb.status(), () -> instance.name() + ": " + lb);
+            assertTrue(instance.process().isAlive(), instance::log);
+        }
+    }
+
+    // ---- helpers ----
+
+    private static List<String> twoLinks() {
+        return List.of("instance = %s", "link.eth1 = " + PEER_1, "link.eth2 = " + PEER_2);
+    }
+
+    private static String uniqueName() {
+        return String.format("it-%08x", ThreadLocalRandom.current().nextInt());
+    }
+
+    private Sandbox newSandbox() throws IOException {
+        Sandbox sandbox = new Sandbox();
+        testSandboxes.add(sandbox);
+        return sandbox;
+    }
+
+    /** The states of the bundle rows of {@code lb} output. */
+    private static List<String> bundleStates(String lb) {
+        List<String> states = new ArrayList<>();
+        Matcher m = BUNDLE_ROW.matcher(lb);
+        while (m.find()) {
+            states.add(m.group(1));
+        }
+        return states;
+    }
+
+    /** The row of a two-column {@code alagg:status} table whose label is {@code label}. */
+    private static Optional<String> row(String table, String label) {
+        return table.lines().filter(line -> line.matches(Pattern.quote(label) + "\\s{2,}.*")).findFirst();
+    }
+
+    /** The row of {@code alagg:links} output for a link. */
+    private static Optional<String> linkRow(String links, String link) {
+        return links.lines().filter(line -> line.startsWith(link + " ")).findFirst();
+    }
+
+    private static void assertLink(Result links, String link, String peer, String origin) {
+        String row = linkRow(links.out(), link).orElseGet(() -> fail("no link " + link + " in\n" + links));
+        List<String> columns = List.of(row.split("\\s{2,}"));
+        assertEquals(peer, columns.get(1), "peer of " + link + " in\n" + links);
+        assertEquals(origin, columns.get(columns.size() - 1), "origin of " + link + " in\n" + links);
+    }
+
+    @FunctionalInterface
+    private interface Probe<T> {
+        T get() throws Exception;
+    }
+
+    /** Polls until {@code done} holds for what {@code probe} returns, and returns that; fails after the deadline. */
+    private static <T> T await(String what, Duration deadline, Probe<T> probe, Predicate<T> done) throws Exception {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (true) {
+            T value = probe.get();
+            if (done.test(value)) {
+                return value;
+            }
+            if (System.nanoTime() - end > 0) {
+                return fail("not within " + deadline.toSeconds() + " s: " + what + "; last seen:\n" + value);
+            }
+            Thread.sleep(POLL_INTERVAL.toMillis());
+        }
+    }
+
+    /** What a finished process printed. */
+    private record Result(int status, String out, String err) {
+        @Override
+        public String toString() {
+            return "exit status " + status + "\n--- stdout:\n" + out + "--- stderr:\n" + err;
+        }
+    }
+
+    /**
+     * A fresh run directory ({@code ALAGG_RUN_DIR}) that also holds the config files and the output of the
+     * instances started in it. Closing it stops every process started in it and deletes it.
+     */
+    private final class Sandbox implements AutoCloseable {
+        private final Path dir;
+        private final List<Process> processes = new ArrayList<>();
+
+        Sandbox() throws IOException {
+            dir = Files.createTempDirectory("alagg-it-");
+        }
+
+        Path dir() {
+            return dir;
+        }
+
+        /** Writes {@code <name>.cfg}; a {@code %s} in the lines stands for the instance name. */
+        Path writeConfig(String name, List<String> lines) throws IOException {
+            Path config = dir.resolve(name + ".cfg");
+            Files.write(config, lines.stream().map(line -> line.replace("%s", name)).toList());
+            return config;
+        }
+
+        /** Writes the config file and runs {@code alagg run -c} on it in the background. */
+        Instance start(String name, List<String> configLines) throws IOException {
+            Path config = writeConfig(name, configLines);
+            long startedNanos = System.nanoTime();
+            Process process = launch(List.of("run", "-c", config.toString()), output(name, "stdout"), output(name, "stderr"));
+            return new Instance(this, name, config, process, startedNanos);
+        }
+
+        /** Runs {@code alagg run -c CONFIG} that is expected to give up, and waits for its exit. */
+        Result runToExit(Path config, String logName) throws Exception {
+            Path out = output(logName, "stdout");
+            Path err = output(logName, "stderr");
+            Process process = launch(List.of("run", "-c", config.toString()), out, err);
+            return awaitExit(process, "alagg run -c " + config, out, err);
+        }
+
+        /** Runs {@code alagg ctl ARGS...} and waits for its exit. */
+        Result ctl(String... args) throws Exception {
+            List<String> command = new ArrayList<>(List.of("ctl"));
+            command.addAll(List.of(args));
+            Path out = Files.createTempFile(dir, "ctl-", ".stdout");
+            Path err = Files.createTempFile(dir, "ctl-", ".stderr");
+            try {
+                return awaitExit(launch(command, out, err), "alagg " + String.join(" ", command), out, err);
+            } finally {
+                Files.deleteIfExists(out);
+                Files.deleteIfExists(err);
+            }
+        }
+
+        private Path output(String name, String stream) {
+            return dir.resolve(name + "." + stream);
+        }
+
+        /** Starts {@code alagg ARGS...} here: stdin /dev/null (service mode), output into files. */
+        private Process launch(List<String> args, Path out, Path err) throws IOException {
+            List<String> command = new ArrayList<>(List.of(alagg.toString()));
+            command.addAll(args);
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .directory(dir.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile());
+            builder.environment().put(RunDirectory.ENV, dir.toString());
+            Process process = builder.start();
+            processes.add(process);
+            return process;
+        }
+
+        private Result awaitExit(Process process, String what, Path out, Path err) throws Exception {
+            if (!process.waitFor(DEADLINE.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                fail(what + " did not exit within " + DEADLINE.toSeconds() + " s; stderr:\n" + Files.readString(err));
+            }
+            return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+        }
+
+        /** SIGTERM to whatever still runs, SIGKILL to what ignores it, then the directory goes. */
+        @Override
+        public void close() {
+            processes.stream().filter(Process::isAlive).forEach(Process::destroy);
+            for (Process process : processes) {
+                try {
+                    if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    process.destroyForcibly();
+                    Thread.currentThread().interrupt();
+                }
+            }
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            } catch (IOException e) {
+                System.err.println("CommandLineIT: could not delete " + dir + ": " + e);
+            }
+        }
+    }
+
+    /** An {@code alagg run} child process and what belongs to it. */
+    private final class Instance {
+        private final Sandbox sandbox;
+        private final String name;
+        private final Path config;
+        private final Process process;
+        private final long startedNanos;
+        private long answeredNanos;
+
+        Instance(Sandbox sandbox, String name, Path config, Process process, long startedNanos) {
+            this.sandbox = sandbox;
+            this.name = name;
+            this.config = config;
+            this.process = process;
+            this.startedNanos = startedNanos;
+        }
+
+        String name() {
+            return name;
+        }
+
+        Path config() {
+            return config;
+        }
+
+        Process process() {
+            return process;
+        }
+
+        Path socket() {
+            return sandbox.dir().resolve(name + ".sock");
+        }
+
+        /** Runs {@code alagg ctl --instance NAME COMMAND...}. */
+        Result ctl(String... command) throws Exception {
+            List<String> args = new ArrayList<>(List.of("--instance", name));
+            args.addAll(List.of(command));
+            return sandbox.ctl(args.toArray(String[]::new));
+        }
+
+        /** Polls {@code alagg ctl --instance NAME COMMAND...} until the condition holds. */
+        Result awaitCtl(String what, Predicate<Result> condition, String... command) throws Exception {
+            return await(what + " (instance " + name + ")", DEADLINE, () -> ctl(command), condition);
+        }
+
+        /** Waits until {@code alagg ctl lb} succeeds, and returns that first answer. */
+        Result awaitAnswering() throws Exception {
+            Result first;
+            try {
+                first = await("instance " + name + " answers 'alagg ctl lb'", START_DEADLINE, () -> {
+                    if (!process.isAlive()) {
+                        fail("alagg run exited with status " + process.exitValue() + " before answering");
+                    }
+                    return ctl("lb");
+                }, r -> r.status() == 0);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + "\n" + log(), e);
+            }
+            answeredNanos = System.nanoTime();
+            return first;
+        }
+
+        /** From the process start to the first answered {@code alagg ctl lb}. */
+        Duration startUp() {
+            return Duration.ofNanos(answeredNanos - startedNanos);
+        }
+
+        String stderr() {
+            try {
+                return Files.readString(sandbox.output(name, "stderr"));
+            } catch (IOException e) {
+                return "(no stderr: " + e + ")";
+            }
+        }
+
+        String log() {
+            return "alagg run -c " + config + " (instance " + name + "), stderr:\n" + stderr();
+        }
+    }
+}
