@@ -4,15 +4,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.ConnectException;
+import java.net.SocketException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.net.ConnectException;
-import java.net.SocketException;
 
 import org.alagg.shell.control.ControlProtocol;
 
@@ -38,7 +39,7 @@ final class ControlClient {
         } catch (AccessDeniedException e) {
             err.println("alagg: permission denied on " + socket + ": instance '" + instance
                     + "' runs as another user; run alagg ctl as that user");
-        } catch (ConnectException | java.nio.file.NoSuchFileException e) {
+        } catch (ConnectException | NoSuchFileException e) {
             err.println("alagg: no instance '" + instance + "' is running (" + (Files.exists(socket)
                     ? "control socket " + socket + " does not answer" : "no control socket " + socket) + ")");
         } catch (IOException e) {
@@ -69,7 +70,7 @@ final class ControlClient {
                 throw new AccessDeniedException(socket.toString());
             }
             if (message.contains("No such file")) {
-                throw new java.nio.file.NoSuchFileException(socket.toString());
+                throw new NoSuchFileException(socket.toString());
             }
             if (message.contains("Connection refused")) {
                 throw new ConnectException(message);
