@@ -28,8 +28,9 @@ public interface LinkTransport {
     int send(PacketBatch frames) throws IOException;
 
     /**
-     * Waits at most {@code timeoutNanos} for frames from the configured peers and appends those ready,
-     * each tagged with the link it arrived on. Frames from other sources are not returned.
+     * Waits at most {@code timeoutNanos} for frames of the link EtherType and appends those ready, each
+     * tagged with the link it arrived on: the link whose interface and peer MAC match. A frame from any
+     * other source is appended with link -1, so that the engine drops it and counts it.
      *
      * @return how many frames were appended; 0 on timeout or {@link #wakeup}
      */

@@ -126,6 +126,12 @@ public final class PacketBatch {
         return links[i];
     }
 
+    /** Sets the link of packet {@code i}, e.g. once a transport knows which link a frame came from. */
+    public void link(int i, int link) {
+        checkIndex(i);
+        links[i] = link;
+    }
+
     private void checkIndex(int i) {
         if (i < 0 || i >= size) {
             throw new IndexOutOfBoundsException("packet " + i + " of a batch of " + size);

@@ -1,0 +1,121 @@
+package org.alagg.engine.ingress;
+
+import static org.alagg.engine.ingress.DuplicateDiscard.Verdict.DUPLICATE;
+import static org.alagg.engine.ingress.DuplicateDiscard.Verdict.LATE;
+import static org.alagg.engine.ingress.DuplicateDiscard.Verdict.NEW;
+import static org.alagg.engine.ingress.DuplicateDiscard.Verdict.ROGUE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.BitSet;
+import java.util.Random;
+
+import org.junit.jupiter.api.Test;
+
+class DuplicateDiscardTest {
+    private static final long MS = 1_000_000;
+
+    @Test
+    void theSecondCopyFromTheOtherLinkIsDiscarded() {
+        DuplicateDiscard d = new DuplicateDiscard(64, 100 * MS);
+        for (int s = 0; s < 1000; s++) {
+            assertEquals(NEW, d.accept(s, 0), "first copy of " + s);
+            assertEquals(DUPLICATE, d.accept(s, 0), "second copy of " + s);
+        }
+    }
+
+    @Test
+    void aLateFirstCopyPassesOnceAndIsCountedLate() {
+        DuplicateDiscard d = new DuplicateDiscard(64, 100 * MS);
+        assertEquals(NEW, d.accept(10, 0));
+        assertEquals(NEW, d.accept(12, 0));
+        assertEquals(LATE, d.accept(11, 0));
+        assertEquals(DUPLICATE, d.accept(11, 0));
+        assertEquals(DUPLICATE, d.accept(12, 0));
+    }
+
+    @Test
+    void theWindowSlidesAcrossTheWrapAt2To32() {
+        DuplicateDiscard d = new DuplicateDiscard(128, 100 * MS);
+        for (int s = -300; s != 300; s++) { // -300 is 0xFFFFFED4: crosses 0xFFFFFFFF -> 0
+            assertEquals(NEW, d.accept(s, 0));
+            if (s - -300 >= 5) {
+                assertEquals(DUPLICATE, d.accept(s - 5, 0));
+            }
+        }
+        assertEquals(299, d.highest());
+    }
+
+    @Test
+    void framesFarOutsideTheWindowAreRogueUntilTheHistoryIsStale() {
+        DuplicateDiscard d = new DuplicateDiscard(64, 100 * MS);
+        assertEquals(NEW, d.accept(1000, 0));
+        assertEquals(ROGUE, d.accept(1000 - 64, 1 * MS), "too far behind");
+        assertEquals(ROGUE, d.accept(1000 + 64, 1 * MS), "too far ahead");
+        assertEquals(NEW, d.accept(1000 + 63, 2 * MS), "the far edge of the window");
+        assertEquals(ROGUE, d.accept(5_000_000, 101 * MS), "100 ms after the last pass: not yet stale");
+        assertEquals(NEW, d.accept(5_000_000, 102 * MS + 1), "stale: re-synchronise on it");
+        assertEquals(1, d.resets());
+        assertEquals(DUPLICATE, d.accept(5_000_000, 103 * MS));
+    }
+
+    @Test
+    void aJumpAheadForgetsWhatItLeavesBehind() {
+        DuplicateDiscard d = new DuplicateDiscard(256, 100 * MS);
+        for (int s = 0; s < 256; s++) {
+            d.accept(s, 0);
+        }
+        assertEquals(NEW, d.accept(255 + 200, 0));
+        for (int s = 256; s < 455; s++) {
+            assertEquals(LATE, d.accept(s, 0), "never seen: " + s);
+        }
+    }
+
+    @Test
+    void clearStartsANewEpoch() {
+        DuplicateDiscard d = new DuplicateDiscard(64, 100 * MS);
+        d.accept(7, 0);
+        d.clear();
+        assertEquals(NEW, d.accept(1_000_000, 0), "the first frame of an epoch passes, wherever it starts");
+        assertEquals(LATE, d.accept(1_000_000 - 3, 0));
+    }
+
+    /** Random duplication and reordering: each number passes exactly once, whatever the order of copies. */
+    @Test
+    void everyNumberPassesExactlyOnceUnderRandomReordering() {
+        Random random = new Random(42);
+        DuplicateDiscard d = new DuplicateDiscard(1024, Long.MAX_VALUE);
+        int base = Integer.MAX_VALUE - 5000; // crosses into negative ints: serial arithmetic
+        int count = 20_000;
+        int[] arrivals = new int[count * 2];
+        for (int i = 0; i < count; i++) {
+            arrivals[2 * i] = base + i;
+            arrivals[2 * i + 1] = base + i;
+        }
+        for (int i = 0; i < arrivals.length; i++) { // shuffle locally: displacement below the window
+            int j = Math.min(arrivals.length - 1, i + random.nextInt(200));
+            int t = arrivals[i];
+            arrivals[i] = arrivals[j];
+            arrivals[j] = t;
+        }
+        BitSet passed = new BitSet(count);
+        for (int s : arrivals) {
+            DuplicateDiscard.Verdict v = d.accept(s, 0);
+            int index = s - base;
+            if (v == NEW || v == LATE) {
+                assertEquals(false, passed.get(index), "passed twice: " + index);
+                passed.set(index);
+            } else {
+                assertEquals(DUPLICATE, v);
+                assertEquals(true, passed.get(index), "discarded before its first copy passed: " + index);
+            }
+        }
+        assertEquals(count, passed.cardinality());
+    }
+
+    @Test
+    void theWindowMustBeAPowerOfTwo() {
+        assertThrows(IllegalArgumentException.class, () -> new DuplicateDiscard(100, 0));
+        assertThrows(IllegalArgumentException.class, () -> new DuplicateDiscard(32, 0));
+    }
+}
