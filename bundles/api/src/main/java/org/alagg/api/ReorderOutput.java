@@ -10,4 +10,10 @@ public interface ReorderOutput {
 
     /** Declares {@code count} sequence numbers from {@code firstSequence} on lost: they will not be waited for. */
     void lost(int firstSequence, int count);
+
+    /**
+     * Gives back a packet that came after its place in the sequence was given up: delivering it now would
+     * break the order, so the engine drops it and counts it late. The handle goes back to the engine.
+     */
+    void late(int sequence, int packet);
 }

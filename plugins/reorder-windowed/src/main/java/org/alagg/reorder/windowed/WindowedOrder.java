@@ -1,0 +1,48 @@
+package org.alagg.reorder.windowed;
+
+import org.alagg.api.Alagg;
+import org.alagg.api.ReorderBuffer;
+import org.alagg.api.ReorderOutput;
+import org.alagg.api.ReorderSettings;
+import org.alagg.api.ReorderStrategy;
+import org.alagg.api.ReorderStrategyFactory;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * Strategy {@code windowed}: packets are delivered in sequence order, but a gap is waited for at most
+ * {@code reorder.timeout.ms} after the first packet behind it arrived, or until {@code reorder.window}
+ * packets wait behind it, whichever comes first; then it is declared lost and skipped. One lost packet
+ * thus costs at most the timeout, never a stall of the whole stream.
+ */
+@Component(property = Alagg.STRATEGY + "=windowed")
+public final class WindowedOrder implements ReorderStrategyFactory {
+    @Override
+    public ReorderStrategy create(ReorderSettings settings) {
+        ReorderBuffer buffer = new ReorderBuffer(settings.window());
+        long timeout = settings.timeoutNanos();
+        return new ReorderStrategy() {
+            @Override
+            public void accept(int sequence, int packet, long nowNanos, ReorderOutput out) {
+                buffer.accept(sequence, packet, nowNanos, out);
+            }
+
+            @Override
+            public long deadline() {
+                long since = buffer.waitingSince();
+                return since == Long.MAX_VALUE ? Long.MAX_VALUE : since + timeout;
+            }
+
+            @Override
+            public void expire(long nowNanos, ReorderOutput out) {
+                while (buffer.held() > 0 && nowNanos - buffer.waitingSince() >= timeout) {
+                    buffer.skipGap(out);
+                }
+            }
+
+            @Override
+            public void drain(ReorderOutput out) {
+                buffer.drain(out);
+            }
+        };
+    }
+}
