@@ -18,6 +18,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "EtherType of Alagg frames on the links", min = "1536", max = "65535")
     int ethertype() default 0x88B5;
 
+    @AttributeDefinition(description = "Link transport: the alagg.transport name of an installed transport")
+    String transport() default "afpacket";
+
+    @AttributeDefinition(description = "Most packets a reordering strategy holds while it waits for a gap", min = "1", max = "65536")
+    int reorder_window() default 256;
+
+    @AttributeDefinition(description = "Longest a windowed strategy waits for a gap, in milliseconds", min = "0")
+    long reorder_timeout_ms() default 5;
+
     @AttributeDefinition(name = "alagg.origin", description = "Where this configuration came from")
     String alagg_origin() default "";
 }

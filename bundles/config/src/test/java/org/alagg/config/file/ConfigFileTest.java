@@ -34,6 +34,7 @@ class ConfigFileTest {
         assertEquals("east", config.instance());
         Map<String, Map<String, Object>> c = config.configurations();
         assertEquals(Map.of("instance", "east", "interceptor", "tun", "strategy", "strict", "ethertype", 0x88B6,
+                "transport", "afpacket", "reorder.window", 256, "reorder.timeout.ms", 5L,
                 "alagg.origin", FILE.toString()), c.get("org.alagg.engine"));
         assertEquals(Map.of("interface", "eth1", "peer", "02:00:00:00:01:02", "alagg.origin", FILE.toString()),
                 c.get("org.alagg.link~eth1"));
@@ -69,6 +70,8 @@ class ConfigFileTest {
         "instance = a/b                       | /etc/alagg/test.cfg:1: instance name 'a/b' must be",
         "instance =                           | /etc/alagg/test.cfg:1: no value given for 'instance'",
         "tun.name = tun:0                     | /etc/alagg/test.cfg:1: interface name 'tun:0' contains ':'",
+        "reorder.window = 0                   | /etc/alagg/test.cfg:1: reorder window 0 is out of range 1..65536",
+        "reorder.timeout.ms = -1              | /etc/alagg/test.cfg:1: reorder timeout (ms) -1 is out of range 0..60000",
     })
     void eachMistakeNamesFileLineAndProblem(String line, String expected) {
         ConfigFileException e = assertThrows(ConfigFileException.class, () -> parse(line));
@@ -91,7 +94,7 @@ class ConfigFileTest {
                 "/etc/alagg/test.cfg:3: duplicate link 'eth1' (first given on line 1)",
                 "/etc/alagg/test.cfg:4: duplicate key 'reorder' (first given on line 2)",
                 "/etc/alagg/test.cfg:5: unknown key 'bogus'; known keys: instance, interceptor, reorder, ethertype,"
-                        + " nfqueue.num, tun.name, link.<interface>"), e.problems());
+                        + " transport, reorder.window, reorder.timeout.ms, nfqueue.num, tun.name, link.<interface>"), e.problems());
     }
 
     @Test

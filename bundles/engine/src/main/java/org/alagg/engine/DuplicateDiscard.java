@@ -1,4 +1,4 @@
-package org.alagg.engine.ingress;
+package org.alagg.engine;
 
 /**
  * Which sequence numbers of one peer epoch have been seen: the first copy of a frame passes, later copies
@@ -13,9 +13,9 @@ package org.alagg.engine.ingress;
  *
  * <p>Single-threaded (the ingress thread), no allocation.
  */
-public final class DuplicateDiscard {
+final class DuplicateDiscard {
     /** What became of a sequence number. */
-    public enum Verdict {
+    enum Verdict {
         /** New and at or ahead of every number seen so far. */
         NEW,
         /** New, but behind a number already seen: it arrived out of order. */
@@ -38,7 +38,7 @@ public final class DuplicateDiscard {
      * @param window how many sequence numbers the history covers; a power of two, at least 64
      * @param resetNanos how long without a passing frame makes the history stale
      */
-    public DuplicateDiscard(int window, long resetNanos) {
+    DuplicateDiscard(int window, long resetNanos) {
         if (window < 64 || Integer.bitCount(window) != 1) {
             throw new IllegalArgumentException("duplicate discard window must be a power of two >= 64, not " + window);
         }
@@ -48,7 +48,7 @@ public final class DuplicateDiscard {
     }
 
     /** Judges a sequence number and records it when it passes. */
-    public Verdict accept(int sequence, long nowNanos) {
+    Verdict accept(int sequence, long nowNanos) {
         if (empty) {
             restart(sequence, nowNanos);
             return Verdict.NEW;
@@ -78,17 +78,17 @@ public final class DuplicateDiscard {
     }
 
     /** Forgets everything, e.g. when the peer starts a new epoch. */
-    public void clear() {
+    void clear() {
         empty = true;
     }
 
     /** How often the window re-synchronised on a rogue frame after the reset timeout. */
-    public long resets() {
+    long resets() {
         return resets;
     }
 
     /** The highest sequence number seen; meaningful once a frame passed. */
-    public int highest() {
+    int highest() {
         return highest;
     }
 

@@ -1,9 +1,9 @@
-package org.alagg.engine.ingress;
+package org.alagg.engine;
 
-import static org.alagg.engine.ingress.DuplicateDiscard.Verdict.DUPLICATE;
-import static org.alagg.engine.ingress.DuplicateDiscard.Verdict.LATE;
-import static org.alagg.engine.ingress.DuplicateDiscard.Verdict.NEW;
-import static org.alagg.engine.ingress.DuplicateDiscard.Verdict.ROGUE;
+import static org.alagg.engine.DuplicateDiscard.Verdict.DUPLICATE;
+import static org.alagg.engine.DuplicateDiscard.Verdict.LATE;
+import static org.alagg.engine.DuplicateDiscard.Verdict.NEW;
+import static org.alagg.engine.DuplicateDiscard.Verdict.ROGUE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

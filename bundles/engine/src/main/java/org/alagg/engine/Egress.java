@@ -1,0 +1,128 @@
+package org.alagg.engine;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+import org.alagg.api.LinkTransport;
+import org.alagg.api.PacketBatch;
+import org.alagg.api.PacketInterceptor;
+import org.alagg.protocol.FrameCodec;
+import org.alagg.protocol.FrameHeader;
+import org.alagg.protocol.FrameType;
+
+/**
+ * The egress thread: captured packets get the next global sequence number and leave as one frame on every
+ * link that is up (redundant sending). One capture, one send per batch; nothing is allocated per packet.
+ */
+final class Egress implements Runnable {
+    static final List<String> COUNTERS = List.of("captured", "sent", "unsent", "too_big", "send_errors");
+    private static final int CAPTURED = 0;
+    private static final int SENT = 1;
+    private static final int UNSENT = 2;
+    private static final int TOO_BIG = 3;
+    private static final int SEND_ERRORS = 4;
+
+    private final DataPath path;
+    private final PacketBatch captured = new PacketBatch(DataPath.BATCH, DataPath.MAX_PACKET);
+    private final PacketBatch frames = new PacketBatch(DataPath.BATCH * 4, FrameCodec.HEADER_LENGTH + DataPath.MAX_PACKET);
+    private final FrameHeader header = new FrameHeader().frameType(FrameType.DATA);
+    final Counters counters = new Counters(COUNTERS);
+    /** Never restarts while the process runs, whatever is swapped. */
+    private int nextSequence;
+    private volatile String lastError;
+
+    Egress(DataPath path) {
+        this.path = path;
+    }
+
+    @Override
+    public void run() {
+        while (path.running) {
+            PacketInterceptor interceptor = path.interceptor;
+            if (interceptor == null) {
+                DataPath.idle();
+                continue;
+            }
+            captured.clear();
+            try {
+                if (interceptor.capture(captured, DataPath.TURN_NANOS) == 0) {
+                    continue;
+                }
+            } catch (IOException | RuntimeException e) {
+                lastError = "capture: " + e.getMessage();
+                DataPath.idle();
+                continue;
+            }
+            counters.add(CAPTURED, captured.size());
+            LinkTransport transport = path.transport;
+            if (transport == null) {
+                counters.add(UNSENT, captured.size());
+            } else {
+                send(transport);
+            }
+            counters.publish();
+        }
+    }
+
+    private void send(LinkTransport transport) {
+        OpenLink[] links = path.links;
+        frames.clear();
+        for (int i = 0; i < captured.size(); i++) {
+            int length = captured.length(i);
+            if (FrameCodec.HEADER_LENGTH + length > frames.slotSize()) {
+                counters.add(TOO_BIG, 1);
+                continue;
+            }
+            int sequence = nextSequence++;
+            ByteBuffer packet = captured.packet(i);
+            header.payloadProtocol(Payloads.onWire(captured.payload(i))).innerLength(length)
+                    .epoch(path.epoch).globalSequence(sequence);
+            boolean sentAnywhere = false;
+            for (OpenLink link : links) {
+                if (link == null || !link.isUp()) {
+                    continue;
+                }
+                if (frames.isFull()) {
+                    flush(transport, links);
+                }
+                ByteBuffer slot = frames.slot(frames.size());
+                header.linkId(link.id()).linkSequence(link.nextLinkSequence++);
+                FrameCodec.encode(header, slot, 0);
+                slot.put(FrameCodec.HEADER_LENGTH, packet, 0, length);
+                frames.commit(FrameCodec.HEADER_LENGTH + length, captured.payload(i), link.id());
+                sentAnywhere = true;
+            }
+            counters.add(sentAnywhere ? SENT : UNSENT, 1);
+        }
+        flush(transport, links);
+    }
+
+    private void flush(LinkTransport transport, OpenLink[] links) {
+        if (frames.size() == 0) {
+            return;
+        }
+        try {
+            transport.send(frames);
+            for (int i = 0; i < frames.size(); i++) {
+                OpenLink link = links[frames.link(i)];
+                link.sent.add(OpenLink.FRAMES_SENT, 1);
+                link.sent.add(OpenLink.BYTES_SENT, frames.length(i));
+            }
+        } catch (IOException | RuntimeException e) {
+            counters.add(SEND_ERRORS, 1);
+            lastError = "send: " + e.getMessage();
+        }
+        for (OpenLink link : links) {
+            if (link != null) {
+                link.sent.publish();
+            }
+        }
+        frames.clear();
+    }
+
+    /** The last failure of capture or send, for status; null when none happened. */
+    String lastError() {
+        return lastError;
+    }
+}

@@ -1,0 +1,65 @@
+package org.alagg.engine;
+
+import java.util.List;
+
+import org.alagg.api.Link;
+import org.alagg.api.LinkState;
+
+/**
+ * A link the transport has opened, with what each hot thread keeps about it: the egress thread numbers
+ * and counts what it sends, the ingress thread counts what arrives and what the per-link sequence says
+ * was lost on the way.
+ */
+final class OpenLink {
+    static final List<String> SENT = List.of("frames_sent", "bytes_sent");
+    static final List<String> RECEIVED = List.of("frames_received", "bytes_received", "duplicates", "lost",
+            "last_received_ns");
+    static final int FRAMES_SENT = 0;
+    static final int BYTES_SENT = 1;
+    static final int FRAMES_RECEIVED = 0;
+    static final int BYTES_RECEIVED = 1;
+    static final int DUPLICATES = 2;
+    static final int LOST = 3;
+    static final int LAST_RECEIVED = 4;
+
+    final Link link;
+    final LinkDefinition definition;
+    final Counters sent = new Counters(SENT);
+    final Counters received = new Counters(RECEIVED);
+
+    /** Egress thread only: the next per-link sequence number. */
+    int nextLinkSequence;
+    /** Ingress thread only: the per-link sequence number expected next from the peer, once one arrived. */
+    int expectedLinkSequence;
+    boolean linkSequenceKnown;
+
+    OpenLink(Link link, LinkDefinition definition) {
+        this.link = link;
+        this.definition = definition;
+    }
+
+    int id() {
+        return link.id();
+    }
+
+    boolean isUp() {
+        return link.state() == LinkState.UP;
+    }
+
+    /** Ingress thread only: counts a frame's arrival and the frames its per-link sequence says went missing. */
+    void arrived(int linkSequence, int bytes, long nowNanos) {
+        received.add(FRAMES_RECEIVED, 1);
+        received.add(BYTES_RECEIVED, bytes);
+        received.set(LAST_RECEIVED, nowNanos);
+        if (linkSequenceKnown) {
+            int gap = linkSequence - expectedLinkSequence;
+            if (gap > 0) {
+                received.add(LOST, gap);
+            } else if (gap < 0) {
+                return; // reordered within the link: already counted lost, keep the expectation
+            }
+        }
+        linkSequenceKnown = true;
+        expectedLinkSequence = linkSequence + 1;
+    }
+}
