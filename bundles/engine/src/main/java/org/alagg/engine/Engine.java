@@ -174,7 +174,13 @@ public final class Engine implements InstanceStatus {
         if (path == null) {
             return; // not activated yet: activate() wires everything
         }
-        path.strategy = strategies.get(config.strategy());
+        ReorderStrategyFactory strategy = strategies.get(config.strategy());
+        if (strategy == null && path.strategy != null) {
+            log.warn("Reordering strategy '{}' is gone: duplicate discard only until it is back", config.strategy());
+        } else if (strategy != null && strategy != path.strategy) {
+            log.info("Reordering strategy '{}' in use", config.strategy());
+        }
+        path.strategy = strategy;
         path.interceptor = interceptors.get(config.interceptor());
         path.delivery = deliveries.get(config.interceptor());
         LinkTransport transport = transports.get(config.transport());
