@@ -4,15 +4,8 @@ import static org.junit.Assert.assertEquals;
 import static org.junit.Assert.assertNotNull;
 import static org.junit.Assert.assertNull;
 import static org.junit.Assert.assertTrue;
-import static org.junit.Assert.fail;
-import static org.ops4j.pax.exam.CoreOptions.bundle;
-import static org.ops4j.pax.exam.CoreOptions.cleanCaches;
-import static org.ops4j.pax.exam.CoreOptions.frameworkProperty;
-import static org.ops4j.pax.exam.CoreOptions.junitBundles;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -22,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import javax.inject.Inject;
 
@@ -49,7 +41,6 @@ import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 import org.osgi.service.metatype.MetaTypeInformation;
 import org.osgi.service.metatype.MetaTypeService;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * Boots the distribution's bundle set, with the framework properties the launcher sets, and checks the
@@ -60,10 +51,7 @@ import org.osgi.util.tracker.ServiceTracker;
 @ExamReactorStrategy(PerClass.class)
 public class DistributionIT {
     private static final String INSTANCE = "itest";
-    private static final String FILE = "alagg.itest.file";
-    private static final String PLUGINS = "alagg.itest.plugins";
     private static final String DROP_IN = "alagg.itest.dropin";
-    private static final long WAIT_MILLIS = 20_000;
 
     private static final List<String> CONFIG = List.of(
             "instance = " + INSTANCE,
@@ -85,35 +73,10 @@ public class DistributionIT {
 
     @Configuration
     public Option[] configuration() throws IOException {
-        Path dist = Path.of(System.getProperty("alagg.dist", "target/alagg")).toAbsolutePath();
-        Path work = Files.createTempDirectory(dist.getParent(), "distribution-it");
-        Path home = work.resolve("home");
-        copyTree(dist.resolve("configadmin"), home.resolve("configadmin"));
-        copyTree(dist.resolve("service-shell"), home.resolve("service-shell"));
-        Files.createDirectories(home.resolve("plugins"));
-        Path file = work.resolve("alagg.cfg");
-        Files.write(file, CONFIG);
-        Path dropIn = work.resolve("dropin-strategy.jar");
+        Path dropIn = Files.createTempFile(Path.of(System.getProperty("alagg.dist", "target/alagg")).getParent(),
+                "dropin-strategy", ".jar");
         DropInStrategy.writeBundle(dropIn);
-
-        List<Option> options = new ArrayList<>();
-        try (DirectoryStream<Path> jars = Files.newDirectoryStream(dist.resolve("bundle"), "*.jar")) {
-            jars.forEach(jar -> options.add(bundle(jar.toUri().toString())));
-        }
-        FrameworkSettings.applyToJvm(false);
-        Map<String, String> properties = FrameworkSettings.of(home, file, home.resolve("configadmin"), INSTANCE, work, false);
-        properties.forEach((key, value) -> {
-            if (!key.startsWith("org.osgi.framework.storage")) { // Pax Exam manages its own framework storage
-                options.add(frameworkProperty(key).value(value));
-            }
-        });
-        options.add(frameworkProperty("alagg.config.poll.ms").value("100"));
-        options.add(frameworkProperty(FILE).value(file.toString()));
-        options.add(frameworkProperty(PLUGINS).value(home.resolve("plugins").toString()));
-        options.add(frameworkProperty(DROP_IN).value(dropIn.toString()));
-        options.add(junitBundles());
-        options.add(cleanCaches(true));
-        return options.toArray(new Option[0]);
+        return Container.distribution(INSTANCE, CONFIG, Map.of(DROP_IN, dropIn.toString()));
     }
 
     @Test
@@ -169,7 +132,7 @@ public class DistributionIT {
 
     @Test
     public void aLiveEditOfTheFileReachesConfigAdmin() throws Exception {
-        Path file = Path.of(context.getProperty(FILE));
+        Path file = Path.of(context.getProperty(Container.FILE));
         ConfigFileStatus status = service(ConfigFileStatus.class);
         assertEquals(file, status.file());
 
@@ -198,7 +161,7 @@ public class DistributionIT {
 
     @Test
     public void aPluginDroppedIntoThePluginsFolderStartsAndRegistersItsService() throws Exception {
-        Path dropped = Path.of(context.getProperty(PLUGINS), "dropin-strategy.jar");
+        Path dropped = Path.of(context.getProperty(Container.HOME), "plugins", "dropin-strategy.jar");
         Files.copy(Path.of(context.getProperty(DROP_IN)), dropped, StandardCopyOption.REPLACE_EXISTING);
         try {
             await("the dropped strategy registers", () -> strategyFactory(DropInStrategy.NAME) != null);
@@ -242,7 +205,7 @@ public class DistributionIT {
     }
 
     private Bundle installed(String symbolicName) {
-        return Stream.of(context.getBundles()).filter(b -> symbolicName.equals(b.getSymbolicName())).findFirst().orElse(null);
+        return Arrays.stream(context.getBundles()).filter(b -> symbolicName.equals(b.getSymbolicName())).findFirst().orElse(null);
     }
 
     private Object engineProperty(String key) {
@@ -273,45 +236,10 @@ public class DistributionIT {
     }
 
     private <T> T service(Class<T> type) {
-        ServiceTracker<T, T> tracker = new ServiceTracker<>(context, type, null);
-        tracker.open();
-        try {
-            T service = tracker.waitForService(WAIT_MILLIS);
-            if (service == null) {
-                fail("no " + type.getSimpleName() + " service within " + WAIT_MILLIS + " ms");
-            }
-            return service;
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        } finally {
-            tracker.close();
-        }
+        return Container.service(context, type);
     }
 
     private static void await(String what, BooleanSupplier condition) {
-        long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                fail("not within " + WAIT_MILLIS + " ms: " + what);
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path source : (Iterable<Path>) files::iterator) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
+        Container.await(what, condition);
     }
 }
