@@ -14,6 +14,9 @@ public interface Link extends AutoCloseable {
     /** Whether frames can pass now. */
     LinkState state();
 
+    /** The largest frame the link carries (its interface's MTU), or 0 while it is not known. */
+    int mtu();
+
     /** Why the link is in its state, for people (e.g. "interface eth1 does not exist"); empty when UP. */
     String stateDetail();
 

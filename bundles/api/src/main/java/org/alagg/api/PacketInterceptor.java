@@ -13,6 +13,21 @@ import java.io.IOException;
  */
 public interface PacketInterceptor {
     /**
+     * Takes hold of the capture source: binds the netfilter queue, creates or attaches to the device. The
+     * engine calls it when it selects this interceptor, before the first {@link #capture}; until then an
+     * interceptor holds nothing, so an installed but unselected one captures nothing.
+     *
+     * @param maxPacketLength the largest packet the links carry once wrapped in an Alagg frame; a device
+     *        interceptor sets its MTU to it
+     * @throws IOException when the source cannot be had (no permission, queue owned by another program);
+     *         the engine reports it and tries again later
+     */
+    void open(int maxPacketLength) throws IOException;
+
+    /** Lets go of the capture source; {@link #capture} is not called until the next {@link #open}. */
+    void close();
+
+    /**
      * Waits at most {@code timeoutNanos} for captured packets and appends as many as are ready,
      * up to the batch's free room, each with its {@link PayloadType} and link -1.
      *

@@ -38,6 +38,8 @@ final class DataPath {
     volatile ReorderStrategyFactory strategy;
     volatile ReorderSettings reorderSettings;
     volatile int etherType;
+    /** The largest packet the links carry once wrapped: what an interceptor is opened with. */
+    volatile int maxPacketLength = 1500 - org.alagg.protocol.FrameCodec.HEADER_LENGTH;
     /** Indexed by link id; replaced whole when a link comes or goes. */
     volatile OpenLink[] links = new OpenLink[0];
     volatile boolean running = true;

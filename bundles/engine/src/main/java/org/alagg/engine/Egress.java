@@ -23,6 +23,8 @@ final class Egress implements Runnable {
     private static final int TOO_BIG = 3;
     private static final int SEND_ERRORS = 4;
 
+    private static final long OPEN_RETRY_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(1);
+
     private final DataPath path;
     private final PacketBatch captured = new PacketBatch(DataPath.BATCH, DataPath.MAX_PACKET);
     private final PacketBatch frames = new PacketBatch(DataPath.BATCH * 4, FrameCodec.HEADER_LENGTH + DataPath.MAX_PACKET);
@@ -31,6 +33,9 @@ final class Egress implements Runnable {
     /** Never restarts while the process runs, whatever is swapped. */
     private int nextSequence;
     private volatile String lastError;
+    /** The interceptor this thread has opened; only this thread opens and closes interceptors. */
+    private PacketInterceptor open;
+    private long nextOpenAttempt;
 
     Egress(DataPath path) {
         this.path = path;
@@ -38,8 +43,16 @@ final class Egress implements Runnable {
 
     @Override
     public void run() {
+        try {
+            loop();
+        } finally {
+            follow(null);
+        }
+    }
+
+    private void loop() {
         while (path.running) {
-            PacketInterceptor interceptor = path.interceptor;
+            PacketInterceptor interceptor = follow(path.interceptor);
             if (interceptor == null) {
                 DataPath.idle();
                 continue;
@@ -63,6 +76,32 @@ final class Egress implements Runnable {
             }
             counters.publish();
         }
+    }
+
+    /**
+     * Closes the interceptor that is no longer wanted and opens the wanted one; a failed open is retried
+     * once a second. Returns the interceptor to capture from, or null.
+     */
+    private PacketInterceptor follow(PacketInterceptor wanted) {
+        if (wanted == open) {
+            return open;
+        }
+        if (open != null) {
+            open.close();
+            open = null;
+        }
+        if (wanted == null || System.nanoTime() < nextOpenAttempt) {
+            return null;
+        }
+        try {
+            wanted.open(path.maxPacketLength);
+            open = wanted;
+            lastError = null;
+        } catch (IOException | RuntimeException e) {
+            lastError = "opening the interceptor: " + e.getMessage();
+            nextOpenAttempt = System.nanoTime() + OPEN_RETRY_NANOS;
+        }
+        return open;
     }
 
     private void send(LinkTransport transport) {

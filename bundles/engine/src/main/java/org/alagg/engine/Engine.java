@@ -21,6 +21,7 @@ import org.alagg.api.PacketInterceptor;
 import org.alagg.api.ReorderSettings;
 import org.alagg.api.ReorderStrategyFactory;
 import org.alagg.api.Selection;
+import org.alagg.protocol.FrameCodec;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -250,6 +251,8 @@ public final class Engine implements InstanceStatus {
         OpenLink[] table = new OpenLink[open.values().stream().mapToInt(OpenLink::id).max().orElse(-1) + 1];
         open.values().forEach(l -> table[l.id()] = l);
         path.links = table;
+        int mtu = open.values().stream().mapToInt(l -> l.link.mtu()).filter(m -> m > 0).min().orElse(1500);
+        path.maxPacketLength = Math.min(mtu, DataPath.MAX_PACKET + FrameCodec.HEADER_LENGTH) - FrameCodec.HEADER_LENGTH;
     }
 
     // --- status -------------------------------------------------------------------------------------------

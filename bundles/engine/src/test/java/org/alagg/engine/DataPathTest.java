@@ -65,6 +65,14 @@ class DataPathTest {
         @Override
         public void wakeup() {
         }
+
+        @Override
+        public void open(int maxPacketLength) {
+        }
+
+        @Override
+        public void close() {
+        }
     }
 
     static final class Sink implements LocalDelivery {
@@ -102,6 +110,7 @@ class DataPathTest {
                 public MacAddress peer() { return peer; }
                 public LinkState state() { return LinkState.UP; }
                 public String stateDetail() { return ""; }
+                public int mtu() { return 1500; }
                 public void close() { }
             };
         }
