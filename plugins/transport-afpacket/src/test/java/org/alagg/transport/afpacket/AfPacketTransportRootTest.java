@@ -1,0 +1,137 @@
+package org.alagg.transport.afpacket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.alagg.api.Link;
+import org.alagg.api.LinkState;
+import org.alagg.api.MacAddress;
+import org.alagg.api.PacketBatch;
+import org.alagg.linux.NetworkInterfaces;
+import org.alagg.linux.NetworkNamespace;
+import org.alagg.testing.RequiresRoot;
+import org.alagg.testing.TestNetwork;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.service.log.Logger;
+
+/** The transport on the real kernel: two namespaces joined by a veth pair, one transport in each. */
+@RequiresRoot
+class AfPacketTransportRootTest {
+    private static final int ETHERTYPE = 0x88B5;
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+
+    private TestNetwork net;
+    private String a;
+    private String b;
+    private AfPacketTransport inA;
+    private AfPacketTransport inB;
+
+    @BeforeEach
+    void network() throws Exception {
+        net = TestNetwork.create();
+        a = net.namespace("a");
+        b = net.namespace("b");
+        inA = NetworkNamespace.call(a, () -> new AfPacketTransport(quiet()));
+        inB = NetworkNamespace.call(b, () -> new AfPacketTransport(quiet()));
+    }
+
+    @AfterEach
+    void cleanUp() {
+        try {
+            inA.stop();
+            inB.stop();
+        } finally {
+            net.close();
+        }
+    }
+
+    @Test
+    void framesCrossTheVethIntactAndAreTaggedWithTheirLink() throws Exception {
+        net.veth(a, "va", b, "vb");
+        MacAddress macA = NetworkNamespace.call(a, () -> NetworkInterfaces.mac("va"));
+        MacAddress macB = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("vb"));
+        Link toB = NetworkNamespace.call(a, () -> inA.open(3, "va", macB, ETHERTYPE));
+        NetworkNamespace.call(b, () -> inB.open(5, "vb", macA, ETHERTYPE));
+        assertEquals(LinkState.UP, toB.state(), toB.stateDetail());
+
+        PacketBatch out = new PacketBatch(4, 2048);
+        for (String text : new String[] {"first frame", "second"}) {
+            byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+            out.slot(out.size()).put(0, bytes);
+            out.commit(bytes.length, null, 3);
+        }
+        assertEquals(2, inA.send(out));
+
+        PacketBatch in = new PacketBatch(8, 2048);
+        receive(inB, in, 2);
+        assertEquals(2, in.size());
+        for (int i = 0; i < 2; i++) {
+            assertEquals(5, in.link(i), "tagged with the receiving side's link");
+        }
+        byte[] first = new byte["first frame".length()];
+        in.packet(0).get(0, first);
+        assertEquals("first frame", new String(first, StandardCharsets.US_ASCII));
+        assertTrue(in.length(0) >= "first frame".length(), "Ethernet may pad short frames: " + in.length(0));
+    }
+
+    @Test
+    void aFrameFromAnUnconfiguredMacIsTaggedMinusOne() throws Exception {
+        net.veth(a, "va", b, "vb");
+        MacAddress macB = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("vb"));
+        NetworkNamespace.call(a, () -> inA.open(0, "va", macB, ETHERTYPE));
+        NetworkNamespace.call(b, () -> inB.open(0, "vb", MacAddress.parse("02:00:00:00:99:99"), ETHERTYPE));
+
+        PacketBatch out = new PacketBatch(1, 256);
+        out.slot(0).put(0, (byte) 1);
+        out.commit(1, null, 0);
+        inA.send(out);
+        PacketBatch in = new PacketBatch(4, 2048);
+        receive(inB, in, 1);
+        assertEquals(-1, in.link(0), "the source is not the configured peer");
+    }
+
+    @Test
+    void aMissingInterfaceIsDownUntilItAppearsAndGoesDownWithIt() throws Exception {
+        Link link = NetworkNamespace.call(a, () -> inA.open(1, "vlate", MacAddress.parse("02:00:00:00:00:02"), ETHERTYPE));
+        assertEquals(LinkState.DOWN, link.state());
+        assertEquals("interface vlate does not exist", link.stateDetail());
+
+        net.veth(a, "vlate", b, "vother");
+        await("UP once the interface exists", () -> link.state() == LinkState.UP);
+        net.down(a, "vlate");
+        await("DOWN with the interface", () -> link.state() == LinkState.DOWN);
+        assertEquals("interface vlate is down", link.stateDetail());
+        net.up(a, "vlate");
+        await("UP again", () -> link.state() == LinkState.UP);
+        link.close();
+    }
+
+    private static void receive(AfPacketTransport transport, PacketBatch into, int frames) throws Exception {
+        long deadline = System.nanoTime() + 5 * SECOND;
+        while (into.size() < frames && System.nanoTime() < deadline) {
+            transport.receive(into, SECOND);
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 5 * SECOND;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 5 s: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static Logger quiet() {
+        return (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] {Logger.class},
+                (proxy, method, args) -> method.getReturnType() == boolean.class ? false : null);
+    }
+}
