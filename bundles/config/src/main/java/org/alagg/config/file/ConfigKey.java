@@ -22,7 +22,9 @@ enum ConfigKey {
     REORDER_TIMEOUT("reorder.timeout.ms", Alagg.ENGINE_PID, "reorder.timeout.ms", 5L,
             v -> (long) integer("reorder timeout (ms)", v, 0, 60_000)),
     NFQUEUE_NUM("nfqueue.num", "org.alagg.interceptor.nfqueue", "queue", 0, v -> integer("queue number", v, 0, 65535)),
-    TUN_NAME("tun.name", "org.alagg.interceptor.tun", "name", "alagg0", InterfaceName::check);
+    TUN_NAME("tun.name", "org.alagg.interceptor.tun", "name", "alagg0", InterfaceName::check),
+    TUN_ADDRESS("tun.address", "org.alagg.interceptor.tun", "address", "", v -> cidrList("tun.address", v)),
+    TUN_ROUTE("tun.route", "org.alagg.interceptor.tun", "route", "", v -> cidrList("tun.route", v));
 
     private static final Pattern INSTANCE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
@@ -75,6 +77,17 @@ enum ConfigKey {
                     + " starting with a letter or digit (it names the control socket)");
         }
         return v;
+    }
+
+    /** Comma-separated addresses with prefix length; the device plugin checks them again when it applies them. */
+    private static String cidrList(String what, String v) {
+        for (String item : v.split(",")) {
+            if (!item.strip().matches("[0-9a-fA-F.:]+/[0-9]{1,3}")) {
+                throw new IllegalArgumentException(what + ": '" + item.strip()
+                        + "' is not an address with a prefix length, like 10.9.0.1/24 or fd09::1/64");
+            }
+        }
+        return v.replace(" ", "");
     }
 
     private static Integer etherType(String v) {

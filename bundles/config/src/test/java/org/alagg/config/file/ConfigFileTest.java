@@ -70,6 +70,7 @@ class ConfigFileTest {
         "instance = a/b                       | /etc/alagg/test.cfg:1: instance name 'a/b' must be",
         "instance =                           | /etc/alagg/test.cfg:1: no value given for 'instance'",
         "tun.name = tun:0                     | /etc/alagg/test.cfg:1: interface name 'tun:0' contains ':'",
+        "tun.address = 10.9.0.1               | /etc/alagg/test.cfg:1: tun.address: '10.9.0.1' is not an address with a prefix length",
         "reorder.window = 0                   | /etc/alagg/test.cfg:1: reorder window 0 is out of range 1..65536",
         "reorder.timeout.ms = -1              | /etc/alagg/test.cfg:1: reorder timeout (ms) -1 is out of range 0..60000",
     })
@@ -94,7 +95,8 @@ class ConfigFileTest {
                 "/etc/alagg/test.cfg:3: duplicate link 'eth1' (first given on line 1)",
                 "/etc/alagg/test.cfg:4: duplicate key 'reorder' (first given on line 2)",
                 "/etc/alagg/test.cfg:5: unknown key 'bogus'; known keys: instance, interceptor, reorder, ethertype,"
-                        + " transport, reorder.window, reorder.timeout.ms, nfqueue.num, tun.name, link.<interface>"), e.problems());
+                        + " transport, reorder.window, reorder.timeout.ms, nfqueue.num, tun.name, tun.address, tun.route,"
+                        + " link.<interface>"), e.problems());
     }
 
     @Test
