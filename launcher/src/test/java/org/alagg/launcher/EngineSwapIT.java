@@ -64,13 +64,15 @@ public class EngineSwapIT {
         MemoryParts.Source source = new MemoryParts.Source();
         MemoryParts.Sink sink = new MemoryParts.Sink();
         List<ServiceRegistration<?>> registrations = new ArrayList<>();
-        registrations.add(context.registerService(LinkTransport.class, new MemoryParts.Wire(5), named(Alagg.TRANSPORT)));
-        registrations.add(context.registerService(PacketInterceptor.class, source, named(Alagg.INTERCEPTOR)));
-        registrations.add(context.registerService(LocalDelivery.class, sink, named(Alagg.INTERCEPTOR)));
+        registrations.add(context.registerService(LinkTransport.class, new MemoryParts.Wire(5), named(Alagg.TRANSPORT, "memory")));
+        registrations.add(context.registerService(PacketInterceptor.class, source, named(Alagg.INTERCEPTOR, "memory")));
+        registrations.add(context.registerService(LocalDelivery.class, sink, named(Alagg.INTERCEPTOR, "memory")));
         try {
             InstanceStatus engine = Container.service(context, InstanceStatus.class);
+            setEngine(Alagg.ENGINE_INTERCEPTOR, "memory"); // the tests share one container: say what this one needs
+            setStrategy("windowed");
             Container.await("two links up", () -> upLinks(engine) == 2);
-            assertEquals("windowed", engine.strategy().active());
+            Container.await("windowed in use", () -> "windowed".equals(engine.strategy().active()));
 
             Thread feeder = new Thread(() -> feed(source), "feeder");
             feeder.start();
@@ -90,7 +92,7 @@ public class EngineSwapIT {
             Container.await("m2 gone", () -> engine.links().stream().noneMatch(l -> l.link().equals("m2")));
 
             setStrategy("windowed");
-            Container.await("windowed in use", () -> "windowed".equals(engine.strategy().active()));
+            Container.await("windowed in use again", () -> "windowed".equals(engine.strategy().active()));
 
             assertTrue("the swaps happened while the stream flowed", sink.delivered.size() < PACKETS);
             feeder.join();
@@ -103,6 +105,40 @@ public class EngineSwapIT {
             }
             Map<String, Long> counters = engine.counters();
             assertTrue("the second copies were discarded: " + counters, counters.get("discarded") > PACKETS / 2);
+        } finally {
+            registrations.forEach(ServiceRegistration::unregister);
+        }
+    }
+
+    @Test
+    public void theCaptureModeSwitchesLiveAndNumberingGoesOn() throws Exception {
+        MemoryParts.Source first = new MemoryParts.Source();
+        MemoryParts.Source second = new MemoryParts.Source();
+        MemoryParts.Sink sink = new MemoryParts.Sink();
+        List<ServiceRegistration<?>> registrations = new ArrayList<>();
+        registrations.add(context.registerService(LinkTransport.class, new MemoryParts.Wire(2), named(Alagg.TRANSPORT, "memory")));
+        registrations.add(context.registerService(PacketInterceptor.class, first, named(Alagg.INTERCEPTOR, "memory")));
+        registrations.add(context.registerService(LocalDelivery.class, sink, named(Alagg.INTERCEPTOR, "memory")));
+        registrations.add(context.registerService(PacketInterceptor.class, second, named(Alagg.INTERCEPTOR, "other")));
+        registrations.add(context.registerService(LocalDelivery.class, sink, named(Alagg.INTERCEPTOR, "other")));
+        try {
+            InstanceStatus engine = Container.service(context, InstanceStatus.class);
+            setEngine(Alagg.ENGINE_INTERCEPTOR, "memory");
+            Container.await("capturing from the first", () -> "memory".equals(engine.interceptor().active()));
+            for (int n = 0; n < 1000; n++) {
+                first.pending.add(n);
+            }
+            Container.await("first half delivered", () -> sink.delivered.size() == 1000);
+            setEngine(Alagg.ENGINE_INTERCEPTOR, "other");
+            Container.await("capturing from the second", () -> "other".equals(engine.interceptor().active()));
+            for (int n = 1000; n < 2000; n++) {
+                second.pending.add(n);
+            }
+            Container.await("second half delivered", () -> sink.delivered.size() == 2000);
+            List<Integer> delivered = new ArrayList<>(sink.delivered);
+            for (int i = 0; i < delivered.size(); i++) {
+                assertEquals("in order across the switch", i, (int) delivered.get(i));
+            }
         } finally {
             registrations.forEach(ServiceRegistration::unregister);
         }
@@ -121,9 +157,9 @@ public class EngineSwapIT {
         }
     }
 
-    private static Dictionary<String, Object> named(String property) {
+    private static Dictionary<String, Object> named(String property, String name) {
         Dictionary<String, Object> p = new Hashtable<>();
-        p.put(property, "memory");
+        p.put(property, name);
         return p;
     }
 
@@ -132,9 +168,13 @@ public class EngineSwapIT {
     }
 
     private void setStrategy(String name) throws IOException {
+        setEngine(Alagg.ENGINE_STRATEGY, name);
+    }
+
+    private void setEngine(String key, String value) throws IOException {
         org.osgi.service.cm.Configuration c = configAdmin.getConfiguration(Alagg.ENGINE_PID, "?");
         Dictionary<String, Object> p = c.getProperties();
-        p.put(Alagg.ENGINE_STRATEGY, name);
+        p.put(key, value);
         c.update(p);
     }
 

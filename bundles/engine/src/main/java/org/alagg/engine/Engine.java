@@ -114,7 +114,7 @@ public final class Engine implements InstanceStatus {
     }
 
     synchronized void removeStrategy(ReorderStrategyFactory s, Map<String, Object> properties) {
-        strategies.remove(s);
+        strategies.remove(s, properties);
         rewire();
     }
 
@@ -126,7 +126,7 @@ public final class Engine implements InstanceStatus {
     }
 
     synchronized void removeInterceptor(PacketInterceptor i, Map<String, Object> properties) {
-        interceptors.remove(i);
+        interceptors.remove(i, properties);
         rewire();
     }
 
@@ -138,7 +138,7 @@ public final class Engine implements InstanceStatus {
     }
 
     synchronized void removeDelivery(LocalDelivery d, Map<String, Object> properties) {
-        deliveries.remove(d);
+        deliveries.remove(d, properties);
         rewire();
     }
 
@@ -150,7 +150,7 @@ public final class Engine implements InstanceStatus {
     }
 
     synchronized void removeTransport(LinkTransport t, Map<String, Object> properties) {
-        transports.remove(t);
+        transports.remove(t, properties);
         rewire();
     }
 
@@ -334,10 +334,13 @@ public final class Engine implements InstanceStatus {
         return warnings;
     }
 
-    /** Installed plugins of one kind, by the name in their service property; the first registered wins a name. */
+    /**
+     * Installed plugins of one kind, by the name in their service property. One object may be registered
+     * under several names (one delivery serving two capture modes); the first registered wins a name.
+     */
     private static final class Named<T> {
         private final String property;
-        private final Map<T, String> names = new LinkedHashMap<>();
+        private final List<Map.Entry<String, T>> entries = new ArrayList<>();
 
         Named(String property) {
             this.property = property;
@@ -346,25 +349,25 @@ public final class Engine implements InstanceStatus {
         void add(T service, Map<String, Object> properties) {
             Object name = properties.get(property);
             if (name != null) {
-                names.put(service, name.toString());
+                entries.add(Map.entry(name.toString(), service));
             }
         }
 
-        void remove(T service) {
-            names.remove(service);
+        void remove(T service, Map<String, Object> properties) {
+            entries.remove(Map.entry(String.valueOf(properties.get(property)), service));
         }
 
         T get(String name) {
-            for (Map.Entry<T, String> e : names.entrySet()) {
-                if (e.getValue().equals(name)) {
-                    return e.getKey();
+            for (Map.Entry<String, T> e : entries) {
+                if (e.getKey().equals(name)) {
+                    return e.getValue();
                 }
             }
             return null;
         }
 
         Selection selection(String configured) {
-            List<String> available = names.values().stream().distinct().sorted().collect(Collectors.toList());
+            List<String> available = entries.stream().map(Map.Entry::getKey).distinct().sorted().collect(Collectors.toList());
             return new Selection(configured, get(configured) == null ? null : configured, available);
         }
     }
