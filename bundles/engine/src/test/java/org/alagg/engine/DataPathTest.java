@@ -135,7 +135,7 @@ class DataPathTest {
             return frames.size();
         }
 
-        private void put(byte[] frame, int link) {
+        void put(byte[] frame, int link) {
             arrivingLink.add(link);
             arriving.add(frame);
         }
@@ -302,6 +302,40 @@ class DataPathTest {
         assertEquals(2000, sink.delivered.size(), "nothing delivered twice");
         assertDeliveredInOrderOnce(sink);
         assertEquals(1, receiver.ingress.counters.snapshot().get("peer_restarts"));
+    }
+
+    @Test
+    void hostileFramesAreCountedByReasonAndNeverDelivered() throws Exception {
+        LossyWire wire = new LossyWire(0, 0);
+        Source source = new Source();
+        Sink sink = new Sink();
+        DataPath path = start(wire, source, sink, 2);
+        path.strategy = new WindowedOrder();
+        source.pending.add(1);
+        await("a good packet passes", () -> sink.delivered.size() == 1);
+
+        byte[] good = new byte[80];
+        org.alagg.protocol.FrameCodec.encode(new org.alagg.protocol.FrameHeader()
+                .frameType(org.alagg.protocol.FrameType.DATA).payloadProtocol(org.alagg.protocol.PayloadProtocol.IPV4)
+                .innerLength(60).epoch(path.epoch).globalSequence(1000), ByteBuffer.wrap(good), 0);
+        byte[] truncated = java.util.Arrays.copyOf(good, 10);
+        byte[] badVersion = good.clone();
+        badVersion[0] = 9;
+        byte[] overflow = good.clone();
+        overflow[4] = (byte) 0x40; // inner length 0x403C: far more than the frame holds
+        wire.put(truncated, 0);
+        wire.put(badVersion, 1);
+        wire.put(overflow, 0);
+        wire.put(good.clone(), 7); // a link the engine does not have: an unconfigured source
+        source.pending.add(2);
+        await("the engine keeps forwarding", () -> sink.delivered.size() == 2);
+        Map<String, Long> c = path.ingress.counters.snapshot();
+        assertEquals(1, c.get("malformed_truncated"));
+        assertEquals(1, c.get("malformed_bad_version"));
+        assertEquals(1, c.get("malformed_inner_length_overflow"));
+        assertEquals(3, c.get("tagless"));
+        assertEquals(1, c.get("unknown_source"));
+        assertEquals(List.of(1, 2), new ArrayList<>(sink.delivered), "nothing hostile was delivered");
     }
 
     @Test
