@@ -6,6 +6,8 @@ public final class Alagg {
     public static final String STRATEGY = "alagg.strategy";
     /** Service property naming a {@link PacketInterceptor} and the {@link LocalDelivery} that pairs with it. */
     public static final String INTERCEPTOR = "alagg.interceptor";
+    /** Service property naming a {@link LinkScheduler}; {@code redundant} is the engine's own. */
+    public static final String SCHEDULER = "alagg.scheduler";
     /** Service property naming a {@link LinkTransport}, e.g. {@code afpacket}. */
     public static final String TRANSPORT = "alagg.transport";
 

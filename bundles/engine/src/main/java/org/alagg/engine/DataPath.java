@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import org.alagg.api.LinkScheduler;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.LocalDelivery;
 import org.alagg.api.PacketInterceptor;
@@ -36,6 +37,8 @@ final class DataPath {
     volatile LocalDelivery delivery;
     volatile LinkTransport transport;
     volatile ReorderStrategyFactory strategy;
+    /** Null: the engine's own choice, every link that is up. */
+    volatile LinkScheduler scheduler;
     volatile ReorderSettings reorderSettings;
     volatile int etherType;
     /** The largest packet the links carry once wrapped: what an interceptor is opened with. */

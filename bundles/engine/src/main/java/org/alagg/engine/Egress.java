@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 
+import org.alagg.api.LinkScheduler;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.PacketBatch;
 import org.alagg.api.PacketInterceptor;
@@ -13,7 +14,8 @@ import org.alagg.protocol.FrameType;
 
 /**
  * The egress thread: captured packets get the next global sequence number and leave as one frame on every
- * link that is up (redundant sending). One capture, one send per batch; nothing is allocated per packet.
+ * link that is up (redundant sending), or on the links a {@link LinkScheduler} plugin chooses. One capture,
+ * one send per batch; nothing is allocated per packet.
  */
 final class Egress implements Runnable {
     static final List<String> COUNTERS = List.of("captured", "sent", "unsent", "too_big", "send_errors");
@@ -29,6 +31,9 @@ final class Egress implements Runnable {
     private final PacketBatch captured = new PacketBatch(DataPath.BATCH, DataPath.MAX_PACKET);
     private final PacketBatch frames = new PacketBatch(DataPath.BATCH * 4, FrameCodec.HEADER_LENGTH + DataPath.MAX_PACKET);
     private final FrameHeader header = new FrameHeader().frameType(FrameType.DATA);
+    /** The links up for this batch, and a scheduler's choice among them. */
+    private final int[] up = new int[DataPath.MAX_LINKS];
+    private final int[] chosen = new int[DataPath.MAX_LINKS];
     final Counters counters = new Counters(COUNTERS);
     /** Never restarts while the process runs, whatever is swapped. */
     private int nextSequence;
@@ -106,6 +111,13 @@ final class Egress implements Runnable {
 
     private void send(LinkTransport transport) {
         OpenLink[] links = path.links;
+        LinkScheduler scheduler = path.scheduler;
+        int upCount = 0;
+        for (OpenLink link : links) {
+            if (link != null && link.isUp()) {
+                up[upCount++] = link.id();
+            }
+        }
         frames.clear();
         for (int i = 0; i < captured.size(); i++) {
             int length = captured.length(i);
@@ -117,11 +129,15 @@ final class Egress implements Runnable {
             ByteBuffer packet = captured.packet(i);
             header.payloadProtocol(Payloads.onWire(captured.payload(i))).innerLength(length)
                     .epoch(path.epoch).globalSequence(sequence);
+            int count = upCount;
+            int[] targets = up;
+            if (scheduler != null) {
+                count = scheduler.choose(sequence, length, up, upCount, chosen);
+                targets = chosen;
+            }
             boolean sentAnywhere = false;
-            for (OpenLink link : links) {
-                if (link == null || !link.isUp()) {
-                    continue;
-                }
+            for (int t = 0; t < count; t++) {
+                OpenLink link = links[targets[t]];
                 if (frames.isFull()) {
                     flush(transport, links);
                 }

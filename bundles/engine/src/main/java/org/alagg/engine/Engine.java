@@ -14,6 +14,7 @@ import org.alagg.api.Alagg;
 import org.alagg.api.InstanceStatus;
 import org.alagg.api.Link;
 import org.alagg.api.LinkState;
+import org.alagg.api.LinkScheduler;
 import org.alagg.api.LinkStatus;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.LocalDelivery;
@@ -47,10 +48,14 @@ import org.osgi.service.metatype.annotations.Designate;
         service = InstanceStatus.class, immediate = true)
 @Designate(ocd = EngineConfig.class)
 public final class Engine implements InstanceStatus {
+    /** The engine's own scheduling: every packet on every link that is up. */
+    static final String REDUNDANT = "redundant";
+
     private final Named<ReorderStrategyFactory> strategies = new Named<>(Alagg.STRATEGY);
     private final Named<PacketInterceptor> interceptors = new Named<>(Alagg.INTERCEPTOR);
     private final Named<LocalDelivery> deliveries = new Named<>(Alagg.INTERCEPTOR);
     private final Named<LinkTransport> transports = new Named<>(Alagg.TRANSPORT);
+    private final Named<LinkScheduler> schedulers = new Named<>(Alagg.SCHEDULER);
     private final List<LinkDefinition> definitions = new ArrayList<>();
     private final Map<LinkDefinition, OpenLink> open = new LinkedHashMap<>();
     private final Map<LinkDefinition, String> openFailures = new LinkedHashMap<>();
@@ -144,6 +149,18 @@ public final class Engine implements InstanceStatus {
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void addScheduler(LinkScheduler s, Map<String, Object> properties) {
+        schedulers.add(s, properties);
+        rewire();
+    }
+
+    synchronized void removeScheduler(LinkScheduler s, Map<String, Object> properties) {
+        schedulers.remove(s, properties);
+        rewire();
+    }
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
     synchronized void addTransport(LinkTransport t, Map<String, Object> properties) {
         transports.add(t, properties);
         rewire();
@@ -183,6 +200,7 @@ public final class Engine implements InstanceStatus {
         }
         path.strategy = strategy;
         path.interceptor = interceptors.get(config.interceptor());
+        path.scheduler = REDUNDANT.equals(config.scheduler()) ? null : schedulers.get(config.scheduler());
         path.delivery = deliveries.get(config.interceptor());
         LinkTransport transport = transports.get(config.transport());
         if (transport != wiredTransport) {
@@ -319,6 +337,9 @@ public final class Engine implements InstanceStatus {
         if (strategies.get(config.strategy()) == null) {
             warnings.add("reordering strategy '" + config.strategy()
                     + "' is not installed: received packets get duplicate discard only");
+        }
+        if (!REDUNDANT.equals(config.scheduler()) && schedulers.get(config.scheduler()) == null) {
+            warnings.add("link scheduler '" + config.scheduler() + "' is not installed: every packet goes on every link");
         }
         if (transports.get(config.transport()) == null) {
             warnings.add("link transport '" + config.transport() + "' is not installed: every link stays DOWN");

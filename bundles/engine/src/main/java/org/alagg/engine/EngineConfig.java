@@ -18,6 +18,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "EtherType of Alagg frames on the links", min = "1536", max = "65535")
     int ethertype() default 0x88B5;
 
+    @AttributeDefinition(description = "Which links each packet leaves by: redundant (every link that is up, the engine's own) or an installed alagg.scheduler plugin's name")
+    String scheduler() default "redundant";
+
     @AttributeDefinition(description = "Link transport: the alagg.transport name of an installed transport")
     String transport() default "afpacket";
 

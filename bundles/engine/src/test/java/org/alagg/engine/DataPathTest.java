@@ -339,6 +339,27 @@ class DataPathTest {
     }
 
     @Test
+    void aSchedulerPluginChoosesTheLinks() throws Exception {
+        LossyWire wire = new LossyWire(0, 0);
+        Source source = new Source();
+        Sink sink = new Sink();
+        DataPath path = start(wire, source, sink, 2);
+        // primary/backup: the first link that is up, only
+        path.scheduler = (sequence, length, up, upCount, chosen) -> {
+            chosen[0] = up[0];
+            return upCount > 0 ? 1 : 0;
+        };
+        for (int n = 0; n < 100; n++) {
+            source.pending.add(n);
+        }
+        await("delivered", () -> sink.delivered.size() == 100);
+        Thread.sleep(20);
+        assertEquals(100, path.links[0].sent.snapshot().get("frames_sent"));
+        assertEquals(0, path.links[1].sent.snapshot().get("frames_sent"));
+        assertEquals(0, path.ingress.counters.snapshot().get("discarded"), "one copy each: nothing to discard");
+    }
+
+    @Test
     void withoutATransportCapturedPacketsAreCountedUnsent() throws Exception {
         Source source = new Source();
         DataPath path = new DataPath(new ReorderSettings(16, MS), 0x88B5);

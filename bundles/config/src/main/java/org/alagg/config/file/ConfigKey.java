@@ -17,6 +17,7 @@ enum ConfigKey {
     INTERCEPTOR("interceptor", Alagg.ENGINE_PID, Alagg.ENGINE_INTERCEPTOR, "nfqueue", v -> Alagg.checkPluginName("interceptor", v)),
     REORDER("reorder", Alagg.ENGINE_PID, Alagg.ENGINE_STRATEGY, "windowed", v -> Alagg.checkPluginName("reordering strategy", v)),
     ETHERTYPE("ethertype", Alagg.ENGINE_PID, Alagg.ENGINE_ETHERTYPE, Alagg.DEFAULT_ETHERTYPE, ConfigKey::etherType),
+    SCHEDULER("scheduler", Alagg.ENGINE_PID, "scheduler", "redundant", v -> Alagg.checkPluginName("link scheduler", v)),
     TRANSPORT("transport", Alagg.ENGINE_PID, "transport", "afpacket", v -> Alagg.checkPluginName("link transport", v)),
     REORDER_WINDOW("reorder.window", Alagg.ENGINE_PID, "reorder.window", 256, v -> integer("reorder window", v, 1, 65536)),
     REORDER_TIMEOUT("reorder.timeout.ms", Alagg.ENGINE_PID, "reorder.timeout.ms", 5L,

@@ -34,7 +34,7 @@ class ConfigFileTest {
         assertEquals("east", config.instance());
         Map<String, Map<String, Object>> c = config.configurations();
         assertEquals(Map.of("instance", "east", "interceptor", "tun", "strategy", "strict", "ethertype", 0x88B6,
-                "transport", "afpacket", "reorder.window", 256, "reorder.timeout.ms", 5L,
+                "scheduler", "redundant", "transport", "afpacket", "reorder.window", 256, "reorder.timeout.ms", 5L,
                 "alagg.origin", FILE.toString()), c.get("org.alagg.engine"));
         assertEquals(Map.of("interface", "eth1", "peer", "02:00:00:00:01:02", "alagg.origin", FILE.toString()),
                 c.get("org.alagg.link~eth1"));
@@ -95,7 +95,7 @@ class ConfigFileTest {
                 "/etc/alagg/test.cfg:3: duplicate link 'eth1' (first given on line 1)",
                 "/etc/alagg/test.cfg:4: duplicate key 'reorder' (first given on line 2)",
                 "/etc/alagg/test.cfg:5: unknown key 'bogus'; known keys: instance, interceptor, reorder, ethertype,"
-                        + " transport, reorder.window, reorder.timeout.ms, nfqueue.num, tun.name, tun.address, tun.route,"
+                        + " scheduler, transport, reorder.window, reorder.timeout.ms, nfqueue.num, tun.name, tun.address, tun.route,"
                         + " link.<interface>"), e.problems());
     }
 
