@@ -29,6 +29,7 @@ final class Instance {
     private final Map<String, String> properties;
     private final Path bundleDir;
     private final PrintStream err;
+    private volatile boolean stopRequested;
 
     Instance(Map<String, String> properties, Path bundleDir, PrintStream err) {
         this.properties = properties;
@@ -42,6 +43,9 @@ final class Instance {
         Framework framework = ServiceLoader.load(FrameworkFactory.class).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no OSGi framework on the class path"))
                 .newFramework(properties);
+        // Handlers first: a SIGTERM while bundles start must stop cleanly too, not kill the JVM mid-start.
+        Signal.handle(new Signal("TERM"), s -> stopInBackground(framework));
+        Signal.handle(new Signal("INT"), s -> stopInBackground(framework));
         try {
             framework.init();
             List<Bundle> bundles = install(framework);
@@ -52,12 +56,18 @@ final class Instance {
                 }
             }
         } catch (BundleException | RuntimeException e) {
+            if (stopRequested) {
+                framework.waitForStop(TimeUnit.SECONDS.toMillis(20));
+                err.println("alagg: stopped while starting");
+                return 0;
+            }
             err.println("alagg: start failed: " + e.getMessage());
             stop(framework);
             return 1;
         }
-        Signal.handle(new Signal("TERM"), s -> stopInBackground(framework));
-        Signal.handle(new Signal("INT"), s -> stopInBackground(framework));
+        if (stopRequested) {
+            stopInBackground(framework); // a signal came before the framework could stop: stop it now
+        }
         err.printf("alagg: instance '%s' running, %d bundles, started in %d ms; control socket %s%n",
                 properties.get("alagg.instance"), framework.getBundleContext().getBundles().length,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), properties.get("alagg.control.socket"));
@@ -81,6 +91,7 @@ final class Instance {
     }
 
     private void stopInBackground(Framework framework) {
+        stopRequested = true;
         Thread stopper = new Thread(() -> stop(framework), "alagg-stop");
         stopper.start();
     }
