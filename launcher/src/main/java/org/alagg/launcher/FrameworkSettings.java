@@ -36,6 +36,8 @@ final class FrameworkSettings {
         // FileInstall watches both: configadmin/ for <pid>.cfg files, plugins/ for bundle jars dropped in.
         p.put("felix.fileinstall.dir", configAdminDir + "," + home.resolve("plugins"));
         p.put("felix.fileinstall.poll", "1000");
+        // The .cfg files are the operator's input, shared by every instance started from them: never write back.
+        p.put("felix.fileinstall.enableConfigSave", "false");
         p.put("felix.fileinstall.noInitialDelay", "true");
         p.put("felix.fileinstall.log.level", "2");
         if (!interactive) {
