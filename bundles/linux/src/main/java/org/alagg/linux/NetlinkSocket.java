@@ -34,8 +34,7 @@ public final class NetlinkSocket implements Closeable {
     private final int capacity;
     private final String sendCall;
     private final String receiveCall;
-    private final Poller poller;
-    private volatile int fd;
+    private final Descriptor descriptor;
 
     private final MessageVector receiveVector;
     private final Sys.BatchAddress receiveBatch = new Sys.BatchAddress();
@@ -48,13 +47,12 @@ public final class NetlinkSocket implements Closeable {
     private long lastSentAddress;
 
     private NetlinkSocket(int fd, int protocol, int capacity) throws LinuxException {
-        this.fd = fd;
         this.protocol = protocol;
         this.capacity = capacity;
         this.sendCall = "send(AF_NETLINK, protocol " + protocol + ")";
         this.receiveCall = "recvmmsg(AF_NETLINK, protocol " + protocol + ")";
         this.receiveVector = new MessageVector(capacity);
-        this.poller = new Poller(fd);
+        this.descriptor = Descriptor.polled(fd);
     }
 
     /**
@@ -89,7 +87,7 @@ public final class NetlinkSocket implements Closeable {
 
     /** The socket's file descriptor. */
     public int fd() {
-        return fd;
+        return descriptor.fd();
     }
 
     /**
@@ -97,7 +95,8 @@ public final class NetlinkSocket implements Closeable {
      * or {@code setOption(SOL_SOCKET, SO_RCVBUFFORCE, 8 << 20)}.
      */
     public void setOption(int level, int name, int value) throws LinuxException, ClosedChannelException {
-        Sys.setInt(checkOpen(), level, name, value, "setsockopt(AF_NETLINK, level " + level + ", option " + name + ")");
+        Sys.setInt(descriptor.checkOpen(), level, name, value,
+                "setsockopt(AF_NETLINK, level " + level + ", option " + name + ")");
     }
 
     /**
@@ -105,7 +104,7 @@ public final class NetlinkSocket implements Closeable {
      * address is looked up once per buffer instance); a heap buffer is copied first. The position is not moved.
      */
     public void send(ByteBuffer message) throws LinuxException, ClosedChannelException {
-        int fd = checkOpen();
+        int fd = descriptor.checkOpen();
         int length = message.remaining();
         long address;
         if (message.isDirect()) {
@@ -144,7 +143,7 @@ public final class NetlinkSocket implements Closeable {
      * @return how many datagrams were appended; 0 after a timeout or {@link #wakeup()}
      */
     public int receive(PacketBatch into, long timeoutNanos) throws LinuxException, ClosedChannelException {
-        int fd = checkOpen();
+        int fd = descriptor.checkOpen();
         int n = Math.min(into.capacity() - into.size(), capacity);
         if (n <= 0) {
             return 0;
@@ -157,7 +156,7 @@ public final class NetlinkSocket implements Closeable {
         }
         int r = receiveOnce(fd, n);
         if (r == 0) {
-            if (timeoutNanos == 0 || poller.await(timeoutNanos) == 0) {
+            if (timeoutNanos == 0 || descriptor.await(timeoutNanos) == 0) {
                 return 0;
             }
             r = receiveOnce(fd, n);
@@ -209,26 +208,12 @@ public final class NetlinkSocket implements Closeable {
 
     /** Makes a {@link #receive} blocked in another thread return. Any thread. */
     public void wakeup() {
-        poller.wakeup();
-    }
-
-    private int checkOpen() throws ClosedChannelException {
-        int fd = this.fd;
-        if (fd < 0) {
-            throw new ClosedChannelException();
-        }
-        return fd;
+        descriptor.wakeup();
     }
 
     /** Closes the socket. Stop the sending and receiving threads first ({@link #wakeup()} the receiver). */
     @Override
-    public synchronized void close() {
-        int fd = this.fd;
-        if (fd < 0) {
-            return;
-        }
-        this.fd = -1;
-        poller.close();
-        Sys.close(fd);
+    public void close() {
+        descriptor.close();
     }
 }

@@ -31,8 +31,7 @@ public final class PacketSocket implements Closeable {
     private final int capacity;
     private final String sendCall;
     private final String receiveCall;
-    private final Poller poller;
-    private volatile int fd;
+    private final Descriptor descriptor;
 
     // sending: one preallocated sockaddr_ll per link, guarded by destinationLock (also held during sendmmsg)
     private final Object destinationLock = new Object();
@@ -55,7 +54,6 @@ public final class PacketSocket implements Closeable {
     private int lastReceiveError;
 
     private PacketSocket(int fd, int etherType, int capacity) throws LinuxException {
-        this.fd = fd;
         this.etherType = etherType;
         this.capacity = capacity;
         String proto = String.format("AF_PACKET, EtherType 0x%04x", etherType);
@@ -72,7 +70,7 @@ public final class PacketSocket implements Closeable {
         }
         this.sourceIfindex = new int[capacity];
         this.sourceMac = new long[capacity];
-        this.poller = new Poller(fd);
+        this.descriptor = Descriptor.polled(fd);
     }
 
     /**
@@ -109,7 +107,7 @@ public final class PacketSocket implements Closeable {
 
     /** The socket's file descriptor, e.g. for a {@link Poller} over several sources. */
     public int fd() {
-        return fd;
+        return descriptor.fd();
     }
 
     /**
@@ -152,7 +150,7 @@ public final class PacketSocket implements Closeable {
      * @throws LinuxException only when the socket itself is broken
      */
     public int send(PacketBatch frames) throws LinuxException, ClosedChannelException {
-        int fd = checkOpen();
+        int fd = descriptor.checkOpen();
         long base = sendBatch.of(frames);
         int n = frames.size();
         int sent = 0;
@@ -198,7 +196,7 @@ public final class PacketSocket implements Closeable {
      * @return how many frames were appended; 0 after a timeout or {@link #wakeup()}
      */
     public int receive(PacketBatch into, long timeoutNanos) throws LinuxException, ClosedChannelException {
-        int fd = checkOpen();
+        int fd = descriptor.checkOpen();
         receivedFirst = into.size();
         receivedCount = 0;
         int n = Math.min(into.capacity() - into.size(), capacity);
@@ -213,7 +211,7 @@ public final class PacketSocket implements Closeable {
         }
         int r = receiveOnce(fd, n);
         if (r == 0) {
-            if (timeoutNanos == 0 || poller.await(timeoutNanos) == 0) {
+            if (timeoutNanos == 0 || descriptor.await(timeoutNanos) == 0) {
                 return 0;
             }
             r = receiveOnce(fd, n);
@@ -296,28 +294,15 @@ public final class PacketSocket implements Closeable {
 
     /** Makes a {@link #receive} blocked in another thread return. Any thread. */
     public void wakeup() {
-        poller.wakeup();
-    }
-
-    private int checkOpen() throws ClosedChannelException {
-        int fd = this.fd;
-        if (fd < 0) {
-            throw new ClosedChannelException();
-        }
-        return fd;
+        descriptor.wakeup();
     }
 
     /** Closes the socket. Stop the sending and receiving threads first ({@link #wakeup()} the receiver). */
     @Override
     public void close() {
+        // under the lock send holds across sendmmsg: the number is not closed, and reused, under a send
         synchronized (destinationLock) {
-            int fd = this.fd;
-            if (fd < 0) {
-                return;
-            }
-            this.fd = -1;
-            poller.close();
-            Sys.close(fd);
+            descriptor.close();
         }
     }
 }

@@ -27,11 +27,11 @@ public final class RawIpSocket implements Closeable {
     private final long namesAddress;
     private final Sys.BatchAddress batchAddress = new Sys.BatchAddress();
     private final SendCounters counters = new SendCounters();
+    private final Descriptor descriptor;
     private volatile long notIp;
-    private volatile int fd;
 
     private RawIpSocket(int fd, boolean ipv6, int capacity) {
-        this.fd = fd;
+        this.descriptor = new Descriptor(fd);
         this.ipv6 = ipv6;
         this.capacity = capacity;
         this.nameSize = ipv6 ? Structs.SOCKADDR_IN6_SIZE : Structs.SOCKADDR_IN_SIZE;
@@ -89,7 +89,7 @@ public final class RawIpSocket implements Closeable {
      * NFQUEUE capture rule: {@code -m mark ! --mark N}) can tell delivered packets from local traffic.
      */
     public void setMark(int mark) throws LinuxException, ClosedChannelException {
-        Sys.setInt(checkOpen(), Linux.SOL_SOCKET, Linux.SO_MARK, mark, "setsockopt(SO_MARK)");
+        Sys.setInt(descriptor.checkOpen(), Linux.SOL_SOCKET, Linux.SO_MARK, mark, "setsockopt(SO_MARK)");
     }
 
     /**
@@ -101,7 +101,7 @@ public final class RawIpSocket implements Closeable {
      * @return how many packets left
      */
     public int send(PacketBatch packets) throws LinuxException, ClosedChannelException {
-        int fd = checkOpen();
+        int fd = descriptor.checkOpen();
         long base = batchAddress.of(packets);
         ByteBuffer memory = packets.memory();
         int n = packets.size();
@@ -152,22 +152,9 @@ public final class RawIpSocket implements Closeable {
         return notIp;
     }
 
-    private int checkOpen() throws ClosedChannelException {
-        int fd = this.fd;
-        if (fd < 0) {
-            throw new ClosedChannelException();
-        }
-        return fd;
-    }
-
     /** Closes the socket. Stop the sending thread first. */
     @Override
-    public synchronized void close() {
-        int fd = this.fd;
-        if (fd < 0) {
-            return;
-        }
-        this.fd = -1;
-        Sys.close(fd);
+    public void close() {
+        descriptor.close();
     }
 }

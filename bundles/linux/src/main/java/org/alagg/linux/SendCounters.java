@@ -4,7 +4,8 @@ import org.alagg.linux.internal.Native;
 
 /**
  * sendmmsg over a prepared {@link MessageVector}, resuming after messages the kernel refuses, and the counts
- * of those. One sending thread; the counts may be read from any thread.
+ * of those; {@link #refuse} counts for senders that write one message a call ({@link TunDevice}). One sending
+ * thread; the counts may be read from any thread.
  */
 final class SendCounters {
     private volatile long refused;
@@ -54,7 +55,7 @@ final class SendCounters {
         return sent;
     }
 
-    private void refuse(int messages, int errno) {
+    void refuse(int messages, int errno) {
         refused += messages;
         lastErrno = errno;
     }

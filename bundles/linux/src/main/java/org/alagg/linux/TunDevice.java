@@ -30,23 +30,20 @@ public final class TunDevice implements Closeable {
 
     private final String name;
     private final Mode mode;
-    private final Poller poller;
+    private final Descriptor descriptor;
     private final Sys.BatchAddress readBatch = new Sys.BatchAddress();
     private final Sys.BatchAddress writeBatch = new Sys.BatchAddress();
     private final String readCall;
     private final String writeCall;
-    private volatile int fd;
+    private final SendCounters counters = new SendCounters();
     private long discarded;
-    private volatile long writeRefused;
-    private volatile int lastWriteError;
 
     private TunDevice(int fd, String name, Mode mode) throws LinuxException {
-        this.fd = fd;
         this.name = name;
         this.mode = mode;
         this.readCall = "read(" + mode + " " + name + ")";
         this.writeCall = "write(" + mode + " " + name + ")";
-        this.poller = new Poller(fd);
+        this.descriptor = Descriptor.polled(fd);
     }
 
     /**
@@ -102,7 +99,7 @@ public final class TunDevice implements Closeable {
 
     /** The file descriptor of the device. */
     public int fd() {
-        return fd;
+        return descriptor.fd();
     }
 
     /**
@@ -114,7 +111,7 @@ public final class TunDevice implements Closeable {
      * @return how many packets were appended; 0 after a timeout or {@link #wakeup()}
      */
     public int read(PacketBatch into, long timeoutNanos) throws LinuxException, ClosedChannelException {
-        int fd = checkOpen();
+        int fd = descriptor.checkOpen();
         long base = readBatch.of(into);
         ByteBuffer memory = into.memory();
         int count = 0;
@@ -134,7 +131,7 @@ public final class TunDevice implements Closeable {
                     break;
                 }
                 waited = true;
-                if (poller.await(timeoutNanos) == 0) {
+                if (descriptor.await(timeoutNanos) == 0) {
                     break;
                 }
                 continue;
@@ -158,7 +155,7 @@ public final class TunDevice implements Closeable {
      * @return how many packets were written
      */
     public int write(PacketBatch packets) throws LinuxException, ClosedChannelException {
-        int fd = checkOpen();
+        int fd = descriptor.checkOpen();
         long base = writeBatch.of(packets);
         int written = 0;
         for (int i = 0; i < packets.size(); i++) {
@@ -174,8 +171,7 @@ public final class TunDevice implements Closeable {
             if (errno == LinuxException.EBADF || errno == LinuxException.EFAULT) {
                 throw new LinuxException(writeCall, errno);
             }
-            writeRefused++;
-            lastWriteError = errno;
+            counters.refuse(1, errno);
         }
         return written;
     }
@@ -187,36 +183,22 @@ public final class TunDevice implements Closeable {
 
     /** Packets the kernel refused on write so far. */
     public long writeRefused() {
-        return writeRefused;
+        return counters.refused();
     }
 
     /** The errno of the last refused write, or 0. */
     public int lastWriteError() {
-        return lastWriteError;
+        return counters.lastErrno();
     }
 
     /** Makes a {@link #read} blocked in another thread return. Any thread. */
     public void wakeup() {
-        poller.wakeup();
-    }
-
-    private int checkOpen() throws ClosedChannelException {
-        int fd = this.fd;
-        if (fd < 0) {
-            throw new ClosedChannelException();
-        }
-        return fd;
+        descriptor.wakeup();
     }
 
     /** Closes the device, which removes it. Stop the reading and writing threads first. */
     @Override
-    public synchronized void close() {
-        int fd = this.fd;
-        if (fd < 0) {
-            return;
-        }
-        this.fd = -1;
-        poller.close();
-        Sys.close(fd);
+    public void close() {
+        descriptor.close();
     }
 }
