@@ -1,7 +1,9 @@
 package org.alagg.nfqueue;
 
 import java.nio.ByteBuffer;
+import java.util.Objects;
 import org.alagg.api.PacketBatch;
+import org.alagg.api.PayloadType;
 
 /**
  * The body of the NFQUEUE capture loop: turns a received batch of netlink datagrams (one per slot, as
@@ -18,13 +20,25 @@ import org.alagg.api.PacketBatch;
  * so the datagram batch can be reused at once (it must not be the output batch). Rejected messages are counted per {@link Reject}; a
  * packet rejected after its id was read (truncated, too large, unknown payload) is still covered by the
  * verdict, i.e. dropped. If the output batch fills up, the rest of the datagrams wait for the next
- * {@link #drain}; their ids are not in the verdict yet. Allocates nothing per packet. Not thread-safe
- * (counters may be read racily from another thread for statistics).
+ * {@link #drain}; their ids are not in the verdict yet. A packet longer than the links carry (the
+ * {@code maxPacketLength} given) goes to the {@link Oversize} handler instead of the output batch. Allocates
+ * nothing per packet. Not thread-safe (counters may be read racily from another thread for statistics).
  */
 final class CaptureConverter {
     private static final Reject[] REJECTS = Reject.values();
 
+    /** Takes the packets too long for the links, while they still lie in the datagram batch. */
+    interface Oversize {
+        /**
+         * A packet of {@code length} bytes at {@code offset} in {@code memory}, valid during the call only.
+         * It is rejected as {@link Reject#TOO_BIG} and dropped with the verdict whatever the handler does.
+         */
+        void tooBig(ByteBuffer memory, int offset, int length, PayloadType type);
+    }
+
     private final int queue;
+    private final int maxPacketLength;
+    private final Oversize oversize;
     private final PacketMessage message = new PacketMessage();
     private final long[] rejects = new long[REJECTS.length];
 
@@ -39,9 +53,22 @@ final class CaptureConverter {
     private long packets;
     private int lastError;
 
-    /** @param queue the queue number this socket bound; packets of other queues are rejected */
+    /** A converter without a length limit of its own: only the output batch's slot size limits packets. */
     CaptureConverter(int queue) {
+        this(queue, Integer.MAX_VALUE, (memory, offset, length, type) -> { });
+    }
+
+    /**
+     * @param queue           the queue number this socket bound; packets of other queues are rejected
+     * @param maxPacketLength the longest packet the links carry once wrapped; longer ones go to {@code oversize}
+     */
+    CaptureConverter(int queue, int maxPacketLength, Oversize oversize) {
         this.queue = NfqueueMessages.checkQueue(queue);
+        if (maxPacketLength <= 0) {
+            throw new IllegalArgumentException("maximum packet length must be positive: " + maxPacketLength);
+        }
+        this.maxPacketLength = maxPacketLength;
+        this.oversize = Objects.requireNonNull(oversize, "oversize");
     }
 
     int queue() {
@@ -86,6 +113,9 @@ final class CaptureConverter {
                         reject = Reject.WRONG_QUEUE;
                     } else if (message.truncated()) {
                         reject = Reject.TRUNCATED_PAYLOAD;
+                    } else if (message.payloadLength() > maxPacketLength) {
+                        reject = Reject.TOO_BIG;
+                        oversize.tooBig(memory, message.payloadOffset(), message.payloadLength(), message.payloadType());
                     } else if (message.payloadLength() > out.slotSize()) {
                         reject = Reject.PAYLOAD_TOO_LARGE;
                     } else if (out.isFull()) {

@@ -41,6 +41,12 @@ enum Reject {
     WRONG_QUEUE("wrong_queue"),
     /** NFQA_CAP_LEN larger than the payload: the kernel copied only part of the packet. Dropped. */
     TRUNCATED_PAYLOAD("truncated_payload"),
+    /**
+     * A packet longer than the links carry once wrapped in an Alagg frame: handed to the converter's
+     * {@link CaptureConverter.Oversize} handler (which answers its sender with an ICMP "too big" or counts
+     * it dropped), never to the engine. Its id is in the verdict, i.e. dropped.
+     */
+    TOO_BIG("too_big"),
     /** A payload longer than a slot of the output batch. Dropped. */
     PAYLOAD_TOO_LARGE("payload_too_large");
 

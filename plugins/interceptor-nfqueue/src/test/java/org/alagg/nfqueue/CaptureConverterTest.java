@@ -137,6 +137,23 @@ class CaptureConverterTest {
     }
 
     @Test
+    void packetsLongerThanTheLinksCarryGoToTheOversizeHandlerNotTheEngine() {
+        java.util.List<String> handed = new java.util.ArrayList<>();
+        CaptureConverter limited = new CaptureConverter(7, 30, (memory, offset, length, type) ->
+                handed.add(type + " " + length + " " + Fixtures.hex(memory, offset, length)));
+        byte[] v6 = withId(Fixtures.PACKET_IPV6, 21); // 42 bytes: over the limit of 30
+        receive(withId(Fixtures.PACKET_IPV4, 20), v6);
+        limited.start(datagrams);
+        assertEquals(1, limited.drain(out));
+        assertEquals(PayloadType.IPV4, out.payload(0));
+        assertEquals(java.util.List.of("IPV6 42 " + Fixtures.hex(Arrays.copyOfRange(v6, Fixtures.IPV6_PAYLOAD_OFFSET,
+                Fixtures.IPV6_PAYLOAD_OFFSET + Fixtures.IPV6_PAYLOAD_LENGTH))), handed);
+        assertEquals(1, limited.rejects(Reject.TOO_BIG));
+        assertEquals(0, limited.rejects(Reject.PAYLOAD_TOO_LARGE));
+        assertEquals(21, limited.verdictId(), "the oversized packet is dropped with the verdict");
+    }
+
+    @Test
     void packetIdsWrapAtTwoToThe32() {
         receive(withId(Fixtures.PACKET_IPV4, 0xFFFFFFFE), withId(Fixtures.PACKET_IPV4, 1), withId(Fixtures.PACKET_IPV4, 0xFFFFFFFF));
         converter.start(datagrams);

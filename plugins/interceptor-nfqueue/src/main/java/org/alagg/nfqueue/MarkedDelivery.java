@@ -1,0 +1,88 @@
+package org.alagg.nfqueue;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.util.Map;
+
+import org.alagg.api.PacketBatch;
+import org.alagg.api.PayloadType;
+
+/**
+ * Local delivery of the nfqueue mode: received packets leave through marked raw sockets, as they are, to the
+ * destination in their header (this host) and with their original source. A delivered packet passes OUTPUT
+ * again; the mark is what keeps the capture rule ({@code -m mark ! --mark <mark>}) from queueing it a second
+ * time, even a rule broad enough to match this host's own addresses.
+ *
+ * <p>Ingress thread only ({@link #close} may come from another); counters may be read from any thread.
+ */
+final class MarkedDelivery implements Closeable {
+    private static final PayloadType[] VERSIONS = {PayloadType.IPV4, PayloadType.IPV6};
+
+    private final MarkedRawSockets sockets;
+    private volatile long delivered;
+    private volatile long notIp;
+    private volatile long failed;
+    private volatile String lastFailure;
+
+    MarkedDelivery(int mark) {
+        this.sockets = new MarkedRawSockets(mark);
+    }
+
+    /**
+     * Delivers the IPv4 packets of the batch with one sendmmsg, then the IPv6 ones with another.
+     *
+     * @return how many were delivered
+     * @throws IOException when none could be, because a socket could not be opened
+     */
+    int deliver(PacketBatch packets) throws IOException {
+        int ipv4 = 0;
+        int ipv6 = 0;
+        for (int i = 0; i < packets.size(); i++) {
+            PayloadType type = packets.payload(i);
+            if (type == PayloadType.IPV4) {
+                ipv4++;
+            } else if (type == PayloadType.IPV6) {
+                ipv6++;
+            }
+        }
+        notIp += packets.size() - ipv4 - ipv6;
+        IOException failure = null;
+        int sent = 0;
+        for (PayloadType version : VERSIONS) {
+            int count = version == PayloadType.IPV4 ? ipv4 : ipv6;
+            if (count == 0) {
+                continue;
+            }
+            try {
+                sent += sockets.send(packets, version);
+            } catch (IOException e) {
+                failed += count;
+                lastFailure = e.getMessage();
+                failure = e;
+            }
+        }
+        delivered += sent;
+        if (sent == 0 && failure != null) {
+            throw failure;
+        }
+        return sent;
+    }
+
+    /** Adds the delivery counters (names as in docs/nfqueue.md). */
+    void counters(Map<String, Long> into) {
+        into.put("delivered", delivered);
+        into.put("delivery_refused", sockets.refused());
+        into.put("delivery_not_ip", notIp);
+        into.put("delivery_failed", failed);
+    }
+
+    /** Why packets could not be delivered last, or null. */
+    String lastFailure() {
+        return lastFailure;
+    }
+
+    @Override
+    public void close() {
+        sockets.close();
+    }
+}
