@@ -9,8 +9,6 @@ public enum PayloadType {
     /** A whole Ethernet frame (TAP capture). */
     ETHERNET(0x6558);
 
-    private static final PayloadType[] VALUES = values();
-
     private final int etherType;
 
     PayloadType(int etherType) {
@@ -20,16 +18,6 @@ public enum PayloadType {
     /** The EtherType that names this payload on the wire (0x6558: transparent Ethernet bridging). */
     public int etherType() {
         return etherType;
-    }
-
-    /** The payload named by an EtherType, or {@code null} when Alagg does not carry it. */
-    public static PayloadType ofEtherType(int etherType) {
-        for (PayloadType t : VALUES) {
-            if (t.etherType == etherType) {
-                return t;
-            }
-        }
-        return null;
     }
 
     /** The IP payload type given by a packet's first nibble, or {@code null} when it is neither IPv4 nor IPv6. */

@@ -40,6 +40,5 @@ class PacketBatchTest {
         assertEquals(PayloadType.IPV4, PayloadType.ofIpVersion(0x45));
         assertEquals(PayloadType.IPV6, PayloadType.ofIpVersion(0x60));
         assertEquals(null, PayloadType.ofIpVersion(0x00));
-        assertEquals(PayloadType.ETHERNET, PayloadType.ofEtherType(0x6558));
     }
 }

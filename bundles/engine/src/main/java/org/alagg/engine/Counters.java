@@ -34,11 +34,6 @@ public final class Counters {
         values[counter] += amount;
     }
 
-    /** Writer thread only: the value as last written. */
-    public long get(int counter) {
-        return values[counter];
-    }
-
     /** Writer thread only. */
     public void set(int counter, long value) {
         values[counter] = value;

@@ -230,7 +230,7 @@ public final class Engine implements InstanceStatus {
         int id = freeLinkId();
         try {
             Link link = transport.open(id, d.interfaceName(), d.peer(), config.ethertype());
-            open.put(d, new OpenLink(link, d));
+            open.put(d, new OpenLink(link));
             openFailures.remove(d);
             log.info("Link {} (id {}) to {} opened", d.interfaceName(), id, d.peer());
         } catch (IOException | RuntimeException e) {

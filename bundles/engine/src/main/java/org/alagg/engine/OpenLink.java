@@ -23,7 +23,6 @@ final class OpenLink {
     static final int LAST_RECEIVED = 4;
 
     final Link link;
-    final LinkDefinition definition;
     final Counters sent = new Counters(SENT);
     final Counters received = new Counters(RECEIVED);
 
@@ -33,9 +32,8 @@ final class OpenLink {
     int expectedLinkSequence;
     boolean linkSequenceKnown;
 
-    OpenLink(Link link, LinkDefinition definition) {
+    OpenLink(Link link) {
         this.link = link;
-        this.definition = definition;
     }
 
     int id() {

@@ -56,7 +56,4 @@ final class PacketPool {
         return lengths.length;
     }
 
-    int available() {
-        return freeCount;
-    }
 }

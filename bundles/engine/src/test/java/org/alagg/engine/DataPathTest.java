@@ -166,7 +166,7 @@ class DataPathTest {
         path.transport = wire;
         OpenLink[] table = new OpenLink[links];
         for (int id = 0; id < links; id++) {
-            table[id] = new OpenLink(wire.open(id, "l" + id, MacAddress.parse("02:00:00:00:00:0" + id), 0x88B5), null);
+            table[id] = new OpenLink(wire.open(id, "l" + id, MacAddress.parse("02:00:00:00:00:0" + id), 0x88B5));
         }
         path.links = table;
         path.start();
