@@ -161,12 +161,18 @@ public final class TestNetwork implements AutoCloseable {
      * Starts a command in a namespace without waiting; it is killed by {@link #close()} at the latest.
      * Its standard error is discarded; read its standard output from the returned process.
      */
-    public synchronized Process start(String namespace, String... command) throws IOException {
+    public Process start(String namespace, String... command) throws IOException {
+        return start(namespace, new ProcessBuilder().redirectError(ProcessBuilder.Redirect.DISCARD), command);
+    }
+
+    /**
+     * Starts a command in a namespace without waiting, as {@code builder} says (environment, redirections;
+     * its command is replaced); it is killed by {@link #close()} at the latest.
+     */
+    public synchronized Process start(String namespace, ProcessBuilder builder, String... command) throws IOException {
         checkMine(namespace);
         checkOpen();
-        Process process = new ProcessBuilder(inNamespace(namespace, command))
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
+        Process process = builder.command(inNamespace(namespace, command)).start();
         processes.add(process);
         return process;
     }

@@ -1,6 +1,7 @@
 package org.alagg.api;
 
 import java.io.IOException;
+import java.util.Map;
 
 /**
  * Delivers received packets on this host: a raw IP socket that keeps the original source address, or a
@@ -15,4 +16,15 @@ public interface LocalDelivery {
      * @throws IOException when the delivery path itself failed
      */
     int deliver(PacketBatch packets) throws IOException;
+
+    /**
+     * The delivery path's own counters, e.g. packets it refused and why. {@code alagg:stats} shows them after the
+     * engine's, each prefixed with the capture mode's name ({@code nfqueue_delivery_not_local}). Any thread.
+     *
+     * @return counter name to value; empty by default
+     * @since 1.1
+     */
+    default Map<String, Long> counters() {
+        return Map.of();
+    }
 }

@@ -3,6 +3,7 @@ package org.alagg.engine;
 import java.security.SecureRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 
 import org.alagg.api.LinkScheduler;
 import org.alagg.api.LinkTransport;
@@ -47,11 +48,12 @@ final class DataPath {
     volatile OpenLink[] links = new OpenLink[0];
     volatile boolean running = true;
 
-    DataPath(ReorderSettings reorderSettings, int etherType) {
+    /** @param problems told each new failure of either thread (see {@link PathError}) */
+    DataPath(ReorderSettings reorderSettings, int etherType, Consumer<String> problems) {
         this.reorderSettings = reorderSettings;
         this.etherType = etherType;
-        this.egress = new Egress(this);
-        this.ingress = new Ingress(this);
+        this.egress = new Egress(this, new PathError(problems));
+        this.ingress = new Ingress(this, new PathError(problems));
         this.egressThread = new Thread(egress, "alagg-egress");
         this.ingressThread = new Thread(ingress, "alagg-ingress");
     }

@@ -37,13 +37,14 @@ final class Egress implements Runnable {
     final Counters counters = new Counters(COUNTERS);
     /** Never restarts while the process runs, whatever is swapped. */
     private int nextSequence;
-    private volatile String lastError;
+    final PathError error;
     /** The interceptor this thread has opened; only this thread opens and closes interceptors. */
     private PacketInterceptor open;
     private long nextOpenAttempt;
 
-    Egress(DataPath path) {
+    Egress(DataPath path, PathError error) {
         this.path = path;
+        this.error = error;
     }
 
     @Override
@@ -68,7 +69,7 @@ final class Egress implements Runnable {
                     continue;
                 }
             } catch (IOException | RuntimeException e) {
-                lastError = "capture: " + e.getMessage();
+                error.report("capture", e);
                 DataPath.idle();
                 continue;
             }
@@ -101,9 +102,9 @@ final class Egress implements Runnable {
         try {
             wanted.open(path.maxPacketLength);
             open = wanted;
-            lastError = null;
+            error.clear();
         } catch (IOException | RuntimeException e) {
-            lastError = "opening the interceptor: " + e.getMessage();
+            error.report("opening the interceptor", e);
             nextOpenAttempt = System.nanoTime() + OPEN_RETRY_NANOS;
         }
         return open;
@@ -166,7 +167,7 @@ final class Egress implements Runnable {
             }
         } catch (IOException | RuntimeException e) {
             counters.add(SEND_ERRORS, 1);
-            lastError = "send: " + e.getMessage();
+            error.report("send", e);
         }
         for (OpenLink link : links) {
             if (link != null) {
@@ -174,10 +175,5 @@ final class Egress implements Runnable {
             }
         }
         frames.clear();
-    }
-
-    /** The last failure of capture or send, for status; null when none happened. */
-    String lastError() {
-        return lastError;
     }
 }

@@ -70,7 +70,7 @@ public final class Engine implements InstanceStatus {
     @Activate
     synchronized void activate(EngineConfig config) {
         this.config = config;
-        path = new DataPath(settings(config), config.ethertype());
+        path = new DataPath(settings(config), config.ethertype(), problem -> log.warn("Data path: {}", problem));
         rewire();
         path.start();
         log.info("Engine of instance '{}' started: epoch {}, interceptor {}, strategy {}, transport {}, EtherType 0x{}",
@@ -323,6 +323,10 @@ public final class Engine implements InstanceStatus {
     public synchronized Map<String, Long> counters() {
         Map<String, Long> counters = new LinkedHashMap<>(path.ingress.counters.snapshot());
         path.egress.counters.snapshot().forEach(counters::put);
+        LocalDelivery delivery = deliveries.get(config.interceptor());
+        if (delivery != null) {
+            delivery.counters().forEach((name, value) -> counters.put(config.interceptor() + "_" + name, value));
+        }
         return counters;
     }
 
@@ -347,7 +351,7 @@ public final class Engine implements InstanceStatus {
         if (definitions.isEmpty()) {
             warnings.add("no link is configured (add link.<interface> = <peer MAC> lines)");
         }
-        for (String error : new String[] {path.egress.lastError(), path.ingress.lastError()}) {
+        for (String error : new String[] {path.egress.error.message(), path.ingress.error.message()}) {
             if (error != null) {
                 warnings.add("last data path error: " + error);
             }

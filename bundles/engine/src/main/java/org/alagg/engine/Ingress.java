@@ -71,10 +71,11 @@ final class Ingress implements Runnable, ReorderOutput {
     private boolean epochKnown;
     private int epoch;
     private int previousEpoch;
-    private volatile String lastError;
+    final PathError error;
 
-    Ingress(DataPath path) {
+    Ingress(DataPath path, PathError error) {
         this.path = path;
+        this.error = error;
     }
 
     @Override
@@ -93,7 +94,7 @@ final class Ingress implements Runnable, ReorderOutput {
                 try {
                     transport.receive(frames, wait);
                 } catch (IOException | RuntimeException e) {
-                    lastError = "receive: " + e.getMessage();
+                    error.report("receive", e);
                     DataPath.idle();
                     continue;
                 }
@@ -240,7 +241,7 @@ final class Ingress implements Runnable, ReorderOutput {
                 try {
                     delivered = delivery.deliver(deliveries);
                 } catch (IOException | RuntimeException e) {
-                    lastError = "deliver: " + e.getMessage();
+                    error.report("deliver", e);
                 }
             }
             counters.add(UNDELIVERED, deliveries.size() - delivered);
@@ -255,8 +256,4 @@ final class Ingress implements Runnable, ReorderOutput {
         }
     }
 
-    /** The last failure of receive or delivery, for status; null when none happened. */
-    String lastError() {
-        return lastError;
-    }
 }

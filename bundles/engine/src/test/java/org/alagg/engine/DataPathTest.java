@@ -160,7 +160,7 @@ class DataPathTest {
     }
 
     private DataPath start(LossyWire wire, Source source, Sink sink, int links) throws IOException {
-        DataPath path = new DataPath(new ReorderSettings(256, 20 * MS), 0x88B5);
+        DataPath path = new DataPath(new ReorderSettings(256, 20 * MS), 0x88B5, problem -> { });
         path.interceptor = source;
         path.delivery = sink;
         path.transport = wire;
@@ -362,7 +362,7 @@ class DataPathTest {
     @Test
     void withoutATransportCapturedPacketsAreCountedUnsent() throws Exception {
         Source source = new Source();
-        DataPath path = new DataPath(new ReorderSettings(16, MS), 0x88B5);
+        DataPath path = new DataPath(new ReorderSettings(16, MS), 0x88B5, problem -> { });
         path.interceptor = source;
         path.start();
         running.add(path);

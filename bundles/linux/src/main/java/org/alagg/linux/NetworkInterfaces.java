@@ -49,6 +49,15 @@ public final class NetworkInterfaces {
         return (flags(name) & Linux.IFF_UP) != 0;
     }
 
+    /**
+     * Whether the interface can carry frames: up, and with a carrier (IFF_RUNNING: the cable is in, the other
+     * end of a veth is up).
+     */
+    public static boolean isRunning(String name) throws LinuxException {
+        int flags = flags(name);
+        return (flags & Linux.IFF_UP) != 0 && (flags & Linux.IFF_RUNNING) != 0;
+    }
+
     /** Sets the interface up (IFF_UP), keeping its other flags (needs CAP_NET_ADMIN). */
     public static void setUp(String name) throws LinuxException {
         int flags = flags(name);

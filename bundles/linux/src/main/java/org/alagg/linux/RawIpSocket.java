@@ -3,6 +3,7 @@ package org.alagg.linux;
 import java.io.Closeable;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.util.function.IntPredicate;
 
 import org.alagg.api.PacketBatch;
 import org.alagg.linux.internal.Native;
@@ -15,6 +16,8 @@ import org.alagg.linux.internal.Native;
  * <p>One thread sends. IPv6 packets to link-local destinations cannot be sent (no scope is known).
  */
 public final class RawIpSocket implements Closeable {
+    private static final IntPredicate EVERY_PACKET = i -> true;
+
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
     private static final int DEFAULT_CAPACITY = 256;
 
@@ -101,6 +104,14 @@ public final class RawIpSocket implements Closeable {
      * @return how many packets left
      */
     public int send(PacketBatch packets) throws LinuxException, ClosedChannelException {
+        return send(packets, EVERY_PACKET);
+    }
+
+    /**
+     * Like {@link #send(PacketBatch)}, but only the packets whose index {@code accept} accepts; the others are
+     * skipped without being counted. {@code accept} sees only packets of this socket's IP version.
+     */
+    public int send(PacketBatch packets, IntPredicate accept) throws LinuxException, ClosedChannelException {
         int fd = descriptor.checkOpen();
         long base = batchAddress.of(packets);
         ByteBuffer memory = packets.memory();
@@ -115,6 +126,9 @@ public final class RawIpSocket implements Closeable {
                 if (ipv6 ? length < 40 || (memory.get(offset) & 0xF0) != 0x60
                          : length < 20 || (memory.get(offset) & 0xF0) != 0x40) {
                     notIp++;
+                    continue;
+                }
+                if (!accept.test(i)) {
                     continue;
                 }
                 int name = count * nameSize;

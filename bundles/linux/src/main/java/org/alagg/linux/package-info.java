@@ -11,7 +11,7 @@
  * <p>jnr-ffi, jffi and asm are embedded in this bundle and stay private to it; see docs/linux.md.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.alagg.linux;
 
 import org.osgi.annotation.bundle.Export;

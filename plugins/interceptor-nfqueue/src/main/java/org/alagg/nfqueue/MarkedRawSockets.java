@@ -3,6 +3,7 @@ package org.alagg.nfqueue;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
+import java.util.function.IntPredicate;
 
 import org.alagg.api.PacketBatch;
 import org.alagg.api.PayloadType;
@@ -36,6 +37,11 @@ final class MarkedRawSockets implements Closeable {
      */
     synchronized int send(PacketBatch packets, PayloadType version) throws IOException {
         return socket(version).send(packets);
+    }
+
+    /** Like {@link #send(PacketBatch, PayloadType)}, only the packets {@code accept} accepts (by index). */
+    synchronized int send(PacketBatch packets, PayloadType version, IntPredicate accept) throws IOException {
+        return socket(version).send(packets, accept);
     }
 
     private RawIpSocket socket(PayloadType version) throws LinuxException, ClosedChannelException {

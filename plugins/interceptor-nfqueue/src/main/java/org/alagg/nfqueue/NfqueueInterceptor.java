@@ -140,6 +140,7 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
      * The counters of the bound queue (since it was bound; absent while none is) and of delivery (since the
      * component started or its mark changed), by the names docs/nfqueue.md lists.
      */
+    @Override
     public Map<String, Long> counters() {
         Map<String, Long> counters = new LinkedHashMap<>();
         BoundQueue q = bound;

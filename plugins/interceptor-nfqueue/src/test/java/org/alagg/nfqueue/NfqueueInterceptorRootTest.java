@@ -113,6 +113,31 @@ class NfqueueInterceptorRootTest {
     }
 
     @Test
+    void packetsForAnotherHostAreCountedAndNotSentOn() throws Exception {
+        // were it sent, the packet for 10.203.6.9 would leave towards the peer: its listener must not see it
+        net.exec(nfq, "ip", "route", "add", "10.203.6.0/24", "via", "10.203.5.2");
+        net.exec(peer, "ip", "addr", "add", "10.203.6.9/32", "dev", "l1b");
+        NfqueueInterceptor interceptor = open(1400);
+        try (DatagramSocket relayed = in(peer, () -> new DatagramSocket(new InetSocketAddress("10.203.6.9", 5000)));
+                DatagramSocket local = in(nfq, () -> new DatagramSocket(new InetSocketAddress("10.203.5.1", 5000)))) {
+            relayed.setSoTimeout(300);
+            byte[] elsewhere = udp4("10.203.5.2", "10.203.6.9", 6000, 5000, "relay me");
+            assertEquals(0, (int) in(nfq, () -> interceptor.deliver(batch(PayloadType.IPV4, elsewhere))));
+            assertThrows(SocketTimeoutException.class, () -> relayed.receive(new DatagramPacket(new byte[64], 64)));
+            assertEquals(1L, interceptor.counters().get("delivery_not_local"));
+
+            // an address this host gets later is its own at once
+            net.exec(nfq, "ip", "addr", "add", "10.203.7.1/32", "dev", "lo");
+            try (DatagramSocket added = in(nfq, () -> new DatagramSocket(new InetSocketAddress("10.203.7.1", 5000)))) {
+                Thread.sleep(1100); // past the one-second limit on re-reading the addresses
+                byte[] toAdded = udp4("10.203.5.2", "10.203.7.1", 6000, 5000, "new address");
+                assertEquals(1, (int) in(nfq, () -> interceptor.deliver(batch(PayloadType.IPV4, toAdded))));
+                assertEquals("10.203.5.2:6000 new address", receive(added));
+            }
+        }
+    }
+
+    @Test
     void deliveredPacketsKeepTheirSourceAndAreNotCapturedAgain() throws Exception {
         // a rule broad enough to match this host's own address: only the mark keeps delivered packets out
         queueTo("iptables", "10.203.5.1");

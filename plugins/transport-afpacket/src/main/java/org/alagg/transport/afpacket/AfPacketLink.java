@@ -32,7 +32,9 @@ final class AfPacketLink implements Link {
         try {
             index = NetworkInterfaces.index(interfaceName);
             mtu = NetworkInterfaces.mtu(interfaceName);
-            problem = NetworkInterfaces.isUp(interfaceName) ? null : "interface " + interfaceName + " is down";
+            problem = !NetworkInterfaces.isUp(interfaceName) ? "interface " + interfaceName + " is down"
+                    : !NetworkInterfaces.isRunning(interfaceName) ? "interface " + interfaceName + " has no carrier"
+                    : null;
         } catch (LinuxException e) {
             problem = e.errno() == LinuxException.ENODEV ? "interface " + interfaceName + " does not exist"
                     : "interface " + interfaceName + ": " + e.getMessage();

@@ -58,8 +58,9 @@ class AfPacketTransportRootTest {
         MacAddress macA = NetworkNamespace.call(a, () -> NetworkInterfaces.mac("va"));
         MacAddress macB = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("vb"));
         Link toB = NetworkNamespace.call(a, () -> inA.open(3, "va", macB, ETHERTYPE));
-        NetworkNamespace.call(b, () -> inB.open(5, "vb", macA, ETHERTYPE));
-        assertEquals(LinkState.UP, toB.state(), toB.stateDetail());
+        Link toA = NetworkNamespace.call(b, () -> inB.open(5, "vb", macA, ETHERTYPE));
+        // a new veth gets its carrier a moment after it is up
+        await("both ends UP", () -> toB.state() == LinkState.UP && toA.state() == LinkState.UP);
 
         PacketBatch out = new PacketBatch(4, 2048);
         for (String text : new String[] {"first frame", "second"}) {
@@ -110,6 +111,13 @@ class AfPacketTransportRootTest {
         assertEquals("interface vlate is down", link.stateDetail());
         net.up(a, "vlate");
         await("UP again", () -> link.state() == LinkState.UP);
+
+        // the other end goes down: this end is up, but nothing it sends arrives
+        net.down(b, "vother");
+        await("DOWN without a carrier", () -> link.state() == LinkState.DOWN);
+        assertEquals("interface vlate has no carrier", link.stateDetail());
+        net.up(b, "vother");
+        await("UP with the carrier back", () -> link.state() == LinkState.UP);
         link.close();
     }
 

@@ -1,0 +1,388 @@
+package org.alagg.e2e;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Stream;
+
+import org.alagg.testing.TestNetwork;
+
+/**
+ * The two-host test bed: namespaces A and B joined by veth links {@code l1a-l1b}, {@code l2a-l2b}, ..., each side
+ * running its own Alagg instance through the distribution ({@code alagg run -c <config>}), configured with the
+ * real interface names and the peer's real MAC addresses. Offloads are off on every veth, so every packet is a
+ * frame of its own. Faults (loss, queueing delay, a cut) are applied to links as an operator would: nftables,
+ * tc, {@code ip link}.
+ *
+ * <p>{@link #close()} stops both instances and deletes the namespaces (with their devices, rules and qdiscs) and
+ * the bed's directory; a JVM shutdown hook does the same when a run is interrupted.
+ */
+public final class Bed implements AutoCloseable {
+    /** How the application traffic enters Alagg on both sides. */
+    public enum Capture {
+        /** iptables NFQUEUE rules for the peer's addresses; raw-socket delivery. */
+        NFQUEUE,
+        /** a TUN device with the application addresses. */
+        TUN,
+        /** a TAP device: Ethernet frames, ARP and neighbour discovery cross the aggregate. */
+        TAP
+    }
+
+    /** Queue number of the NFQUEUE rules. */
+    static final int QUEUE = 0;
+    /** The mark Alagg puts on what it sends on a host (its default); the rules skip it. */
+    static final int MARK = 41385;
+    private static final int ETHERTYPE = 0x88B5;
+
+    private final TestNetwork network;
+    private final Path directory;
+    private final Capture capture;
+    private final int links;
+    private final Side a;
+    private final Side b;
+    /** Closes the bed when the JVM exits first (Ctrl-C, a killed test run). */
+    private final Thread closeOnExit = new Thread(this::close, "alagg-bed-cleanup");
+
+    private Bed(TestNetwork network, Path directory, Capture capture, int links, Side a, Side b) {
+        this.network = network;
+        this.directory = directory;
+        this.capture = capture;
+        this.links = links;
+        this.a = a;
+        this.b = b;
+    }
+
+    /**
+     * Builds the network and writes both configurations, with the first {@code configuredLinks} of
+     * {@code links} links in them; the instances are not started yet.
+     *
+     * @param root the project directory, where the {@code alagg} script is
+     * @param extraConfig lines added to both configurations, e.g. {@code reorder = windowed}
+     */
+    public static Bed create(Path root, Capture capture, int links, int configuredLinks, List<String> extraConfig)
+            throws IOException {
+        if (links < 1 || links > 9 || configuredLinks > links) {
+            throw new IllegalArgumentException("1 to 9 links, at most all of them configured: " + links + ", " + configuredLinks);
+        }
+        TestNetwork network = TestNetwork.create();
+        Path directory = null;
+        try {
+            directory = Files.createTempDirectory("alagg-bed-");
+            String nsA = network.namespace("a");
+            String nsB = network.namespace("b");
+            for (int i = 1; i <= links; i++) {
+                network.veth(nsA, link(i, 'a'), nsB, link(i, 'b'));
+                for (String[] end : new String[][] {{nsA, link(i, 'a')}, {nsB, link(i, 'b')}}) {
+                    network.exec(end[0], "ethtool", "-K", end[1], "tso", "off", "gso", "off", "gro", "off");
+                }
+            }
+            String tag = network.id().substring(network.id().lastIndexOf('-') + 1);
+            Side a = new Side(network, root, directory, "bed-" + tag + "-a", nsA, 'a', capture);
+            Side b = new Side(network, root, directory, "bed-" + tag + "-b", nsB, 'b', capture);
+            a.peer = b;
+            b.peer = a;
+            Bed bed = new Bed(network, directory, capture, links, a, b);
+            Runtime.getRuntime().addShutdownHook(bed.closeOnExit);
+            for (Side side : List.of(a, b)) {
+                side.prepare();
+                side.writeConfig(bed, configuredLinks, extraConfig);
+            }
+            return bed;
+        } catch (IOException | RuntimeException e) {
+            network.close();
+            deleteDirectory(directory);
+            throw e;
+        }
+    }
+
+    /** Starts both instances and waits until a ping crosses the aggregate in both directions. */
+    public Bed start() throws IOException, InterruptedException {
+        a.instance().start();
+        b.instance().start();
+        awaitForwarding(java.time.Duration.ofSeconds(30));
+        return this;
+    }
+
+    /** Waits until one ping answered from A to B and from B to A. */
+    public void awaitForwarding(java.time.Duration within) throws IOException, InterruptedException {
+        long end = System.nanoTime() + within.toNanos();
+        for (Side side : List.of(a, b)) {
+            while (true) {
+                String failure;
+                try {
+                    Traffic.Ping ping = Traffic.ping(side, side.peer().ipv4(), 1, 0.2);
+                    if (ping.allAnswered()) {
+                        break;
+                    }
+                    failure = ping.toString();
+                } catch (IOException e) {
+                    failure = e.getMessage(); // e.g. no route yet: the TUN device is not there yet
+                }
+                if (System.nanoTime() - end > 0) {
+                    throw new IOException("no ping from " + side + " to " + side.peer() + " within " + within.toSeconds()
+                            + " s (" + failure + ")\n" + a.instance().log() + "\n" + b.instance().log());
+                }
+                if (!a.instance().alive() || !b.instance().alive()) {
+                    throw new IOException("an instance exited\n" + a.instance().log() + "\n" + b.instance().log());
+                }
+            }
+        }
+    }
+
+    public Side a() {
+        return a;
+    }
+
+    public Side b() {
+        return b;
+    }
+
+    public Capture capture() {
+        return capture;
+    }
+
+    /** The number of veth links. */
+    public int links() {
+        return links;
+    }
+
+    /** The bed's directory: configurations, logs, the control sockets, transferred files. */
+    public Path directory() {
+        return directory;
+    }
+
+    /** The underlying namespaces, to run more commands in them. */
+    public TestNetwork network() {
+        return network;
+    }
+
+    /** The interface name of link {@code n} (from 1) on side {@code 'a'} or {@code 'b'}: {@code l2b}. */
+    public static String link(int n, char side) {
+        return "l" + n + side;
+    }
+
+    /**
+     * Drops {@code percent} % of the Alagg frames arriving on link {@code n}, in both directions, at random
+     * (nftables netdev ingress rules with numgen); 0 removes the rules.
+     */
+    public void loss(int n, int percent) throws IOException {
+        for (Side side : List.of(a, b)) {
+            String table = "alagg_loss_" + n;
+            String device = side.link(n);
+            if (percent == 0) {
+                side.execQuietly("nft", "delete", "table", "netdev", table);
+                continue;
+            }
+            side.execQuietly("nft", "delete", "table", "netdev", table);
+            side.exec("nft", "add", "table", "netdev", table);
+            side.exec("nft", "add", "chain", "netdev", table, "in",
+                    "{ type filter hook ingress device " + device + " priority 0 ; }");
+            side.exec("nft", "add", "rule", "netdev", table, "in", "ether", "type",
+                    String.format(Locale.ROOT, "0x%04x", ETHERTYPE), "numgen", "random", "mod", "100", "<",
+                    Integer.toString(percent), "counter", "drop");
+        }
+    }
+
+    /**
+     * Makes link {@code n} slow in both directions: a token bucket of {@code rate} (tc syntax, e.g.
+     * {@code 50mbit}) with up to {@code latencyMillis} of queueing; {@code null} removes it.
+     */
+    public void slow(int n, String rate, int latencyMillis) throws IOException {
+        for (Side side : List.of(a, b)) {
+            side.execQuietly("tc", "qdisc", "del", "dev", side.link(n), "root");
+            if (rate != null) {
+                side.exec("tc", "qdisc", "add", "dev", side.link(n), "root", "tbf", "rate", rate, "burst", "32kbit",
+                        "latency", latencyMillis + "ms");
+            }
+        }
+    }
+
+    /** Cuts link {@code n} ({@code ip link set l<n>a down}: both ends lose carrier) or restores it. */
+    public void cut(int n, boolean cut) throws IOException {
+        if (cut) {
+            network.down(a.namespace(), a.link(n));
+        } else {
+            network.up(a.namespace(), a.link(n));
+        }
+    }
+
+    /** Stops both instances, deletes the namespaces and the bed's directory. Never throws. Idempotent. */
+    @Override
+    public synchronized void close() {
+        if (Thread.currentThread() != closeOnExit) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(closeOnExit);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook closes the bed (or already has)
+            }
+        }
+        for (Side side : List.of(a, b)) {
+            try {
+                side.instance().stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        network.close();
+        deleteDirectory(directory);
+    }
+
+    private static void deleteDirectory(Path directory) {
+        if (directory == null || !Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(directory)) {
+            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            System.err.println("bed: could not delete " + directory + ": " + e.getMessage());
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "bed " + network.id() + " (" + capture.name().toLowerCase(Locale.ROOT) + ", " + links + " links)";
+    }
+
+    /** One host of the bed: its namespace, application addresses and Alagg instance. */
+    public static final class Side {
+        private final TestNetwork network;
+        private final String namespace;
+        private final char letter;
+        private final Capture capture;
+        private final Instance instance;
+        private Side peer;
+
+        Side(TestNetwork network, Path root, Path directory, String instanceName, String namespace, char letter,
+                Capture capture) {
+            this.network = network;
+            this.namespace = namespace;
+            this.letter = letter;
+            this.capture = capture;
+            this.instance = new Instance(network, root, directory, instanceName, namespace,
+                    directory.resolve(instanceName + ".cfg"));
+        }
+
+        public Instance instance() {
+            return instance;
+        }
+
+        public Side peer() {
+            return peer;
+        }
+
+        public String namespace() {
+            return namespace;
+        }
+
+        /** This side's interface of link {@code n}. */
+        public String link(int n) {
+            return Bed.link(n, letter);
+        }
+
+        /**
+         * Another instance in this side's namespace, its config file written from {@code lines}; not started. It
+         * shares the bed's run directory and is stopped when the bed closes.
+         */
+        public Instance newInstance(String name, List<String> lines) throws IOException {
+            Instance other = new Instance(network, instance.root(), instance.runDirectory(), name, namespace,
+                    instance.runDirectory().resolve(name + ".cfg"));
+            Files.write(other.config(), lines);
+            return other;
+        }
+
+        /** The MAC address of one of this side's interfaces. */
+        public String mac(String device) throws IOException {
+            return exec("cat", "/sys/class/net/" + device + "/address").strip();
+        }
+
+        /** The application's IPv4 address on this side (what ping, nc and iperf3 use). */
+        public String ipv4() {
+            return switch (capture) {
+                case NFQUEUE -> "10.88.0." + host();
+                case TUN -> "10.77.0." + host();
+                case TAP -> "10.66.0." + host();
+            };
+        }
+
+        /** The application's IPv6 address on this side. */
+        public String ipv6() {
+            return switch (capture) {
+                case NFQUEUE -> "fd88::" + host();
+                case TUN -> "fd77::" + host();
+                case TAP -> "fd66::" + host();
+            };
+        }
+
+        private int host() {
+            return letter == 'a' ? 1 : 2;
+        }
+
+        /** Runs a command in this side's namespace and returns its output (fails on a non-zero exit). */
+        public String exec(String... command) throws IOException {
+            return network.exec(namespace, command);
+        }
+
+        /** Runs a command in this side's namespace, ignoring whether it fails. */
+        public void execQuietly(String... command) {
+            try {
+                network.exec(namespace, command);
+            } catch (IOException e) {
+                // absent already: what the caller wanted
+            }
+        }
+
+        /** Starts a command in this side's namespace; it is killed when the bed closes. */
+        public Process start(String... command) throws IOException {
+            return network.start(namespace, command);
+        }
+
+        /** The kernel-side set-up the capture mode needs before Alagg starts. */
+        void prepare() throws IOException {
+            if (capture != Capture.NFQUEUE) {
+                return;
+            }
+            // The application addresses live on lo; the peer's are routed to lo too, so the route survives any
+            // link going down; the NFQUEUE rule takes the packets before they would reach lo. MTU: the links'
+            // 1500 minus the Alagg header.
+            network.address(namespace, "lo", ipv4() + "/32");
+            network.address(namespace, "lo", ipv6() + "/128");
+            exec("ip", "route", "add", peer.ipv4() + "/32", "dev", "lo", "mtu", "1480");
+            exec("ip", "-6", "route", "add", peer.ipv6() + "/128", "dev", "lo", "mtu", "1480");
+            for (String[] tool : new String[][] {{"iptables", peer.ipv4()}, {"ip6tables", peer.ipv6()}}) {
+                exec(tool[0], "-A", "OUTPUT", "-d", tool[1], "-m", "mark", "!", "--mark", Integer.toString(MARK),
+                        "-j", "NFQUEUE", "--queue-num", Integer.toString(QUEUE));
+            }
+        }
+
+        void writeConfig(Bed bed, int configuredLinks, List<String> extra) throws IOException {
+            List<String> lines = new ArrayList<>();
+            lines.add("# written by the Alagg test bed (" + bed.network.id() + ")");
+            lines.add("instance = " + instance.name());
+            for (int n = 1; n <= configuredLinks; n++) {
+                lines.add("link." + link(n) + " = " + peer.mac(peer.link(n)));
+            }
+            switch (capture) {
+                case NFQUEUE -> {
+                    lines.add("interceptor = nfqueue");
+                    lines.add("nfqueue.num = " + QUEUE);
+                }
+                case TUN, TAP -> {
+                    lines.add("interceptor = " + capture.name().toLowerCase(Locale.ROOT));
+                    lines.add("tun.name = agg0");
+                    lines.add("tun.address = " + ipv4() + "/24," + ipv6() + "/64");
+                }
+            }
+            lines.addAll(extra);
+            Files.write(instance.config(), lines);
+        }
+
+        @Override
+        public String toString() {
+            return "side " + Character.toUpperCase(letter);
+        }
+    }
+}

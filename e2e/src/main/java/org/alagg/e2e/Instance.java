@@ -1,0 +1,196 @@
+package org.alagg.e2e;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.alagg.testing.TestNetwork;
+
+/**
+ * One Alagg instance of the bed: {@code alagg run -c <config>} started inside a namespace, the way the README
+ * has an operator run it, and {@code alagg ctl --instance <name> ...} to ask it things. Its control socket
+ * lives in the bed's own run directory ({@code ALAGG_RUN_DIR}), its output in {@code <name>.log} there.
+ */
+public final class Instance {
+    private static final Duration CTL_TIMEOUT = Duration.ofSeconds(20);
+
+    private final TestNetwork network;
+    private final Path root;
+    private final Path runDirectory;
+    private final String name;
+    private final String namespace;
+    private final Path config;
+    private Process process;
+
+    Instance(TestNetwork network, Path root, Path runDirectory, String name, String namespace, Path config) {
+        this.network = network;
+        this.root = root;
+        this.runDirectory = runDirectory;
+        this.name = name;
+        this.namespace = namespace;
+        this.config = config;
+    }
+
+    /** The instance name (the {@code instance} key of its config file). */
+    public String name() {
+        return name;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    Path runDirectory() {
+        return runDirectory;
+    }
+
+    /** Its configuration file; edits apply while it runs. */
+    public Path config() {
+        return config;
+    }
+
+    /** What the process printed (standard output and error). */
+    public String log() {
+        try {
+            return Files.readString(log(name), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "(no log: " + e.getMessage() + ")";
+        }
+    }
+
+    /** The pid of the running {@code alagg run} JVM, or -1. */
+    public long pid() {
+        return process != null && process.isAlive() ? process.pid() : -1;
+    }
+
+    /** Starts {@code alagg run -c <config>} in the namespace; the log file is appended to. */
+    public synchronized void start() throws IOException {
+        if (process != null && process.isAlive()) {
+            throw new IllegalStateException("instance " + name + " runs already");
+        }
+        ProcessBuilder builder = new ProcessBuilder()
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
+        builder.environment().put("ALAGG_RUN_DIR", runDirectory.toString());
+        process = network.start(namespace, builder, root.resolve("alagg").toString(), "run", "-c", config.toString());
+    }
+
+    /** SIGTERM, and SIGKILL when it has not exited after 10 s. */
+    public synchronized void stop() throws InterruptedException {
+        if (process == null) {
+            return;
+        }
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Whether the process runs. */
+    public synchronized boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    /**
+     * Runs {@code alagg ctl --instance <name> COMMAND...}.
+     *
+     * @throws IOException with its output when it fails (exit status not 0)
+     */
+    public String ctl(String... command) throws IOException {
+        List<String> args = new ArrayList<>(List.of(root.resolve("alagg").toString(), "ctl", "--instance", name));
+        args.addAll(List.of(command));
+        ProcessBuilder builder = new ProcessBuilder(args)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectErrorStream(true);
+        builder.environment().put("ALAGG_RUN_DIR", runDirectory.toString());
+        Process ctl = builder.start();
+        String out = new String(ctl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        try {
+            if (!ctl.waitFor(CTL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+                ctl.destroyForcibly();
+                throw new IOException("alagg ctl " + String.join(" ", command) + ": no answer within " + CTL_TIMEOUT.toSeconds() + " s");
+            }
+        } catch (InterruptedException e) {
+            ctl.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        if (ctl.exitValue() != 0) {
+            throw new IOException("alagg ctl --instance " + name + " " + String.join(" ", command) + " failed with exit status "
+                    + ctl.exitValue() + ":\n" + out);
+        }
+        return out;
+    }
+
+    /** Waits until the instance answers {@code alagg ctl} (its bundles started, the control socket bound). */
+    public void awaitAnswering(Duration within) throws IOException, InterruptedException {
+        long end = System.nanoTime() + within.toNanos();
+        while (true) {
+            try {
+                ctl("lb");
+                return;
+            } catch (IOException e) {
+                if (!alive()) {
+                    throw new IOException(this + " exited before answering:\n" + log(), e);
+                }
+                if (System.nanoTime() - end > 0) {
+                    throw new IOException(this + " does not answer after " + within.toSeconds() + " s: " + e.getMessage(), e);
+                }
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** {@code alagg:stats --json}: the engine's counters. */
+    public Map<String, Long> stats() throws IOException {
+        return longs(Json.object(Json.parse(ctl("alagg:stats", "--json")), "alagg:stats"));
+    }
+
+    /** {@code alagg:links --json}: per link its state, detail and counters, by link (interface) name. */
+    public Map<String, LinkReport> links() throws IOException {
+        Map<String, LinkReport> links = new LinkedHashMap<>();
+        for (Object o : Json.array(Json.parse(ctl("alagg:links", "--json")), "alagg:links")) {
+            Map<String, Object> link = Json.object(o, "alagg:links entry");
+            String id = (String) link.get("link");
+            links.put(id, new LinkReport(id, (String) link.get("state"), (String) link.get("detail"),
+                    longs(Json.object(link.get("counters"), "counters of " + id))));
+        }
+        return links;
+    }
+
+    /** One row of {@code alagg:links}. */
+    public record LinkReport(String link, String state, String detail, Map<String, Long> counters) {
+        /** A counter, 0 when absent. */
+        public long counter(String counter) {
+            return counters.getOrDefault(counter, 0L);
+        }
+    }
+
+    private Path log(String instance) {
+        return runDirectory.resolve(instance + ".log");
+    }
+
+    private static Map<String, Long> longs(Map<String, Object> json) {
+        Map<String, Long> values = new LinkedHashMap<>();
+        json.forEach((k, v) -> {
+            if (v instanceof Double d) {
+                values.put(k, d.longValue());
+            }
+        });
+        return values;
+    }
+
+    @Override
+    public String toString() {
+        return "instance " + name + " in " + namespace;
+    }
+}

@@ -1,0 +1,145 @@
+package org.alagg.e2e;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.alagg.e2e.Bed.Side;
+
+/** The real clients the bed drives: ping and iperf3, run in one side's namespace against the other side. */
+public final class Traffic {
+    private static final Pattern REPLY_TIME = Pattern.compile("time=([0-9.]+) ms");
+    private static final Pattern SUMMARY = Pattern.compile("(\\d+) packets transmitted, (\\d+) received");
+    private static final int IPERF_PORT = 5201;
+
+    private Traffic() {
+    }
+
+    /** What a ping run saw: packets sent and answered, and the round-trip time of each answer. */
+    public record Ping(int transmitted, int received, double[] rttMillis) {
+        public boolean allAnswered() {
+            return transmitted > 0 && received == transmitted;
+        }
+
+        public double lossPercent() {
+            return transmitted == 0 ? 100 : 100.0 * (transmitted - received) / transmitted;
+        }
+
+        /** The {@code p}-th percentile of the round-trip times (0-100), ms; NaN when none answered. */
+        public double percentile(double p) {
+            if (rttMillis.length == 0) {
+                return Double.NaN;
+            }
+            double[] sorted = rttMillis.clone();
+            Arrays.sort(sorted);
+            int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+            return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+        }
+
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "%d/%d answered (%.1f %% loss), rtt p50 %.3f ms, p99 %.3f ms",
+                    received, transmitted, lossPercent(), percentile(50), percentile(99));
+        }
+    }
+
+    /**
+     * Pings {@code to} from a side: {@code count} echo requests {@code intervalSeconds} apart, each given 1 s to
+     * be answered. Lost answers are a result, not an error.
+     */
+    public static Ping ping(Side from, String to, int count, double intervalSeconds) throws IOException {
+        String out = from.exec("sh", "-c", String.format(Locale.ROOT, "ping -n -c %d -i %s -W 1 %s 2>&1; true",
+                count, Double.toString(intervalSeconds), to));
+        List<Double> rtts = new ArrayList<>();
+        Matcher m = REPLY_TIME.matcher(out);
+        while (m.find()) {
+            rtts.add(Double.parseDouble(m.group(1)));
+        }
+        Matcher summary = SUMMARY.matcher(out);
+        if (!summary.find()) {
+            throw new IOException("ping " + to + " from " + from + " printed no summary:\n" + out);
+        }
+        return new Ping(Integer.parseInt(summary.group(1)), Integer.parseInt(summary.group(2)),
+                rtts.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /** What an iperf3 run measured (receiver side for TCP). */
+    public record Iperf(double bitsPerSecond, long bytes, long retransmits, long packets, long lostPackets,
+            double lostPercent) {
+        public double megabitsPerSecond() {
+            return bitsPerSecond / 1e6;
+        }
+
+        @Override
+        public String toString() {
+            return packets > 0
+                    ? String.format(Locale.ROOT, "%.0f Mbit/s, %d packets, %d lost (%.2f %%)", megabitsPerSecond(), packets,
+                            lostPackets, lostPercent)
+                    : String.format(Locale.ROOT, "%.0f Mbit/s, %d bytes, %d retransmits", megabitsPerSecond(), bytes,
+                            retransmits);
+        }
+    }
+
+    /** A TCP bulk transfer from a side to {@code to} for {@code seconds}, measured at the receiver. */
+    public static Iperf tcp(Side from, String to, int seconds) throws IOException, InterruptedException {
+        return tcp(iperf(from, to, "-t", Integer.toString(seconds)));
+    }
+
+    /** Like {@link #tcp}, but the sender holds {@code rate} (iperf3 syntax: {@code 20M}). */
+    public static Iperf tcpAtRate(Side from, String to, int seconds, String rate) throws IOException, InterruptedException {
+        return tcp(iperf(from, to, "-t", Integer.toString(seconds), "-b", rate));
+    }
+
+    private static Iperf tcp(Map<String, Object> end) {
+        return new Iperf(Json.number(end, "sum_received", "bits_per_second"), (long) Json.number(end, "sum_received", "bytes"),
+                (long) Json.number(end, "sum_sent", "retransmits"), 0, 0, 0);
+    }
+
+    /**
+     * UDP datagrams of {@code length} bytes at {@code rate} (iperf3 syntax: {@code 200M}) for {@code seconds}, from
+     * a side to {@code to}; loss as the receiver counted it.
+     */
+    public static Iperf udp(Side from, String to, int seconds, String rate, int length) throws IOException, InterruptedException {
+        Map<String, Object> end = iperf(from, to, "-u", "-b", rate, "-l", Integer.toString(length), "-t", Integer.toString(seconds));
+        return new Iperf(Json.number(end, "sum", "bits_per_second"), (long) Json.number(end, "sum", "bytes"), 0,
+                (long) Json.number(end, "sum", "packets"), (long) Json.number(end, "sum", "lost_packets"),
+                Json.number(end, "sum", "lost_percent"));
+    }
+
+    /** Runs a one-off iperf3 server on the peer and the client here; returns the client's {@code end} report. */
+    private static Map<String, Object> iperf(Side from, String to, String... options) throws IOException, InterruptedException {
+        Side server = from.peer();
+        Process listener = server.start("iperf3", "-s", "-1", "-p", Integer.toString(IPERF_PORT));
+        try {
+            awaitListening(server, IPERF_PORT);
+            List<String> client = new ArrayList<>(List.of("iperf3", "-c", to, "-p", Integer.toString(IPERF_PORT), "-J"));
+            client.addAll(List.of(options));
+            String out = from.exec("sh", "-c", String.join(" ", client) + "; true");
+            Map<String, Object> report = Json.object(Json.parse(out), "iperf3 -J");
+            if (report.get("error") != null) {
+                throw new IOException("iperf3 " + String.join(" ", options) + " to " + to + ": " + report.get("error"));
+            }
+            return Json.object(report.get("end"), "iperf3 end");
+        } finally {
+            // gone before the next run looks for a listener on the same port
+            listener.destroy();
+            listener.waitFor();
+        }
+    }
+
+    /** Waits until something listens on a TCP port in a side's namespace (at most 10 s). */
+    static void awaitListening(Side side, int port) throws IOException, InterruptedException {
+        long end = System.nanoTime() + 10_000_000_000L;
+        while (side.exec("ss", "-Hltn", "sport = :" + port).isBlank()) {
+            if (System.nanoTime() - end > 0) {
+                throw new IOException("nothing listens on port " + port + " in " + side);
+            }
+            Thread.sleep(20);
+        }
+    }
+}
