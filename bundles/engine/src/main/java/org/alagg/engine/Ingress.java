@@ -82,34 +82,42 @@ final class Ingress implements Runnable, ReorderOutput {
     public void run() {
         try {
             while (path.running) {
-                LinkTransport transport = path.transport;
-                followStrategy();
-                if (transport == null) {
-                    DataPath.idle();
-                    continue;
-                }
-                long now = System.nanoTime();
-                long wait = Math.max(0, Math.min(DataPath.TURN_NANOS, deadline() - now));
-                frames.clear();
-                try {
-                    transport.receive(frames, wait);
-                } catch (IOException | RuntimeException e) {
-                    error.report("receive", e);
-                    DataPath.idle();
-                    continue;
-                }
-                now = System.nanoTime();
-                for (int i = 0; i < frames.size(); i++) {
-                    accept(i, now);
-                }
-                if (strategy != null && strategy.deadline() <= now) {
-                    strategy.expire(now, this);
-                }
-                flush();
+                turn();
             }
         } finally {
             handOver();
         }
+    }
+
+    /**
+     * One receive, and the deliveries it makes due. A method of its own so that HotSpot compiles it after a few
+     * hundred calls, as {@link Egress} explains.
+     */
+    private void turn() {
+        LinkTransport transport = path.transport;
+        followStrategy();
+        if (transport == null) {
+            DataPath.idle();
+            return;
+        }
+        long now = System.nanoTime();
+        long wait = Math.max(0, Math.min(DataPath.TURN_NANOS, deadline() - now));
+        frames.clear();
+        try {
+            transport.receive(frames, wait);
+        } catch (IOException | RuntimeException e) {
+            error.report("receive", e);
+            DataPath.idle();
+            return;
+        }
+        now = System.nanoTime();
+        for (int i = 0; i < frames.size(); i++) {
+            accept(i, now);
+        }
+        if (strategy != null && strategy.deadline() <= now) {
+            strategy.expire(now, this);
+        }
+        flush();
     }
 
     /** Picks up a strategy swap: the old strategy hands over what it holds, in order, first. */

@@ -56,6 +56,8 @@ final class Linux {
     static final long SIOCSIFMTU = 0x8922;
     static final long SIOCGIFHWADDR = 0x8927;
     static final long SIOCGIFINDEX = 0x8933;
+    static final long SIOCGIFTXQLEN = 0x8942;
+    static final long SIOCSIFTXQLEN = 0x8943;
     static final long TUNSETIFF = 0x400454CAL;
 
     static final int IFF_UP = 0x1;

@@ -44,6 +44,22 @@ public final class NetworkInterfaces {
         ioctl(name, Linux.SIOCSIFMTU, "SIOCSIFMTU " + mtu, b -> b.putInt(Structs.IFR_MTU, mtu));
     }
 
+    /** The length of the interface's transmit queue, in packets ({@code ip link}'s qlen). */
+    public static int txQueueLength(String name) throws LinuxException {
+        return ioctl(name, Linux.SIOCGIFTXQLEN, "SIOCGIFTXQLEN", null).getInt(Structs.IFR_QLEN);
+    }
+
+    /**
+     * Sets the length of the interface's transmit queue, in packets (needs CAP_NET_ADMIN). For a TUN/TAP device
+     * it is the ring the kernel queues packets in for the reader: when it is full the kernel drops them.
+     */
+    public static void setTxQueueLength(String name, int packets) throws LinuxException {
+        if (packets <= 0) {
+            throw new IllegalArgumentException("transmit queue length " + packets + " for " + name);
+        }
+        ioctl(name, Linux.SIOCSIFTXQLEN, "SIOCSIFTXQLEN " + packets, b -> b.putInt(Structs.IFR_QLEN, packets));
+    }
+
     /** Whether the interface is administratively up (IFF_UP). */
     public static boolean isUp(String name) throws LinuxException {
         return (flags(name) & Linux.IFF_UP) != 0;

@@ -57,6 +57,7 @@ final class Structs {
     static final int IFNAMSIZ = 16;
     static final int IFR_IFINDEX = 16;
     static final int IFR_MTU = 16;
+    static final int IFR_QLEN = 16;
     static final int IFR_FLAGS = 16; // short
     static final int IFR_HWADDR_DATA = 18; // sockaddr.sa_data
 

@@ -13,7 +13,7 @@ import org.alagg.testing.RequiresRoot;
 import org.alagg.testing.TestNetwork;
 import org.junit.jupiter.api.Test;
 
-/** Index, MAC, MTU and flags of a veth in its own namespace, against what {@code ip} says. */
+/** Index, MAC, MTU, transmit queue length and flags of a veth in its own namespace, against what {@code ip} says. */
 @RequiresRoot
 class NetworkInterfacesRootTest {
     @Test
@@ -38,6 +38,13 @@ class NetworkInterfacesRootTest {
             });
             assertTrue(net.exec(a, "ip", "-o", "link", "show", "l1a").contains(" mtu 1400 "));
             assertEquals(1400, (int) NetworkNamespace.call(a, () -> NetworkInterfaces.mtu("l1a")));
+
+            NetworkNamespace.call(a, () -> {
+                NetworkInterfaces.setTxQueueLength("l1a", 4321);
+                return null;
+            });
+            assertTrue(net.exec(a, "ip", "-o", "link", "show", "l1a").contains(" qlen 4321"));
+            assertEquals(4321, (int) NetworkNamespace.call(a, () -> NetworkInterfaces.txQueueLength("l1a")));
 
             net.down(a, "l1a");
             assertFalse(NetworkNamespace.call(a, () -> NetworkInterfaces.isUp("l1a")));

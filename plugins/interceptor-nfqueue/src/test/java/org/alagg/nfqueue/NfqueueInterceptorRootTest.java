@@ -85,6 +85,8 @@ class NfqueueInterceptorRootTest {
             DatagramPacket p = new DatagramPacket(new byte[100], 100);
             assertThrows(SocketTimeoutException.class, () -> listener.receive(p), "the original was dropped");
         }
+        // the verdict goes out with the next capture, once the engine has sent the packets on
+        in(nfq, () -> interceptor.capture(new PacketBatch(64, 2048), 0));
         Map<String, Long> counters = interceptor.counters();
         assertTrue(counters.get("captured") >= 1, counters.toString());
         assertTrue(counters.get("verdicts") >= 1, counters.toString());

@@ -51,6 +51,8 @@ class DeviceInterceptorRootTest {
         });
         try {
             assertEquals(1400, (int) NetworkNamespace.call(ns, () -> NetworkInterfaces.mtu("tt0")), "MTU set for the links");
+            assertEquals(DeviceInterceptor.TX_QUEUE_LENGTH,
+                    (int) NetworkNamespace.call(ns, () -> NetworkInterfaces.txQueueLength("tt0")), "room for bursts");
 
             // capture: a datagram to a routed destination goes into the device, not onto a wire
             NetworkNamespace.call(ns, () -> {

@@ -36,6 +36,8 @@ public final class AfPacketTransport implements LinkTransport {
     static final long WATCH_MILLIS = 500;
 
     private final AtomicReferenceArray<AfPacketLink> links = new AtomicReferenceArray<>(PacketSocket.MAX_LINKS);
+    /** One more than the highest id of an open link: the receiver looks no further for a frame's link. */
+    private volatile int linkIdLimit;
     private final ScheduledExecutorService watcher;
     private final Logger log;
     private volatile PacketSocket socket;
@@ -80,6 +82,7 @@ public final class AfPacketTransport implements LinkTransport {
         if (!links.compareAndSet(id, null, link)) {
             throw new IOException("link id " + id + " is in use by " + links.get(id).interfaceName());
         }
+        linkIdLimit = Math.max(linkIdLimit, id + 1);
         link.refresh(s);
         return link;
     }
@@ -91,6 +94,11 @@ public final class AfPacketTransport implements LinkTransport {
             if (s != null) {
                 s.clearDestination(link.id());
             }
+            int limit = linkIdLimit;
+            while (limit > 0 && links.get(limit - 1) == null) {
+                limit--;
+            }
+            linkIdLimit = limit;
         }
     }
 
@@ -117,7 +125,8 @@ public final class AfPacketTransport implements LinkTransport {
 
     /** The link a frame came from: its interface and the configured peer MAC on it; -1 for anything else. */
     private int linkOf(int ifindex, long mac) {
-        for (int id = 0; id < links.length(); id++) {
+        int limit = linkIdLimit;
+        for (int id = 0; id < limit; id++) {
             AfPacketLink link = links.get(id);
             if (link != null && link.ifindex() == ifindex && link.peer().toLong() == mac) {
                 return id;
