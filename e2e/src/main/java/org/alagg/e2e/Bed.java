@@ -45,7 +45,7 @@ public final class Bed implements AutoCloseable {
     private final Side a;
     private final Side b;
     /** Closes the bed when the JVM exits first (Ctrl-C, a killed test run). */
-    private final Thread closeOnExit = new Thread(this::close, "alagg-bed-cleanup");
+    private CloseOnExit closeOnExit;
 
     private Bed(TestNetwork network, Path directory, Capture capture, int links, Side a, Side b) {
         this.network = network;
@@ -86,7 +86,7 @@ public final class Bed implements AutoCloseable {
             a.peer = b;
             b.peer = a;
             Bed bed = new Bed(network, directory, capture, links, a, b);
-            Runtime.getRuntime().addShutdownHook(bed.closeOnExit);
+            bed.closeOnExit = new CloseOnExit("alagg-bed-cleanup", bed);
             for (Side side : List.of(a, b)) {
                 side.prepare();
                 side.writeConfig(bed, configuredLinks, extraConfig);
@@ -213,12 +213,8 @@ public final class Bed implements AutoCloseable {
     /** Stops both instances, deletes the namespaces and the bed's directory. Never throws. Idempotent. */
     @Override
     public synchronized void close() {
-        if (Thread.currentThread() != closeOnExit) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(closeOnExit);
-            } catch (IllegalStateException e) {
-                // the JVM is exiting: the hook closes the bed (or already has)
-            }
+        if (closeOnExit != null) {
+            closeOnExit.closing();
         }
         for (Side side : List.of(a, b)) {
             try {

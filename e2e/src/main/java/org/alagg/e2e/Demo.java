@@ -21,6 +21,8 @@ import org.alagg.e2e.Bed.Side;
 public final class Demo {
     private static final PrintStream OUT = System.out;
     private static final int LOSS_PERCENT = 30;
+    /** Set when the JVM begins to exit (Ctrl-C): what fails after that is the interruption, not an error. */
+    private static volatile boolean exiting;
 
     private final Bed bed;
     private final Side a;
@@ -45,13 +47,24 @@ public final class Demo {
                 l2a-l2b). Each runs Alagg (`alagg run`) in NFQUEUE mode: packets A sends to B's address 10.88.0.2 are
                 taken by an iptables rule, sent on BOTH links, and B keeps the first copy of each, in order.
                 """);
+        Thread interrupted = new Thread(() -> {
+            exiting = true;
+            OUT.println("\nInterrupted: removing what the demo created.");
+        });
+        Runtime.getRuntime().addShutdownHook(interrupted);
         try (Bed bed = Bed.create(root, Bed.Capture.NFQUEUE, 2, 2, List.of("reorder = windowed"))) {
             step("Starting both instances");
             long started = System.nanoTime();
             bed.start();
             OUT.printf(Locale.ROOT, "  forwarding after %.1f s%n", (System.nanoTime() - started) / 1e9);
             new Demo(bed).run();
+        } catch (Exception e) {
+            if (exiting) {
+                return;
+            }
+            throw e;
         }
+        Runtime.getRuntime().removeShutdownHook(interrupted);
         OUT.println("\nEverything the demo created (namespaces, links, rules, processes) has been removed.");
     }
 
@@ -70,7 +83,7 @@ public final class Demo {
 
                 What happened: every packet went out on both links. While link 1 lost a third of its frames, the
                 table showed those losses on link 1 alone; B took each packet from whichever link delivered it first,
-                so ping and TCP saw no loss. With link 1 cut, A reported it DOWN and link 2 carried everything,
+                so ping and TCP saw no loss. With link 1 cut, both ends reported it DOWN and link 2 carried everything,
                 again without a lost ping. The duplicates B discarded are the price: each packet crosses both links.
                 Run `alagg ctl --instance NAME alagg:links` on a real pair to see the same table.""");
     }

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import org.alagg.e2e.Bed;
+import org.alagg.e2e.CloseOnExit;
 
 /**
  * The user-space tunnel to beat: one wireguard-go tunnel over link 1, each host's application address on its
@@ -23,7 +24,7 @@ final class WireGuardGo implements Setup {
 
     private final List<Daemon> daemons = new ArrayList<>();
     /** Closes this setup when the JVM exits first (Ctrl-C): the bed's own clean-up would SIGKILL the daemons. */
-    private final Thread closeOnExit = new Thread(this::close, "wireguard-go-cleanup");
+    private CloseOnExit closeOnExit;
     private Bed bed;
 
     /** One host's end of the tunnel; {@code underlay} is its address on link 1, where the encrypted packets go. */
@@ -40,7 +41,7 @@ final class WireGuardGo implements Setup {
 
     @Override
     public Bed open(Path root) throws IOException, InterruptedException {
-        Runtime.getRuntime().addShutdownHook(closeOnExit);
+        closeOnExit = new CloseOnExit("wireguard-go-cleanup", this);
         bed = KernelOnlyBed.create(root);
         // the socket directory is shared by all namespaces, maybe by other runs: the bed's tag keeps the names apart
         String tag = bed.network().id().substring(bed.network().id().lastIndexOf('-') + 1);
@@ -113,12 +114,8 @@ final class WireGuardGo implements Setup {
 
     @Override
     public synchronized void close() {
-        if (Thread.currentThread() != closeOnExit) {
-            try {
-                Runtime.getRuntime().removeShutdownHook(closeOnExit);
-            } catch (IllegalStateException e) {
-                // the JVM is exiting: the hook closes this setup (or already has)
-            }
+        if (closeOnExit != null) {
+            closeOnExit.closing();
         }
         for (Daemon daemon : daemons) {
             // SIGTERM: wireguard-go then deletes its socket; the bed would SIGKILL it, which leaves the socket behind
