@@ -23,6 +23,7 @@ import org.alagg.api.PacketBatch;
 import org.alagg.api.PacketInterceptor;
 import org.alagg.api.PayloadType;
 import org.alagg.api.ReorderSettings;
+import org.alagg.api.ReorderStrategyFactory;
 import org.alagg.reorder.strict.StrictOrder;
 import org.alagg.reorder.windowed.WindowedOrder;
 import org.junit.jupiter.api.AfterEach;
@@ -159,8 +160,11 @@ class DataPathTest {
         }
     }
 
-    private DataPath start(LossyWire wire, Source source, Sink sink, int links) throws IOException {
+    /** A running data path; the strategy (or null) is in place before the first frame, so none passes without it. */
+    private DataPath start(LossyWire wire, Source source, Sink sink, int links, ReorderStrategyFactory strategy)
+            throws IOException {
         DataPath path = new DataPath(new ReorderSettings(256, 20 * MS), 0x88B5, problem -> { });
+        path.strategy = strategy;
         path.interceptor = source;
         path.delivery = sink;
         path.transport = wire;
@@ -197,8 +201,7 @@ class DataPathTest {
         LossyWire wire = new LossyWire(20, 7);
         Source source = new Source();
         Sink sink = new Sink();
-        DataPath path = start(wire, source, sink, 2);
-        path.strategy = new WindowedOrder();
+        DataPath path = start(wire, source, sink, 2, new WindowedOrder());
         int count = 20_000;
         for (int n = 0; n < count; n++) {
             source.pending.add(n);
@@ -227,8 +230,7 @@ class DataPathTest {
         LossyWire wire = new LossyWire(0, 5);
         Source source = new Source();
         Sink sink = new Sink();
-        DataPath path = start(wire, source, sink, 2);
-        path.strategy = new StrictOrder();
+        DataPath path = start(wire, source, sink, 2, new StrictOrder());
         int count = 30_000;
         for (int n = 0; n < count; n++) {
             source.pending.add(n);
@@ -277,12 +279,11 @@ class DataPathTest {
     void aRestartedPeerIsRecognisedAtItsFirstFrameAndItsNewNumbersPass() throws Exception {
         LossyWire wire = new LossyWire(0, 3);
         Sink sink = new Sink();
-        DataPath receiver = start(wire, new Source(), sink, 2);
+        DataPath receiver = start(wire, new Source(), sink, 2, new WindowedOrder());
         receiver.interceptor = null;
-        receiver.strategy = new WindowedOrder();
 
         Source first = new Source();
-        DataPath peer = start(new LossyWire(0, 0), first, new Sink(), 2);
+        DataPath peer = start(new LossyWire(0, 0), first, new Sink(), 2, null);
         peer.transport = new Sender(wire);
         for (int n = 0; n < 1000; n++) {
             first.pending.add(n);
@@ -291,7 +292,7 @@ class DataPathTest {
         peer.stop();
 
         Source second = new Source();
-        DataPath restarted = start(new LossyWire(0, 0), second, new Sink(), 2);
+        DataPath restarted = start(new LossyWire(0, 0), second, new Sink(), 2, null);
         restarted.transport = new Sender(wire);
         assertTrue(restarted.epoch != peer.epoch, "a new run has a new epoch");
         for (int n = 1000; n < 2000; n++) {
@@ -309,8 +310,7 @@ class DataPathTest {
         LossyWire wire = new LossyWire(0, 0);
         Source source = new Source();
         Sink sink = new Sink();
-        DataPath path = start(wire, source, sink, 2);
-        path.strategy = new WindowedOrder();
+        DataPath path = start(wire, source, sink, 2, new WindowedOrder());
         source.pending.add(1);
         await("a good packet passes", () -> sink.delivered.size() == 1);
 
@@ -343,7 +343,7 @@ class DataPathTest {
         LossyWire wire = new LossyWire(0, 0);
         Source source = new Source();
         Sink sink = new Sink();
-        DataPath path = start(wire, source, sink, 2);
+        DataPath path = start(wire, source, sink, 2, null);
         // primary/backup: the first link that is up, only
         path.scheduler = (sequence, length, up, upCount, chosen) -> {
             chosen[0] = up[0];
