@@ -170,21 +170,23 @@ public final class Bed implements AutoCloseable {
      * (nftables netdev ingress rules with numgen); 0 removes the rules.
      */
     public void loss(int n, int percent) throws IOException {
-        for (Side side : List.of(a, b)) {
-            String table = "alagg_loss_" + n;
-            String device = side.link(n);
-            if (percent == 0) {
-                side.execQuietly("nft", "delete", "table", "netdev", table);
-                continue;
-            }
-            side.execQuietly("nft", "delete", "table", "netdev", table);
-            side.exec("nft", "add", "table", "netdev", table);
-            side.exec("nft", "add", "chain", "netdev", table, "in",
-                    "{ type filter hook ingress device " + device + " priority 0 ; }");
-            side.exec("nft", "add", "rule", "netdev", table, "in", "ether", "type",
-                    String.format(Locale.ROOT, "0x%04x", ETHERTYPE), "numgen", "random", "mod", "100", "<",
-                    Integer.toString(percent), "counter", "drop");
+        loss(a, n, percent);
+        loss(b, n, percent);
+    }
+
+    /** Like {@link #loss(int, int)}, for the frames {@code receiver} gets on link {@code n} only. */
+    public void loss(Side receiver, int n, int percent) throws IOException {
+        String table = "alagg_loss_" + n;
+        receiver.execQuietly("nft", "delete", "table", "netdev", table);
+        if (percent == 0) {
+            return;
         }
+        receiver.exec("nft", "add", "table", "netdev", table);
+        receiver.exec("nft", "add", "chain", "netdev", table, "in",
+                "{ type filter hook ingress device " + receiver.link(n) + " priority 0 ; }");
+        receiver.exec("nft", "add", "rule", "netdev", table, "in", "ether", "type",
+                String.format(Locale.ROOT, "0x%04x", ETHERTYPE), "numgen", "random", "mod", "100", "<",
+                Integer.toString(percent), "counter", "drop");
     }
 
     /**

@@ -111,8 +111,28 @@ public final class Traffic {
                 Json.number(end, "sum", "lost_percent"));
     }
 
-    /** Runs a one-off iperf3 server on the peer and the client here; returns the client's {@code end} report. */
+    /**
+     * Runs a one-off iperf3 server on the peer and the client here; returns the client's {@code end} report. A run
+     * that iperf3 itself calls failed (its control connection, e.g. across a lossy aggregate) is run once more:
+     * such a run measured nothing.
+     */
     private static Map<String, Object> iperf(Side from, String to, String... options) throws IOException, InterruptedException {
+        try {
+            return iperfOnce(from, to, options);
+        } catch (IperfFailed e) {
+            System.out.println("iperf3 failed (" + e.getMessage() + "); once more");
+            return iperfOnce(from, to, options);
+        }
+    }
+
+    /** iperf3 reported an error instead of a result. */
+    private static final class IperfFailed extends IOException {
+        IperfFailed(String message) {
+            super(message);
+        }
+    }
+
+    private static Map<String, Object> iperfOnce(Side from, String to, String... options) throws IOException, InterruptedException {
         Side server = from.peer();
         Process listener = server.start("iperf3", "-s", "-1", "-p", Integer.toString(IPERF_PORT));
         try {
@@ -122,7 +142,7 @@ public final class Traffic {
             String out = from.exec("sh", "-c", String.join(" ", client) + "; true");
             Map<String, Object> report = Json.object(Json.parse(out), "iperf3 -J");
             if (report.get("error") != null) {
-                throw new IOException("iperf3 " + String.join(" ", options) + " to " + to + ": " + report.get("error"));
+                throw new IperfFailed("iperf3 " + String.join(" ", options) + " to " + to + ": " + report.get("error"));
             }
             return Json.object(report.get("end"), "iperf3 end");
         } finally {

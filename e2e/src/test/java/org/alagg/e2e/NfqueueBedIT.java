@@ -100,12 +100,13 @@ class NfqueueBedIT {
     @Test
     @Order(4)
     void twentyPercentLossOnEachLinkCostsAboutFourPercentEndToEnd() throws Exception {
-        bed.loss(1, 20);
-        bed.loss(2, 20);
+        // on the way to B, as facts.md measures it: the direction the datagrams take
+        bed.loss(b, 1, 20);
+        bed.loss(b, 2, 20);
         Map<String, Instance.LinkReport> before = b.instance().links();
         Traffic.Iperf udp = Traffic.udp(a, b.ipv4(), 5, "20M", 1000);
         Map<String, Instance.LinkReport> after = b.instance().links();
-        report("loss", "20 %% random loss on each of two links, UDP 20 Mbit/s A -> B: %s", udp);
+        report("loss", "20 %% random loss on each of two links towards B, UDP 20 Mbit/s A -> B: %s", udp);
         assertTrue(udp.packets() > 10_000, "UDP packets: " + udp);
         assertTrue(udp.lostPercent() <= 6.0, "end-to-end loss with 20 % on each link: " + udp);
         assertTrue(udp.lostPercent() >= 1.0, "end-to-end loss suspiciously low (is the loss rule applied?): " + udp);
