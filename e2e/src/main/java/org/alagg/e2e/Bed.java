@@ -3,6 +3,7 @@ package org.alagg.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -103,31 +104,36 @@ public final class Bed implements AutoCloseable {
     public Bed start() throws IOException, InterruptedException {
         a.instance().start();
         b.instance().start();
-        awaitForwarding(java.time.Duration.ofSeconds(30));
+        awaitForwarding(Duration.ofSeconds(30));
         return this;
     }
 
-    /** Waits until one ping answered from A to B and from B to A. */
-    public void awaitForwarding(java.time.Duration within) throws IOException, InterruptedException {
+    /**
+     * Waits until a ping is answered from each side to each of the other's addresses, IPv4 and IPv6 (a new IPv6
+     * address is tentative for a while: duplicate address detection).
+     */
+    public void awaitForwarding(Duration within) throws IOException, InterruptedException {
         long end = System.nanoTime() + within.toNanos();
         for (Side side : List.of(a, b)) {
-            while (true) {
-                String failure;
-                try {
-                    Traffic.Ping ping = Traffic.ping(side, side.peer().ipv4(), 1, 0.2);
-                    if (ping.allAnswered()) {
-                        break;
+            for (String to : List.of(side.peer().ipv4(), side.peer().ipv6())) {
+                while (true) {
+                    String failure;
+                    try {
+                        Traffic.Ping ping = Traffic.ping(side, to, 1, 0.2);
+                        if (ping.allAnswered()) {
+                            break;
+                        }
+                        failure = ping.toString();
+                    } catch (IOException e) {
+                        failure = e.getMessage(); // e.g. no route yet: the TUN device is not there yet
                     }
-                    failure = ping.toString();
-                } catch (IOException e) {
-                    failure = e.getMessage(); // e.g. no route yet: the TUN device is not there yet
-                }
-                if (System.nanoTime() - end > 0) {
-                    throw new IOException("no ping from " + side + " to " + side.peer() + " within " + within.toSeconds()
-                            + " s (" + failure + ")\n" + a.instance().log() + "\n" + b.instance().log());
-                }
-                if (!a.instance().alive() || !b.instance().alive()) {
-                    throw new IOException("an instance exited\n" + a.instance().log() + "\n" + b.instance().log());
+                    if (System.nanoTime() - end > 0) {
+                        throw new IOException("no ping from " + side + " to " + to + " within " + within.toSeconds()
+                                + " s (" + failure + ")\n" + a.instance().log() + "\n" + b.instance().log());
+                    }
+                    if (!a.instance().alive() || !b.instance().alive()) {
+                        throw new IOException("an instance exited\n" + a.instance().log() + "\n" + b.instance().log());
+                    }
                 }
             }
         }
