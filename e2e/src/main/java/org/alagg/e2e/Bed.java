@@ -87,11 +87,11 @@ public final class Bed implements AutoCloseable {
             a.peer = b;
             b.peer = a;
             Bed bed = new Bed(network, directory, capture, links, a, b);
-            bed.closeOnExit = new CloseOnExit("alagg-bed-cleanup", bed);
             for (Side side : List.of(a, b)) {
                 side.prepare();
                 side.writeConfig(bed, configuredLinks, extraConfig);
             }
+            bed.closeOnExit = new CloseOnExit("alagg-bed-cleanup", bed);
             return bed;
         } catch (IOException | RuntimeException e) {
             network.close();
@@ -134,6 +134,7 @@ public final class Bed implements AutoCloseable {
                     if (!a.instance().alive() || !b.instance().alive()) {
                         throw new IOException("an instance exited\n" + a.instance().log() + "\n" + b.instance().log());
                     }
+                    Thread.sleep(20); // a ping without a route fails at once: leave the processor to the instances
                 }
             }
         }

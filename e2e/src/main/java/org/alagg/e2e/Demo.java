@@ -63,8 +63,13 @@ public final class Demo {
                 return;
             }
             throw e;
+        } finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(interrupted);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook has said so
+            }
         }
-        Runtime.getRuntime().removeShutdownHook(interrupted);
         OUT.println("\nEverything the demo created (namespaces, links, rules, processes) has been removed.");
     }
 

@@ -2,6 +2,7 @@ package org.alagg.e2e;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import org.alagg.testing.TestNetwork;
@@ -113,7 +115,14 @@ public final class Instance {
                 .redirectErrorStream(true);
         builder.environment().put("ALAGG_RUN_DIR", runDirectory.toString());
         Process ctl = builder.start();
-        String out = new String(ctl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        // read while waiting: a ctl that hangs must not hang the caller past the timeout
+        CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> {
+            try (InputStream in = ctl.getInputStream()) {
+                return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                return "";
+            }
+        });
         try {
             if (!ctl.waitFor(CTL_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
                 ctl.destroyForcibly();
@@ -124,6 +133,7 @@ public final class Instance {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted", e);
         }
+        String out = output.join();
         if (ctl.exitValue() != 0) {
             throw new IOException("alagg ctl --instance " + name + " " + String.join(" ", command) + " failed with exit status "
                     + ctl.exitValue() + ":\n" + out);

@@ -161,11 +161,16 @@ public class DistributionIT {
 
     @Test
     public void aPluginDroppedIntoThePluginsFolderStartsAndRegistersItsService() throws Exception {
-        Path dropped = Path.of(context.getProperty(Container.HOME), "plugins", "dropin-strategy.jar");
-        Files.copy(Path.of(context.getProperty(DROP_IN)), dropped, StandardCopyOption.REPLACE_EXISTING);
+        Path home = Path.of(context.getProperty(Container.HOME));
+        Path dropped = home.resolve("plugins").resolve("dropin-strategy.jar");
+        // whole or not at all, as an operator should drop it: FileInstall may see a jar still being written,
+        // install it and then update it, stopping and starting it in between
+        Path staged = home.resolve("dropin-strategy.jar.part");
+        Files.copy(Path.of(context.getProperty(DROP_IN)), staged, StandardCopyOption.REPLACE_EXISTING);
+        Files.move(staged, dropped, StandardCopyOption.ATOMIC_MOVE);
         try {
             await("the dropped strategy registers", () -> strategyFactory(DropInStrategy.NAME) != null);
-            assertEquals(Bundle.ACTIVE, installed(DropInStrategy.SYMBOLIC_NAME).getState());
+            await("the dropped bundle is active", () -> installed(DropInStrategy.SYMBOLIC_NAME).getState() == Bundle.ACTIVE);
             await("the engine lists it as installed",
                     () -> service(InstanceStatus.class).strategy().available().contains(DropInStrategy.NAME));
         } finally {

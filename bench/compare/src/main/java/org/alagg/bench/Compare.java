@@ -68,7 +68,6 @@ public final class Compare {
         OUT.println("Written: " + docs.resolve("benchmarks.md") + ", " + docs.resolve("benchmarks.png"));
     }
 
-    /** The command this run was started with, as one types it in the project directory. */
     /** What the README has a user type for this run. */
     private static String command(boolean quick) {
         return "./alagg bench" + (quick ? " --quick" : "");

@@ -23,7 +23,10 @@ final class WireGuardGo implements Setup {
     private static final Duration SOCKET_DEADLINE = Duration.ofSeconds(10);
 
     private final List<Daemon> daemons = new ArrayList<>();
-    /** Closes this setup when the JVM exits first (Ctrl-C): the bed's own clean-up would SIGKILL the daemons. */
+    /**
+     * Closes this setup when the JVM exits first (Ctrl-C). Exit hooks run in no set order, so the bed's may SIGKILL
+     * a daemon first, which leaves its socket behind: close() deletes the sockets itself.
+     */
     private CloseOnExit closeOnExit;
     private Bed bed;
 
@@ -45,8 +48,8 @@ final class WireGuardGo implements Setup {
         bed = KernelOnlyBed.create(root);
         // the socket directory is shared by all namespaces, maybe by other runs: the bed's tag keeps the names apart
         String tag = bed.network().id().substring(bed.network().id().lastIndexOf('-') + 1);
-        daemons.add(start(bed.a(), "wg" + tag + "a", "10.99.1.1"));
-        daemons.add(start(bed.b(), "wg" + tag + "b", "10.99.1.2"));
+        add(start(bed.a(), "wg" + tag + "a", "10.99.1.1"));
+        add(start(bed.b(), "wg" + tag + "b", "10.99.1.2"));
         List<String> publicKeys = new ArrayList<>();
         for (Daemon daemon : daemons) {
             awaitSocket(daemon);
@@ -112,13 +115,18 @@ final class WireGuardGo implements Setup {
         return Optional.empty();
     }
 
+    /** Daemons are added while an exit hook may already be closing the setup. */
+    private synchronized void add(Daemon daemon) {
+        daemons.add(daemon);
+    }
+
     @Override
     public synchronized void close() {
         if (closeOnExit != null) {
             closeOnExit.closing();
         }
-        for (Daemon daemon : daemons) {
-            // SIGTERM: wireguard-go then deletes its socket; the bed would SIGKILL it, which leaves the socket behind
+        for (Daemon daemon : List.copyOf(daemons)) {
+            // SIGTERM lets wireguard-go delete its socket; after a SIGKILL the delete below does
             daemon.process().destroy();
             try {
                 if (!daemon.process().waitFor(5, TimeUnit.SECONDS)) {

@@ -1,5 +1,6 @@
 package org.alagg.nfqueue;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,9 +16,10 @@ import org.alagg.linux.NetlinkSocket;
  * and the last reading is older than a second (an address added since is found at once, a flood of foreign
  * destinations costs at most one dump a second).
  *
- * <p>Checks allocate nothing (sorted arrays, binary search). Ingress thread only.
+ * <p>Checks allocate nothing (sorted arrays, binary search); a reading reuses its socket and buffers and
+ * allocates only the new address arrays. Ingress thread only ({@link #close} from any).
  */
-final class LocalAddresses {
+final class LocalAddresses implements Closeable {
     private static final int RTM_NEWADDR = 20;
     private static final int RTM_GETADDR = 22;
     private static final int NLM_F_REQUEST = 0x1;
@@ -34,6 +36,10 @@ final class LocalAddresses {
     private long[] ipv6 = new long[0];
     private long readAt = Long.MIN_VALUE / 2;
     private int sequence;
+    // opened at the first reading, in the namespace of the thread that reads; again after close()
+    private volatile NetlinkSocket socket;
+    private ByteBuffer request;
+    private PacketBatch replies;
 
     /** Whether the IPv4 or IPv6 packet at {@code offset} of {@code memory} is addressed to this host. */
     boolean isLocal(ByteBuffer memory, int offset, boolean version6) throws IOException {
@@ -78,27 +84,48 @@ final class LocalAddresses {
     /** Reads every address of this namespace with one RTM_GETADDR dump. */
     void read() throws IOException {
         readAt = System.nanoTime();
-        try (NetlinkSocket socket = NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE, 8)) {
-            int seq = ++sequence;
-            ByteBuffer request = ByteBuffer.allocateDirect(Netlink.NLMSG_HDRLEN + IFADDRMSG_LENGTH).order(ByteOrder.nativeOrder());
+        NetlinkSocket socket = this.socket;
+        if (socket == null) {
+            socket = NetlinkSocket.open(NetlinkSocket.NETLINK_ROUTE, 8);
+            this.socket = socket;
+        }
+        if (request == null) {
+            request = ByteBuffer.allocateDirect(Netlink.NLMSG_HDRLEN + IFADDRMSG_LENGTH).order(ByteOrder.nativeOrder());
             request.putInt(0, request.capacity()).putShort(4, (short) RTM_GETADDR)
-                    .putShort(6, (short) (NLM_F_REQUEST | NLM_F_DUMP)).putInt(8, seq);
-            socket.send(request);
-            Collected found = new Collected();
-            PacketBatch replies = new PacketBatch(8, 64 * 1024);
-            while (true) {
-                replies.clear();
-                if (socket.receive(replies, 1_000_000_000L) == 0) {
-                    throw new IOException("no answer to RTM_GETADDR within 1 s");
+                    .putShort(6, (short) (NLM_F_REQUEST | NLM_F_DUMP));
+            replies = new PacketBatch(8, 64 * 1024);
+        }
+        int seq = ++sequence;
+        request.putInt(8, seq);
+        socket.send(request);
+        Collected found = new Collected();
+        ByteBuffer memory = replies.memory().duplicate().order(ByteOrder.nativeOrder());
+        while (true) {
+            replies.clear();
+            if (socket.receive(replies, 1_000_000_000L) == 0) {
+                throw new IOException("no answer to RTM_GETADDR within 1 s");
+            }
+            for (int i = 0; i < replies.size(); i++) {
+                // the replies to an earlier request that timed out are skipped by their sequence number
+                if (memory.getInt(replies.offset(i) + 8) != seq) {
+                    continue;
                 }
-                for (int i = 0; i < replies.size(); i++) {
-                    if (found.add(replies.memory().duplicate().order(ByteOrder.nativeOrder()), replies.offset(i), replies.length(i))) {
-                        ipv4 = found.ipv4();
-                        ipv6 = found.ipv6();
-                        return;
-                    }
+                if (found.add(memory, replies.offset(i), replies.length(i))) {
+                    ipv4 = found.ipv4();
+                    ipv6 = found.ipv6();
+                    return;
                 }
             }
+        }
+    }
+
+    /** Closes the netlink socket; the next reading opens another. */
+    @Override
+    public void close() {
+        NetlinkSocket s = socket;
+        socket = null;
+        if (s != null) {
+            s.close();
         }
     }
 

@@ -112,5 +112,6 @@ final class MarkedDelivery implements Closeable {
     @Override
     public void close() {
         sockets.close();
+        local.close();
     }
 }
