@@ -108,14 +108,17 @@ final class Beds {
         return after.getOrDefault(counter, 0L) - before.getOrDefault(counter, 0L);
     }
 
-    /** A TcpExt counter of a side's kernel, from {@code /proc/net/netstat} read in its namespace. */
-    static long tcpExt(Bed.Side side, String counter) throws IOException {
-        List<String> lines = side.exec("cat", "/proc/net/netstat").lines().filter(l -> l.startsWith("TcpExt:")).toList();
+    /**
+     * A counter of a side's kernel from one of its {@code /proc/net} tables ({@code netstat}, {@code snmp}), read
+     * in its namespace: a table is a line of names and a line of values, both starting with {@code <group>:}.
+     */
+    static long kernelCounter(Bed.Side side, String table, String group, String counter) throws IOException {
+        List<String> lines = side.exec("cat", "/proc/net/" + table).lines().filter(l -> l.startsWith(group + ":")).toList();
         List<String> names = List.of(lines.get(0).split("\\s+"));
         List<String> values = List.of(lines.get(1).split("\\s+"));
         int i = names.indexOf(counter);
         if (i < 0) {
-            throw new AssertionError("no TcpExt counter " + counter);
+            throw new AssertionError("no " + group + " counter " + counter + " in /proc/net/" + table);
         }
         return Long.parseLong(values.get(i));
     }

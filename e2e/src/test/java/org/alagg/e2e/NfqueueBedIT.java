@@ -214,9 +214,9 @@ class NfqueueBedIT {
 
     private Reordering reordering(String strategy) throws Exception {
         Map<String, Long> before = b.instance().stats();
-        long ofoBefore = Beds.tcpExt(b, "TCPOFOQueue");
+        long ofoBefore = Beds.kernelCounter(b, "netstat", "TcpExt", "TCPOFOQueue");
         Traffic.Iperf tcp = Traffic.tcpAtRate(a, b.ipv4(), 5, "20M");
-        long ofo = Beds.tcpExt(b, "TCPOFOQueue") - ofoBefore;
+        long ofo = Beds.kernelCounter(b, "netstat", "TcpExt", "TCPOFOQueue") - ofoBefore;
         Map<String, Long> after = b.instance().stats();
         Reordering r = new Reordering(strategy, delta(before, after, "out_of_order"), delta(before, after, "late"),
                 delta(before, after, "lost"), ofo, tcp);
@@ -346,7 +346,7 @@ class NfqueueBedIT {
             garbage[0] = 0x7f;
 
             Map<String, Long> before = b.instance().stats();
-            long noPortsBefore = udpNoPorts(b);
+            long noPortsBefore = Beds.kernelCounter(b, "snmp", "Udp", "NoPorts");
             HostileFrames.send(a.namespace(), "rogue0", target, etherType, List.of(HostileFrames.dataFrame(epoch, next, toB)));
             HostileFrames.send(a.namespace(), "l1a", target, etherType, List.of(
                     Arrays.copyOf(HostileFrames.dataFrame(epoch, next, toB), 10),
@@ -364,7 +364,7 @@ class NfqueueBedIT {
             assertEquals(1, delta(before, after, "malformed_bad_version"), "garbage header");
             assertEquals(1, delta(before, after, "malformed_inner_length_overflow"), "inner length beyond the frame");
             assertEquals(1, delta(before, after, "nfqueue_delivery_not_local"), "inner packet for another host");
-            assertEquals(noPortsBefore, udpNoPorts(b), "a hostile datagram reached B's UDP");
+            assertEquals(noPortsBefore, Beds.kernelCounter(b, "snmp", "Udp", "NoPorts"), "a hostile datagram reached B's UDP");
             assertEquals(0, dropped(b, "10.99.0.9"), "B sent the packet for another host on");
 
             // the forged frame took A's next sequence number: the one packet A sends with it is a duplicate at B
@@ -376,13 +376,6 @@ class NfqueueBedIT {
             b.execQuietly("iptables", "-D", "OUTPUT", "-d", "10.99.0.9", "-j", "DROP");
             b.execQuietly("ip", "route", "del", "10.99.0.0/24");
         }
-    }
-
-    /** UDP datagrams for a port nobody listens on, from the side's /proc/net/snmp. */
-    private static long udpNoPorts(Side side) throws Exception {
-        List<String> udp = side.exec("cat", "/proc/net/snmp").lines().filter(l -> l.startsWith("Udp:")).toList();
-        int i = List.of(udp.get(0).split("\\s+")).indexOf("NoPorts");
-        return Long.parseLong(udp.get(1).split("\\s+")[i]);
     }
 
     /** Packets the DROP rule for {@code destination} in OUTPUT has counted. */
