@@ -71,7 +71,7 @@ public class ReorderBenchmark {
 
     @Setup
     public void arrange(Blackhole blackhole) {
-        reorder = factory(strategy).create(new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)));
+        reorder = factory(strategy).create(new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)), 0);
         engine = new Consumer(blackhole);
         offsets = arrival.batch();
     }

@@ -22,6 +22,19 @@ public final class Alagg {
     /** Engine configuration property: the EtherType of Alagg frames. */
     public static final String ENGINE_ETHERTYPE = "ethertype";
 
+    /** Engine configuration property: the link scheduler, a {@link #SCHEDULER} name. */
+    public static final String ENGINE_SCHEDULER = "scheduler";
+    /** Engine configuration property: the link transport, a {@link #TRANSPORT} name. */
+    public static final String ENGINE_TRANSPORT = "transport";
+    /** Engine configuration property: the most packets a strategy holds behind a gap ({@link #checkReorderWindow}). */
+    public static final String ENGINE_REORDER_WINDOW = "reorder.window";
+    /** Engine configuration property: the longest a windowed strategy waits, in ms ({@link #checkReorderTimeoutMs}). */
+    public static final String ENGINE_REORDER_TIMEOUT_MS = "reorder.timeout.ms";
+    /** The largest {@link #ENGINE_REORDER_WINDOW}. */
+    public static final int MAX_REORDER_WINDOW = 65536;
+    /** The largest {@link #ENGINE_REORDER_TIMEOUT_MS}. */
+    public static final long MAX_REORDER_TIMEOUT_MS = 60_000;
+
     /** Factory configuration, one per link; its name is the local interface. */
     public static final String LINK_FACTORY_PID = "org.alagg.link";
     /** Link configuration property: the local interface. */
@@ -51,5 +64,39 @@ public final class Alagg {
                     + "' must be 1-32 lower-case letters, digits, '_' or '-', starting with a letter");
         }
         return name;
+    }
+
+    /**
+     * Returns an EtherType for Alagg frames when it is one: 0x0600 to 0xFFFF, and not IPv4's, IPv6's or ARP's.
+     *
+     * @throws IllegalArgumentException naming what is wrong with it
+     * @since 2.0
+     */
+    public static int checkEtherType(int etherType) {
+        if (etherType < 0x0600 || etherType > 0xFFFF) {
+            throw new IllegalArgumentException(String.format("EtherType 0x%x is out of range 0x0600..0xffff", etherType));
+        }
+        if (etherType == 0x0800 || etherType == 0x86DD || etherType == 0x0806) {
+            throw new IllegalArgumentException(String.format(
+                    "EtherType 0x%04x belongs to IPv4, IPv6 or ARP; use a free one such as 0x88b5", etherType));
+        }
+        return etherType;
+    }
+
+    /** Returns a reorder window (1 to {@link #MAX_REORDER_WINDOW} packets) when it is one. @since 2.0 */
+    public static int checkReorderWindow(long window) {
+        return (int) checkRange("reorder window", window, 1, MAX_REORDER_WINDOW);
+    }
+
+    /** Returns a reorder timeout (0 to {@link #MAX_REORDER_TIMEOUT_MS} ms) when it is one. @since 2.0 */
+    public static long checkReorderTimeoutMs(long timeoutMs) {
+        return checkRange("reorder timeout (ms)", timeoutMs, 0, MAX_REORDER_TIMEOUT_MS);
+    }
+
+    private static long checkRange(String what, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(what + " " + value + " is out of range " + min + ".." + max);
+        }
+        return value;
     }
 }

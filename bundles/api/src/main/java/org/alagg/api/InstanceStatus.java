@@ -23,6 +23,9 @@ public interface InstanceStatus {
     /** Totals over all peers, by the IEEE 802.1CB names (passed, discarded, out_of_order, lost, rogue, ...). */
     Map<String, Long> counters();
 
+    /** The engine's hot threads (egress, ingress): liveness for a watchdog. @since 2.0 */
+    List<HotThread> threads();
+
     /** Conditions an operator should know about, e.g. a configured strategy that is not installed. */
     List<String> warnings();
 }

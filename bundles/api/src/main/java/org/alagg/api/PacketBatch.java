@@ -21,6 +21,7 @@ public final class PacketBatch {
     private final int[] lengths;
     private final int[] links;
     private final PayloadType[] payloads;
+    private final int[] refusals;
     private int size;
 
     /**
@@ -40,6 +41,7 @@ public final class PacketBatch {
         this.lengths = new int[capacity];
         this.links = new int[capacity];
         this.payloads = new PayloadType[capacity];
+        this.refusals = new int[capacity];
     }
 
     /** How many packets the batch can hold. */
@@ -99,6 +101,7 @@ public final class PacketBatch {
         lengths[size] = length;
         payloads[size] = payload;
         links[size] = link;
+        refusals[size] = 0;
         size++;
     }
 
@@ -130,6 +133,25 @@ public final class PacketBatch {
     public void link(int i, int link) {
         checkIndex(i);
         links[i] = link;
+    }
+
+    /**
+     * Marks frame {@code i} as not sent: a {@link LinkTransport} calls it for each frame the kernel refused or
+     * that could not go (its link down), so the engine counts what really left, per link and per reason.
+     *
+     * @param errno why, as a Linux errno: EAGAIN (11) or ENOBUFS (105) for a full queue, EMSGSIZE (90) for a frame
+     *        longer than the link's MTU, ENETDOWN (100) for a link that is down; any other errno is counted as other
+     * @since 2.0
+     */
+    public void refuse(int i, int errno) {
+        checkIndex(i);
+        refusals[i] = errno == 0 ? -1 : errno;
+    }
+
+    /** Why frame {@code i} was not sent (see {@link #refuse}), or 0 when it was sent or not tried yet. @since 2.0 */
+    public int refusal(int i) {
+        checkIndex(i);
+        return refusals[i];
     }
 
     private void checkIndex(int i) {

@@ -7,7 +7,10 @@ import java.io.IOException;
  * destinations are routed into. Registered with the service property {@link Alagg#INTERCEPTOR} naming
  * the capture mode ({@code nfqueue}, {@code tun}, {@code tap}).
  *
- * <p>Only the engine's egress thread calls {@link #capture}; {@link #wakeup} may be called from any thread.
+ * <p>Only the engine's egress thread calls {@link #capture}. The engine's control thread calls {@link #open},
+ * {@link #close} and {@link #limitPacketLength}: {@code open} and {@code close} never while a {@code capture} runs
+ * (they may take their time: run subprocesses, talk netlink), {@code limitPacketLength} at any time.
+ * {@link #wakeup} may be called from any thread.
  * A packet handed over by {@code capture} is the interceptor's no longer: it has been taken from the kernel
  * (an NFQUEUE verdict DROP, a TUN read), so the engine must send it or count it lost.
  */
@@ -23,6 +26,18 @@ public interface PacketInterceptor {
      *         the engine reports it and tries again later
      */
     void open(int maxPacketLength) throws IOException;
+
+    /**
+     * The largest packet the links carry changed (a link's MTU changed, a link came or went): from now on a
+     * device interceptor's MTU is {@code maxPacketLength}, and a queue interceptor answers larger packets with
+     * ICMP "fragmentation needed" / "packet too big". A packet larger than the limit that is captured anyway is
+     * counted {@code too_big} by the engine and dropped, so an interceptor that cannot follow loses packets.
+     * Called between {@link #open} and {@link #close}, possibly while {@link #capture} runs on another thread.
+     *
+     * @since 2.0
+     */
+    default void limitPacketLength(int maxPacketLength) throws IOException {
+    }
 
     /** Lets go of the capture source; {@link #capture} is not called until the next {@link #open}. */
     void close();

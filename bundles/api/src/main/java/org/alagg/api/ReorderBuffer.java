@@ -15,13 +15,17 @@ public final class ReorderBuffer {
     private final int[] packets;
     private final long[] arrivals;
     private final int mask;
-    private boolean started;
     private int next;
     private int held;
     private long waitingSince = Long.MAX_VALUE;
 
-    /** @param capacity how many sequence numbers ahead of the first missing one can be held; rounded up to a power of two */
-    public ReorderBuffer(int capacity) {
+    /**
+     * @param capacity how many sequence numbers ahead of the first missing one can be held; rounded up to a power of two
+     * @param nextSequence the number released first: what the engine passes to {@link ReorderStrategyFactory#create}
+     * @since 2.0
+     */
+    public ReorderBuffer(int capacity, int nextSequence) {
+        next = nextSequence;
         int size = Integer.highestOneBit(Math.max(1, capacity - 1)) << 1;
         packets = new int[size];
         arrivals = new long[size];
@@ -34,10 +38,6 @@ public final class ReorderBuffer {
      * follows it), holds it when a gap comes before it, gives it back as late when its place was given up.
      */
     public void accept(int sequence, int packet, long nowNanos, ReorderOutput out) {
-        if (!started) {
-            started = true;
-            next = sequence;
-        }
         int ahead = sequence - next;
         if (ahead < 0) {
             out.late(sequence, packet);

@@ -42,7 +42,7 @@ class ReorderBufferTest {
 
     @Test
     void inOrderPacketsPassStraightThrough() {
-        ReorderBuffer b = new ReorderBuffer(8);
+        ReorderBuffer b = new ReorderBuffer(8, 5);
         offer(b, 5, 6, 7);
         assertEquals(List.of("d5", "d6", "d7"), out.events);
         assertEquals(0, b.held());
@@ -50,7 +50,7 @@ class ReorderBufferTest {
 
     @Test
     void aGapHoldsWhatFollowsUntilItFills() {
-        ReorderBuffer b = new ReorderBuffer(8);
+        ReorderBuffer b = new ReorderBuffer(8, 1);
         offer(b, 1, 3, 4);
         assertEquals(List.of("d1"), out.events);
         assertEquals(2, b.held());
@@ -60,7 +60,7 @@ class ReorderBufferTest {
 
     @Test
     void aPacketThatDoesNotFitGivesUpTheOldestGaps() {
-        ReorderBuffer b = new ReorderBuffer(4);
+        ReorderBuffer b = new ReorderBuffer(4, 0);
         offer(b, 0, 2, 6);
         assertEquals(List.of("d0", "l1+1", "d2"), out.events, "6 fits once the gap at 1 is given up");
         assertEquals(1, b.held());
@@ -73,7 +73,7 @@ class ReorderBufferTest {
 
     @Test
     void aPacketWhosePlaceWasGivenUpIsLate() {
-        ReorderBuffer b = new ReorderBuffer(8);
+        ReorderBuffer b = new ReorderBuffer(8, 0);
         offer(b, 0, 2);
         b.skipGap(out);
         offer(b, 1);
@@ -81,8 +81,17 @@ class ReorderBufferTest {
     }
 
     @Test
+    void theFirstPacketToArriveDoesNotMoveTheStart() {
+        ReorderBuffer b = new ReorderBuffer(8, 10);
+        offer(b, 12, 11);
+        assertEquals(List.of(), out.events, "10 has not come: 11 and 12 wait for it");
+        offer(b, 9, 10);
+        assertEquals(List.of("t9", "d10", "d11", "d12"), out.events, "9 was before the start: late");
+    }
+
+    @Test
     void drainReleasesEverythingInOrder() {
-        ReorderBuffer b = new ReorderBuffer(16);
+        ReorderBuffer b = new ReorderBuffer(16, 10);
         offer(b, 10, 14, 12);
         b.drain(out);
         assertEquals(List.of("d10", "l11+1", "d12", "l13+1", "d14"), out.events);
@@ -92,7 +101,7 @@ class ReorderBufferTest {
 
     @Test
     void waitingSinceIsTheArrivalOfTheOldestHeldPacket() {
-        ReorderBuffer b = new ReorderBuffer(16);
+        ReorderBuffer b = new ReorderBuffer(16, 0);
         b.accept(0, 0, 100, out);
         b.accept(3, 30, 200, out);
         b.accept(2, 20, 300, out);
@@ -103,7 +112,7 @@ class ReorderBufferTest {
 
     @Test
     void sequencesWrapAt2To32() {
-        ReorderBuffer b = new ReorderBuffer(8);
+        ReorderBuffer b = new ReorderBuffer(8, -2);
         offer(b, -2, 0, -1, 1);
         assertEquals(List.of("d-2", "d-1", "d0", "d1"), out.events);
     }
@@ -112,7 +121,7 @@ class ReorderBufferTest {
     @Test
     void everyPacketIsAccountedForOnceAndDeliveryIsInOrder() {
         Random random = new Random(7);
-        ReorderBuffer b = new ReorderBuffer(64);
+        ReorderBuffer b = new ReorderBuffer(64, 0);
         int count = 50_000;
         List<Integer> arrivals = new ArrayList<>();
         for (int s = 0; s < count; s++) {

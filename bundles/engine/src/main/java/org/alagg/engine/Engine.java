@@ -331,6 +331,11 @@ public final class Engine implements InstanceStatus {
     }
 
     @Override
+    public List<org.alagg.api.HotThread> threads() {
+        return List.of();
+    }
+
+    @Override
     public synchronized List<String> warnings() {
         List<String> warnings = new ArrayList<>();
         if (interceptors.get(config.interceptor()) == null) {

@@ -135,7 +135,7 @@ final class Ingress implements Runnable, ReorderOutput {
         if (pool == null || pool.capacity() < capacity) {
             pool = new PacketPool(capacity, DataPath.MAX_PACKET);
         }
-        strategy = wanted == null ? null : wanted.create(settings);
+        strategy = wanted == null ? null : wanted.create(settings, 0);
     }
 
     private void handOver() {
@@ -211,7 +211,7 @@ final class Ingress implements Runnable, ReorderOutput {
             counters.add(PEER_RESTARTS, 1);
             handOver();
             if (strategyFactory != null) {
-                strategy = strategyFactory.create(settings);
+                strategy = strategyFactory.create(settings, 0);
             }
             previousEpoch = epoch;
         }

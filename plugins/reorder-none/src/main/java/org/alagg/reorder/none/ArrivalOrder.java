@@ -17,7 +17,7 @@ import org.osgi.service.component.annotations.Component;
 @Component(property = Alagg.STRATEGY + "=none")
 public final class ArrivalOrder implements ReorderStrategyFactory, ReorderStrategy {
     @Override
-    public ReorderStrategy create(ReorderSettings settings) {
+    public ReorderStrategy create(ReorderSettings settings, int nextSequence) {
         return this; // stateless: one instance serves every peer
     }
 

@@ -30,7 +30,7 @@ class ArrivalOrderTest {
                 throw new AssertionError("none has no late packets");
             }
         };
-        ReorderStrategy s = new ArrivalOrder().create(new ReorderSettings(1, 0));
+        ReorderStrategy s = new ArrivalOrder().create(new ReorderSettings(1, 0), 0);
         for (int seq : new int[] {3, 1, 2, 7}) {
             s.accept(seq, seq, 0, out);
         }

@@ -16,8 +16,8 @@ import org.osgi.service.component.annotations.Component;
 @Component(property = Alagg.STRATEGY + "=strict")
 public final class StrictOrder implements ReorderStrategyFactory {
     @Override
-    public ReorderStrategy create(ReorderSettings settings) {
-        ReorderBuffer buffer = new ReorderBuffer(settings.window());
+    public ReorderStrategy create(ReorderSettings settings, int nextSequence) {
+        ReorderBuffer buffer = new ReorderBuffer(settings.window(), nextSequence);
         return new ReorderStrategy() {
             @Override
             public void accept(int sequence, int packet, long nowNanos, ReorderOutput out) {

@@ -31,7 +31,7 @@ class StrictOrderTest {
 
     @Test
     void aGapWaitsWithoutTimerUntilTheBufferOverflows() {
-        ReorderStrategy s = new StrictOrder().create(new ReorderSettings(4, 1));
+        ReorderStrategy s = new StrictOrder().create(new ReorderSettings(4, 1), 0);
         s.accept(0, 0, 0, out);
         s.accept(2, 2, 0, out);
         s.expire(Long.MAX_VALUE / 2, out);

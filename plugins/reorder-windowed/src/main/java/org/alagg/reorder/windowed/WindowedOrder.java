@@ -17,8 +17,8 @@ import org.osgi.service.component.annotations.Component;
 @Component(property = Alagg.STRATEGY + "=windowed")
 public final class WindowedOrder implements ReorderStrategyFactory {
     @Override
-    public ReorderStrategy create(ReorderSettings settings) {
-        ReorderBuffer buffer = new ReorderBuffer(settings.window());
+    public ReorderStrategy create(ReorderSettings settings, int nextSequence) {
+        ReorderBuffer buffer = new ReorderBuffer(settings.window(), nextSequence);
         long timeout = settings.timeoutNanos();
         return new ReorderStrategy() {
             @Override

@@ -32,7 +32,7 @@ class WindowedOrderTest {
 
     @Test
     void aGapIsWaitedForAtMostTheTimeout() {
-        ReorderStrategy s = new WindowedOrder().create(new ReorderSettings(64, 5 * MS));
+        ReorderStrategy s = new WindowedOrder().create(new ReorderSettings(64, 5 * MS), 0);
         s.accept(0, 0, 0, out);
         s.accept(2, 2, 1 * MS, out);
         s.accept(3, 3, 2 * MS, out);
@@ -48,7 +48,7 @@ class WindowedOrderTest {
 
     @Test
     void aFullWindowSkipsTheGapBeforeTheTimeout() {
-        ReorderStrategy s = new WindowedOrder().create(new ReorderSettings(4, 1000 * MS));
+        ReorderStrategy s = new WindowedOrder().create(new ReorderSettings(4, 1000 * MS), 0);
         for (int seq : new int[] {0, 2, 3, 4, 5}) {
             s.accept(seq, seq, 0, out);
         }
@@ -57,7 +57,7 @@ class WindowedOrderTest {
 
     @Test
     void drainHandsOverWhatIsHeldInOrder() {
-        ReorderStrategy s = new WindowedOrder().create(new ReorderSettings(64, 1000 * MS));
+        ReorderStrategy s = new WindowedOrder().create(new ReorderSettings(64, 1000 * MS), 0);
         for (int seq : new int[] {0, 3, 2}) {
             s.accept(seq, seq, 0, out);
         }
