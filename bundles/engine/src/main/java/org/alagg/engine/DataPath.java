@@ -1,21 +1,27 @@
 package org.alagg.engine;
 
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
+import org.alagg.api.HotThread;
 import org.alagg.api.LinkScheduler;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.LocalDelivery;
 import org.alagg.api.PacketInterceptor;
-import org.alagg.api.ReorderSettings;
 import org.alagg.api.ReorderStrategyFactory;
+import org.alagg.protocol.FrameCodec;
 
 /**
- * The two hot threads and what they work with. The engine component changes the parts here (volatile
- * fields) when plugins come and go or the configuration changes; each thread picks a change up at its next
- * turn, so a swap never stops the traffic and never needs a lock on the hot path.
+ * The two hot threads and the parts they work with. The engine changes the parts here (volatile fields) when
+ * plugins come and go or the configuration changes; each thread picks a change up at its next turn, so a swap
+ * never stops the traffic and never needs a lock on the hot path.
+ *
+ * <p>Taking a part out is two steps: the engine clears or replaces the field, then calls {@link #quiesce()};
+ * once it returns, neither thread uses the old part any more and it may be closed. No descriptor is closed
+ * under a thread that may still be inside a system call on it.
  */
 final class DataPath {
     /** Packets per system call. */
@@ -26,41 +32,40 @@ final class DataPath {
     static final int MAX_LINKS = 256;
     /** How long a hot thread waits at most before it looks at its parts again. */
     static final long TURN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How long {@link #quiesce} waits for a thread to finish its turn. */
+    static final long QUIESCE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     /** This sender's epoch: random per process run, so the peer recognises a restart. */
     final int epoch = new SecureRandom().nextInt();
-    final Thread egressThread;
-    final Thread ingressThread;
+    final PluginFaults faults;
     final Egress egress;
     final Ingress ingress;
 
+    /** The interceptor to capture from: open (the engine's control thread opens and closes interceptors). */
     volatile PacketInterceptor interceptor;
     volatile LocalDelivery delivery;
     volatile LinkTransport transport;
     volatile ReorderStrategyFactory strategy;
     /** Null: the engine's own choice, every link that is up. */
     volatile LinkScheduler scheduler;
-    volatile ReorderSettings reorderSettings;
-    volatile int etherType;
-    /** The largest packet the links carry once wrapped: what an interceptor is opened with. */
-    volatile int maxPacketLength = 1500 - org.alagg.protocol.FrameCodec.HEADER_LENGTH;
+    volatile Reordering reordering;
+    /** The largest packet the links carry once wrapped; larger captured packets are counted too_big. */
+    volatile int maxPacketLength = 1500 - FrameCodec.HEADER_LENGTH;
     /** Indexed by link id; replaced whole when a link comes or goes. */
     volatile OpenLink[] links = new OpenLink[0];
     volatile boolean running = true;
 
-    /** @param problems told each new failure of either thread (see {@link PathError}) */
-    DataPath(ReorderSettings reorderSettings, int etherType, Consumer<String> problems) {
-        this.reorderSettings = reorderSettings;
-        this.etherType = etherType;
+    /** @param problems told each new failure of either thread (see {@link PathError}) and each plugin fault */
+    DataPath(Reordering reordering, Consumer<String> problems) {
+        this.reordering = reordering;
+        this.faults = new PluginFaults(problems);
         this.egress = new Egress(this, new PathError(problems));
         this.ingress = new Ingress(this, new PathError(problems));
-        this.egressThread = new Thread(egress, "alagg-egress");
-        this.ingressThread = new Thread(ingress, "alagg-ingress");
     }
 
     void start() {
-        egressThread.start();
-        ingressThread.start();
+        egress.start();
+        ingress.start();
     }
 
     /** Makes both threads look at their parts now instead of at the end of their current wait. */
@@ -73,16 +78,63 @@ final class DataPath {
         if (t != null) {
             t.wakeup();
         }
-        LockSupport.unpark(egressThread);
-        LockSupport.unpark(ingressThread);
+        for (HotLoop loop : loops()) {
+            Thread thread = loop.thread();
+            if (thread != null) {
+                LockSupport.unpark(thread);
+            }
+        }
+    }
+
+    /**
+     * Waits until each hot thread has finished the turn it is in (or is not running): a part taken out of the
+     * fields before this call is no longer used by either thread when it returns true. Never call it from a hot
+     * thread.
+     *
+     * @return false when a thread did not finish its turn in time (stuck inside a plugin call)
+     */
+    boolean quiesce() {
+        List<HotLoop> loops = loops();
+        long[] before = new long[loops.size()];
+        for (int i = 0; i < before.length; i++) {
+            before[i] = loops.get(i).turns();
+        }
+        wakeUp();
+        long deadline = System.nanoTime() + QUIESCE_NANOS;
+        for (int i = 0; i < before.length; i++) {
+            HotLoop loop = loops.get(i);
+            while (loop.isAlive() && loop.turns() == before[i]) {
+                if (System.nanoTime() > deadline) {
+                    return false;
+                }
+                wakeUp();
+                LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(200));
+            }
+        }
+        return true;
+    }
+
+    /** Starts a hot thread again that died while the data path runs. The engine's control thread calls it. */
+    void supervise() {
+        for (HotLoop loop : loops()) {
+            loop.restartIfDead();
+        }
+    }
+
+    List<HotThread> threads() {
+        return List.of(egress.status(), ingress.status());
+    }
+
+    private List<HotLoop> loops() {
+        return List.of(egress, ingress);
     }
 
     /** Stops both threads; the ingress thread hands over what its strategy still holds before it ends. */
     void stop() throws InterruptedException {
         running = false;
         wakeUp();
-        egressThread.join(TimeUnit.SECONDS.toMillis(5));
-        ingressThread.join(TimeUnit.SECONDS.toMillis(5));
+        egress.join(TimeUnit.SECONDS.toMillis(5));
+        ingress.join(TimeUnit.SECONDS.toMillis(5));
     }
 
     OpenLink link(int id) {

@@ -1,28 +1,32 @@
 package org.alagg.engine;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.alagg.api.Alagg;
+import org.alagg.api.HotThread;
 import org.alagg.api.InstanceStatus;
 import org.alagg.api.Link;
-import org.alagg.api.LinkState;
 import org.alagg.api.LinkScheduler;
+import org.alagg.api.LinkState;
 import org.alagg.api.LinkStatus;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.LocalDelivery;
 import org.alagg.api.PacketInterceptor;
-import org.alagg.api.ReorderSettings;
 import org.alagg.api.ReorderStrategyFactory;
 import org.alagg.api.Selection;
 import org.alagg.protocol.FrameCodec;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
@@ -42,7 +46,12 @@ import org.osgi.service.metatype.annotations.Designate;
  *
  * <p>Configuration changes arrive through {@link #modified} and plugins come and go through dynamic
  * references: the engine is never restarted for a swap, and the data path picks each change up while
- * traffic flows (see {@link DataPath}).
+ * traffic flows (see {@link DataPath}). A part taken out of the data path is closed only after both hot
+ * threads have let go of it ({@link DataPath#quiesce}).
+ *
+ * <p>Slow work never runs on the hot threads: the control thread ({@link CaptureControl}, every
+ * {@value #TICK_MILLIS} ms) opens and closes the interceptor, follows the links' MTU, and restarts a hot thread
+ * that died.
  */
 @Component(configurationPid = Alagg.ENGINE_PID, configurationPolicy = ConfigurationPolicy.REQUIRE,
         service = InstanceStatus.class, immediate = true)
@@ -50,12 +59,15 @@ import org.osgi.service.metatype.annotations.Designate;
 public final class Engine implements InstanceStatus {
     /** The engine's own scheduling: every packet on every link that is up. */
     static final String REDUNDANT = "redundant";
+    static final long TICK_MILLIS = 250;
+    /** A hot thread that has not finished a turn for this long is reported stuck. */
+    static final long STUCK_MILLIS = 2000;
 
-    private final Named<ReorderStrategyFactory> strategies = new Named<>(Alagg.STRATEGY);
-    private final Named<PacketInterceptor> interceptors = new Named<>(Alagg.INTERCEPTOR);
-    private final Named<LocalDelivery> deliveries = new Named<>(Alagg.INTERCEPTOR);
-    private final Named<LinkTransport> transports = new Named<>(Alagg.TRANSPORT);
-    private final Named<LinkScheduler> schedulers = new Named<>(Alagg.SCHEDULER);
+    private final Named<ReorderStrategyFactory> strategies = new Named<>("reordering strategy", Alagg.STRATEGY);
+    private final Named<PacketInterceptor> interceptors = new Named<>("interceptor", Alagg.INTERCEPTOR);
+    private final Named<LocalDelivery> deliveries = new Named<>("local delivery", Alagg.INTERCEPTOR);
+    private final Named<LinkTransport> transports = new Named<>("link transport", Alagg.TRANSPORT);
+    private final Named<LinkScheduler> schedulers = new Named<>("link scheduler", Alagg.SCHEDULER);
     private final List<LinkDefinition> definitions = new ArrayList<>();
     private final Map<LinkDefinition, OpenLink> open = new LinkedHashMap<>();
     private final Map<LinkDefinition, String> openFailures = new LinkedHashMap<>();
@@ -63,49 +75,141 @@ public final class Engine implements InstanceStatus {
     @Reference(service = LoggerFactory.class)
     private Logger log;
 
-    private EngineConfig config;
+    private BundleContext context;
+    private EngineSettings settings;
+    /** Why the last configuration change was refused, or null. */
+    private String refusal;
     private DataPath path;
+    private CaptureControl capture;
+    private ScheduledExecutorService control;
     private LinkTransport wiredTransport;
 
     @Activate
-    synchronized void activate(EngineConfig config) {
-        this.config = config;
-        path = new DataPath(settings(config), config.ethertype(), problem -> log.warn("Data path: {}", problem));
+    synchronized void activate(BundleContext context, Map<String, Object> properties) {
+        this.context = context;
+        Reordering reordering;
+        try {
+            settings = EngineSettings.parse(properties, EngineSettings.DEFAULTS);
+        } catch (EngineSettings.Invalid e) {
+            settings = e.usable;
+            refuse("configuration values refused, defaults used instead: " + e.getMessage());
+        }
+        try {
+            reordering = Reordering.of(settings.reorder(), null);
+        } catch (IllegalArgumentException e) {
+            refuse("configuration values refused, defaults used instead: " + e.getMessage());
+            settings = new EngineSettings(settings.instance(), settings.interceptor(), settings.strategy(),
+                    settings.ethertype(), settings.scheduler(), settings.transport(), EngineSettings.DEFAULTS.reorder(),
+                    settings.origin());
+            reordering = Reordering.of(settings.reorder(), null);
+        }
+        path = new DataPath(reordering, problem -> log.warn("Data path: {}", problem));
+        path.faults.describeWith(this::describe);
+        control = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "alagg-control");
+            t.setDaemon(true);
+            return t;
+        });
+        capture = new CaptureControl(path, log);
         rewire();
         path.start();
+        control.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
         log.info("Engine of instance '{}' started: epoch {}, interceptor {}, strategy {}, transport {}, EtherType 0x{}",
-                config.instance(), Integer.toHexString(path.epoch), config.interceptor(), config.strategy(),
-                config.transport(), Integer.toHexString(config.ethertype()));
+                settings.instance(), Integer.toHexString(path.epoch), settings.interceptor(), settings.strategy(),
+                settings.transport(), Integer.toHexString(settings.ethertype()));
     }
 
+    /**
+     * Applies a new configuration, or refuses it whole: a configuration with any bad value (from any source)
+     * leaves the running one untouched, and status says why.
+     */
     @Modified
-    synchronized void modified(EngineConfig next) {
-        EngineConfig previous = config;
-        config = next;
+    synchronized void modified(Map<String, Object> properties) {
+        EngineSettings next;
+        Reordering reordering = path.reordering;
+        try {
+            next = EngineSettings.parse(properties, settings);
+            if (!next.instance().equals(settings.instance())) {
+                throw new IllegalArgumentException("instance = " + next.instance() + ": the instance name is fixed while "
+                        + "it runs (it is '" + settings.instance() + "'; restart to rename)");
+            }
+            if (!next.reorder().equals(settings.reorder())) {
+                reordering = Reordering.of(next.reorder(), path.reordering);
+            }
+        } catch (IllegalArgumentException e) {
+            refuse("configuration change refused, the running configuration stays: " + e.getMessage());
+            return;
+        }
+        refusal = null;
+        EngineSettings previous = settings;
+        settings = next;
         logChange("interceptor", previous.interceptor(), next.interceptor());
         logChange("reordering strategy", previous.strategy(), next.strategy());
+        logChange("link scheduler", previous.scheduler(), next.scheduler());
         logChange("link transport", previous.transport(), next.transport());
         logChange("EtherType", previous.ethertype(), next.ethertype());
-        path.reorderSettings = settings(next);
+        logChange("reordering settings", previous.reorder(), next.reorder());
+        // selecting a plugin (again) gives it another chance after a fault
+        path.faults.forget(strategies.get(next.strategy()));
+        path.faults.forget(schedulers.get(next.scheduler()));
+        path.reordering = reordering;
         if (previous.ethertype() != next.ethertype()) {
             closeLinks(); // links carry the EtherType: reopen them all
         }
         rewire();
     }
 
-    @Deactivate
-    synchronized void deactivate() throws InterruptedException {
-        path.stop();
-        closeLinks();
+    private void refuse(String why) {
+        refusal = why;
+        log.error("Engine: {}", why);
     }
 
-    private static ReorderSettings settings(EngineConfig c) {
-        return new ReorderSettings(c.reorder_window(), TimeUnit.MILLISECONDS.toNanos(c.reorder_timeout_ms()));
+    @Deactivate
+    synchronized void deactivate() throws Exception {
+        path.stop();
+        capture.want(null);
+        control.submit(capture::follow).get(10, TimeUnit.SECONDS);
+        control.shutdownNow();
+        closeLinks();
     }
 
     private void logChange(String what, Object before, Object after) {
         if (!Objects.equals(before, after)) {
             log.info("{}: {} -> {}", what, before, after);
+        }
+    }
+
+    /** The control thread's turn: never takes the engine's lock, so status and configuration never wait for it. */
+    private void tick() {
+        try {
+            for (HotThread t : path.threads()) {
+                if (!t.alive() && path.running) {
+                    log.error("Hot thread {} is not running: restarting it", t.name());
+                }
+            }
+            path.supervise();
+            followMtu();
+            capture.follow();
+        } catch (Throwable e) { // a scheduled task that throws is never run again
+            log.error("Control thread: {}", e.toString());
+        }
+    }
+
+    /** The packet limit follows the smallest MTU among the links that are up (kept while none is). */
+    private void followMtu() {
+        int smallest = Integer.MAX_VALUE;
+        for (OpenLink link : path.links) {
+            if (link != null && link.isUp() && link.link.mtu() > 0) {
+                smallest = Math.min(smallest, link.link.mtu());
+            }
+        }
+        if (smallest == Integer.MAX_VALUE) {
+            return;
+        }
+        int limit = Math.min(smallest - FrameCodec.HEADER_LENGTH, DataPath.MAX_PACKET);
+        if (limit != path.maxPacketLength) {
+            log.info("Packets up to {} bytes: the smallest MTU of the links that are up is {}", limit, smallest);
+            path.maxPacketLength = limit;
         }
     }
 
@@ -121,6 +225,8 @@ public final class Engine implements InstanceStatus {
     synchronized void removeStrategy(ReorderStrategyFactory s, Map<String, Object> properties) {
         strategies.remove(s, properties);
         rewire();
+        path.quiesce(); // the ingress thread has handed over what the strategy held: its bundle may go
+        path.faults.forget(s);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -130,9 +236,10 @@ public final class Engine implements InstanceStatus {
         rewire();
     }
 
-    synchronized void removeInterceptor(PacketInterceptor i, Map<String, Object> properties) {
+    synchronized void removeInterceptor(PacketInterceptor i, Map<String, Object> properties) throws Exception {
         interceptors.remove(i, properties);
         rewire();
+        control.submit(capture::follow).get(10, TimeUnit.SECONDS); // closed before its bundle goes
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -145,6 +252,7 @@ public final class Engine implements InstanceStatus {
     synchronized void removeDelivery(LocalDelivery d, Map<String, Object> properties) {
         deliveries.remove(d, properties);
         rewire();
+        path.quiesce();
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -157,6 +265,8 @@ public final class Engine implements InstanceStatus {
     synchronized void removeScheduler(LinkScheduler s, Map<String, Object> properties) {
         schedulers.remove(s, properties);
         rewire();
+        path.quiesce();
+        path.faults.forget(s);
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -168,7 +278,7 @@ public final class Engine implements InstanceStatus {
 
     synchronized void removeTransport(LinkTransport t, Map<String, Object> properties) {
         transports.remove(t, properties);
-        rewire();
+        rewire(); // quiesced before its links close: the transport's sockets are free when its bundle goes
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -192,28 +302,26 @@ public final class Engine implements InstanceStatus {
         if (path == null) {
             return; // not activated yet: activate() wires everything
         }
-        ReorderStrategyFactory strategy = strategies.get(config.strategy());
+        ReorderStrategyFactory strategy = strategies.get(settings.strategy());
         if (strategy == null && path.strategy != null) {
-            log.warn("Reordering strategy '{}' is gone: duplicate discard only until it is back", config.strategy());
+            log.warn("Reordering strategy '{}' is gone: duplicate discard only until it is back", settings.strategy());
         } else if (strategy != null && strategy != path.strategy) {
-            log.info("Reordering strategy '{}' in use", config.strategy());
+            log.info("Reordering strategy '{}' in use", settings.strategy());
         }
         path.strategy = strategy;
-        path.interceptor = interceptors.get(config.interceptor());
-        path.scheduler = REDUNDANT.equals(config.scheduler()) ? null : schedulers.get(config.scheduler());
-        path.delivery = deliveries.get(config.interceptor());
-        LinkTransport transport = transports.get(config.transport());
+        path.scheduler = REDUNDANT.equals(settings.scheduler()) ? null : schedulers.get(settings.scheduler());
+        path.delivery = deliveries.get(settings.interceptor());
+        capture.want(interceptors.get(settings.interceptor()));
+        control.execute(capture::follow);
+        LinkTransport transport = transports.get(settings.transport());
         if (transport != wiredTransport) {
-            closeLinks();
             path.transport = transport;
+            closeLinks(); // quiesces: no thread is still inside the old transport when this returns
             wiredTransport = transport;
         }
-        path.etherType = config.ethertype();
-        for (LinkDefinition gone : new ArrayList<>(open.keySet())) {
-            if (!definitions.contains(gone)) {
-                closeLink(gone);
-            }
-        }
+        List<LinkDefinition> gone = new ArrayList<>(open.keySet());
+        gone.removeAll(definitions);
+        closeLinks(gone);
         openFailures.keySet().retainAll(definitions);
         if (transport != null) {
             for (LinkDefinition d : definitions) {
@@ -223,19 +331,20 @@ public final class Engine implements InstanceStatus {
             }
         }
         publishLinks();
+        followMtu();
         path.wakeUp();
     }
 
     private void openLink(LinkTransport transport, LinkDefinition d) {
         int id = freeLinkId();
         try {
-            Link link = transport.open(id, d.interfaceName(), d.peer(), config.ethertype());
+            Link link = transport.open(id, d.interfaceName(), d.peer(), settings.ethertype());
             open.put(d, new OpenLink(link));
             openFailures.remove(d);
             log.info("Link {} (id {}) to {} opened", d.interfaceName(), id, d.peer());
-        } catch (IOException | RuntimeException e) {
-            openFailures.put(d, e.getMessage());
-            log.error("Link {} cannot open: {}", d.interfaceName(), e.getMessage());
+        } catch (Exception | LinkageError e) {
+            openFailures.put(d, String.valueOf(e.getMessage()));
+            log.error("Link {} cannot open: {}", d.interfaceName(), e.toString());
         }
     }
 
@@ -250,18 +359,31 @@ public final class Engine implements InstanceStatus {
         throw new IllegalStateException("no free link id: Alagg carries at most " + DataPath.MAX_LINKS + " links");
     }
 
-    private void closeLink(LinkDefinition d) {
-        OpenLink link = open.remove(d);
-        if (link != null) {
-            publishLinks(); // out of the table before it closes, so the hot threads stop using it
-            link.link.close();
-            log.info("Link {} closed", d.interfaceName());
-        }
+    private void closeLinks() {
+        closeLinks(new ArrayList<>(open.keySet()));
     }
 
-    private void closeLinks() {
-        for (LinkDefinition d : new ArrayList<>(open.keySet())) {
-            closeLink(d);
+    /** Takes the links out of the table, waits until both hot threads let go of them, then closes them. */
+    private void closeLinks(List<LinkDefinition> which) {
+        List<OpenLink> closing = new ArrayList<>();
+        for (LinkDefinition d : which) {
+            OpenLink link = open.remove(d);
+            if (link != null) {
+                closing.add(link);
+            }
+        }
+        publishLinks();
+        if (!path.quiesce()) {
+            log.error("A hot thread did not finish its turn within {} ms while links closed (stuck in a plugin call?)",
+                    TimeUnit.NANOSECONDS.toMillis(DataPath.QUIESCE_NANOS));
+        }
+        for (OpenLink link : closing) {
+            try {
+                link.link.close();
+            } catch (RuntimeException | LinkageError e) {
+                log.error("Link {} did not close cleanly: {}", link.link.interfaceName(), e.toString());
+            }
+            log.info("Link {} closed", link.link.interfaceName());
         }
     }
 
@@ -269,25 +391,34 @@ public final class Engine implements InstanceStatus {
         OpenLink[] table = new OpenLink[open.values().stream().mapToInt(OpenLink::id).max().orElse(-1) + 1];
         open.values().forEach(l -> table[l.id()] = l);
         path.links = table;
-        int mtu = open.values().stream().mapToInt(l -> l.link.mtu()).filter(m -> m > 0).min().orElse(1500);
-        path.maxPacketLength = Math.min(mtu, DataPath.MAX_PACKET + FrameCodec.HEADER_LENGTH) - FrameCodec.HEADER_LENGTH;
+    }
+
+    /** How a plugin is named in fault reports: its kind, name and bundle. */
+    private String describe(Object plugin) {
+        for (Named<?> named : List.of(strategies, schedulers, interceptors, deliveries, transports)) {
+            String d = named.describe(plugin, context);
+            if (d != null) {
+                return d;
+            }
+        }
+        return "plugin " + plugin.getClass().getName();
     }
 
     // --- status -------------------------------------------------------------------------------------------
 
     @Override
     public synchronized String instance() {
-        return config.instance();
+        return settings.instance();
     }
 
     @Override
     public synchronized Selection interceptor() {
-        return interceptors.selection(config.interceptor());
+        return interceptors.selection(settings.interceptor());
     }
 
     @Override
     public synchronized Selection strategy() {
-        return strategies.selection(config.strategy());
+        return strategies.selection(settings.strategy());
     }
 
     @Override
@@ -295,6 +426,8 @@ public final class Engine implements InstanceStatus {
         List<LinkDefinition> sorted = new ArrayList<>(definitions);
         sorted.sort(Comparator.comparing(LinkDefinition::interfaceName));
         long now = System.nanoTime();
+        int limit = path.maxPacketLength;
+        int largestMtu = open.values().stream().filter(OpenLink::isUp).mapToInt(l -> l.link.mtu()).max().orElse(0);
         List<LinkStatus> result = new ArrayList<>();
         for (LinkDefinition d : sorted) {
             OpenLink link = open.get(d);
@@ -305,10 +438,15 @@ public final class Engine implements InstanceStatus {
                 OpenLink.SENT.forEach(n -> counters.put(n, 0L));
                 OpenLink.RECEIVED.forEach(n -> counters.put(n, 0L));
                 detail = openFailures.containsKey(d) ? openFailures.get(d)
-                        : "no link transport '" + config.transport() + "' installed";
+                        : "no link transport '" + settings.transport() + "' installed";
             } else {
                 state = link.link.state();
                 detail = link.link.stateDetail();
+                int mtu = link.link.mtu();
+                if (state == LinkState.UP && mtu > 0 && mtu - FrameCodec.HEADER_LENGTH <= limit && mtu < largestMtu) {
+                    detail = (detail.isEmpty() ? "" : detail + "; ") + "MTU " + mtu + " limits packets to " + limit
+                            + " bytes (other links carry up to " + (largestMtu - FrameCodec.HEADER_LENGTH) + ")";
+                }
                 counters.putAll(link.sent.snapshot());
                 counters.putAll(link.received.snapshot());
             }
@@ -323,42 +461,60 @@ public final class Engine implements InstanceStatus {
     public synchronized Map<String, Long> counters() {
         Map<String, Long> counters = new LinkedHashMap<>(path.ingress.counters.snapshot());
         path.egress.counters.snapshot().forEach(counters::put);
-        LocalDelivery delivery = deliveries.get(config.interceptor());
+        LocalDelivery delivery = deliveries.get(settings.interceptor());
         if (delivery != null) {
-            delivery.counters().forEach((name, value) -> counters.put(config.interceptor() + "_" + name, value));
+            try {
+                delivery.counters().forEach((name, value) -> counters.put(settings.interceptor() + "_" + name, value));
+            } catch (RuntimeException | LinkageError e) {
+                log.warn("Local delivery '{}' could not report its counters: {}", settings.interceptor(), e.toString());
+            }
         }
         return counters;
     }
 
     @Override
-    public List<org.alagg.api.HotThread> threads() {
-        return List.of();
+    public List<HotThread> threads() {
+        return path.threads();
     }
 
     @Override
     public synchronized List<String> warnings() {
         List<String> warnings = new ArrayList<>();
-        if (interceptors.get(config.interceptor()) == null) {
-            warnings.add("interceptor '" + config.interceptor() + "' is not installed: nothing is captured");
-        } else if (deliveries.get(config.interceptor()) == null) {
-            warnings.add("no local delivery for '" + config.interceptor() + "' is installed: received packets are dropped");
+        if (refusal != null) {
+            warnings.add(refusal);
         }
-        if (strategies.get(config.strategy()) == null) {
-            warnings.add("reordering strategy '" + config.strategy()
-                    + "' is not installed: received packets get duplicate discard only");
+        if (interceptors.get(settings.interceptor()) == null) {
+            warnings.add("interceptor '" + settings.interceptor() + "' is not installed: nothing is captured "
+                    + "(waiting for a plugin that provides it)");
+        } else if (deliveries.get(settings.interceptor()) == null) {
+            warnings.add("no local delivery for '" + settings.interceptor() + "' is installed: received packets are dropped");
         }
-        if (!REDUNDANT.equals(config.scheduler()) && schedulers.get(config.scheduler()) == null) {
-            warnings.add("link scheduler '" + config.scheduler() + "' is not installed: every packet goes on every link");
+        if (strategies.get(settings.strategy()) == null) {
+            warnings.add("reordering strategy '" + settings.strategy()
+                    + "' is not installed: received packets get duplicate discard only (waiting for a plugin that provides it)");
         }
-        if (transports.get(config.transport()) == null) {
-            warnings.add("link transport '" + config.transport() + "' is not installed: every link stays DOWN");
+        if (!REDUNDANT.equals(settings.scheduler()) && schedulers.get(settings.scheduler()) == null) {
+            warnings.add("link scheduler '" + settings.scheduler() + "' is not installed: every packet goes on every link"
+                    + " (waiting for a plugin that provides it)");
+        }
+        if (transports.get(settings.transport()) == null) {
+            warnings.add("link transport '" + settings.transport() + "' is not installed: every link stays DOWN");
         }
         if (definitions.isEmpty()) {
             warnings.add("no link is configured (add link.<interface> = <peer MAC> lines)");
         }
-        for (String error : new String[] {path.egress.error.message(), path.ingress.error.message()}) {
-            if (error != null) {
-                warnings.add("last data path error: " + error);
+        warnings.addAll(path.faults.reports());
+        for (PathError error : List.of(capture.error, path.egress.error, path.ingress.error)) {
+            if (error.message() != null) {
+                warnings.add("last data path error: " + error.message());
+            }
+        }
+        for (HotThread t : path.threads()) {
+            if (!t.alive()) {
+                warnings.add("hot thread " + t.name() + " is not running");
+            } else if (t.lastTurnMillis() > STUCK_MILLIS) {
+                warnings.add("hot thread " + t.name() + " has not finished a turn for " + t.lastTurnMillis()
+                        + " ms (stuck in a plugin call?)");
             }
         }
         return warnings;
@@ -369,35 +525,53 @@ public final class Engine implements InstanceStatus {
      * under several names (one delivery serving two capture modes); the first registered wins a name.
      */
     private static final class Named<T> {
-        private final String property;
-        private final List<Map.Entry<String, T>> entries = new ArrayList<>();
+        private record Entry<T>(String name, T service, Map<String, Object> properties) {
+        }
 
-        Named(String property) {
+        private final String kind;
+        private final String property;
+        private final List<Entry<T>> entries = new ArrayList<>();
+
+        Named(String kind, String property) {
+            this.kind = kind;
             this.property = property;
         }
 
         void add(T service, Map<String, Object> properties) {
             Object name = properties.get(property);
             if (name != null) {
-                entries.add(Map.entry(name.toString(), service));
+                entries.add(new Entry<>(name.toString(), service, Map.copyOf(properties)));
             }
         }
 
         void remove(T service, Map<String, Object> properties) {
-            entries.remove(Map.entry(String.valueOf(properties.get(property)), service));
+            entries.removeIf(e -> e.service == service && e.name.equals(String.valueOf(properties.get(property))));
         }
 
         T get(String name) {
-            for (Map.Entry<String, T> e : entries) {
-                if (e.getKey().equals(name)) {
-                    return e.getValue();
+            for (Entry<T> e : entries) {
+                if (e.name.equals(name)) {
+                    return e.service;
+                }
+            }
+            return null;
+        }
+
+        /** "kind 'name' (bundle 12 org.example.plugin)", or null when the object is not one of these. */
+        String describe(Object service, BundleContext context) {
+            for (Entry<T> e : entries) {
+                if (e.service == service) {
+                    Object id = e.properties.get(Constants.SERVICE_BUNDLEID);
+                    Bundle bundle = id instanceof Long l && context != null ? context.getBundle(l) : null;
+                    return kind + " '" + e.name + "' (" + (bundle == null ? "bundle " + id
+                            : "bundle " + bundle.getBundleId() + " " + bundle.getSymbolicName()) + ")";
                 }
             }
             return null;
         }
 
         Selection selection(String configured) {
-            List<String> available = entries.stream().map(Map.Entry::getKey).distinct().sorted().collect(Collectors.toList());
+            List<String> available = entries.stream().map(Entry::name).distinct().sorted().collect(Collectors.toList());
             return new Selection(configured, get(configured) == null ? null : configured, available);
         }
     }

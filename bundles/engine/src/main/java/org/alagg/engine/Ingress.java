@@ -1,6 +1,5 @@
 package org.alagg.engine;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,21 +9,30 @@ import org.alagg.api.LinkTransport;
 import org.alagg.api.LocalDelivery;
 import org.alagg.api.PacketBatch;
 import org.alagg.api.ReorderOutput;
-import org.alagg.api.ReorderSettings;
 import org.alagg.api.ReorderStrategy;
 import org.alagg.api.ReorderStrategyFactory;
 import org.alagg.protocol.FrameCodec;
 import org.alagg.protocol.FrameHeader;
 import org.alagg.protocol.FrameType;
 import org.alagg.protocol.Reject;
+import org.alagg.protocol.Sequence;
 
 /**
  * The ingress thread: frames from every link are validated, their duplicates discarded, the rest put in
  * order by the reordering strategy and delivered locally. The strategy's deadline is the receive timeout,
  * so no timer thread exists. The peer's epoch is followed: a new one means the peer restarted, and what the
  * old epoch left is handed over before the new numbers are accepted.
+ *
+ * <p>The delivery cursor is the sequence number after the last one delivered or given up. A strategy that
+ * replaces another (a swap, new settings) starts there ({@link ReorderStrategyFactory#create}), so no number the
+ * old one already released is waited for again. A strategy that throws is dropped: the packets it held are
+ * recovered from the pool and delivered in sequence order, and the stream goes on in arrival order.
+ *
+ * <p>Every received frame ends up in exactly one counter: {@code received = unknown_source + tagless + probes
+ * + stale_epoch + discarded + rogue + overflow + passed + late + held} ({@code held}: packets a strategy holds
+ * now). {@code lost} counts sequence numbers given up, not frames.
  */
-final class Ingress implements Runnable, ReorderOutput {
+final class Ingress extends HotLoop implements ReorderOutput {
     /** IEEE 802.1CB sequence recovery counters, then Alagg's own. */
     static final List<String> COUNTERS;
     private static final int PASSED = 0;
@@ -34,17 +42,23 @@ final class Ingress implements Runnable, ReorderOutput {
     private static final int ROGUE = 4;
     private static final int RESETS = 5;
     private static final int TAGLESS = 6;
-    private static final int LATE = 7;
-    private static final int UNKNOWN_SOURCE = 8;
-    private static final int PEER_RESTARTS = 9;
-    private static final int STALE_EPOCH = 10;
-    private static final int UNDELIVERED = 11;
-    private static final int PROBES = 12;
-    private static final int FIRST_REJECT = 13;
+    private static final int RECEIVED = 7;
+    private static final int LATE = 8;
+    private static final int UNKNOWN_SOURCE = 9;
+    private static final int PEER_RESTARTS = 10;
+    private static final int STALE_EPOCH = 11;
+    private static final int UNDELIVERED = 12;
+    private static final int PROBES = 13;
+    private static final int OVERFLOW = 14;
+    private static final int HELD = 15;
+    private static final int FIRST_REJECT = 16;
+    private static final String ARRIVAL_ORDER_FALLBACK = "what it held was delivered in order; packets go in arrival "
+            + "order (duplicates discarded) until it is installed or selected again";
 
     static {
         List<String> names = new ArrayList<>(List.of("passed", "discarded", "out_of_order", "lost", "rogue", "resets",
-                "tagless", "late", "unknown_source", "peer_restarts", "stale_epoch", "undelivered", "probes"));
+                "tagless", "received", "late", "unknown_source", "peer_restarts", "stale_epoch", "undelivered",
+                "probes", "overflow", "held"));
         for (Reject r : Reject.values()) {
             if (r != Reject.NONE) {
                 names.add("malformed_" + r.counterName());
@@ -57,45 +71,41 @@ final class Ingress implements Runnable, ReorderOutput {
     static final long RESET_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     static final int HISTORY = 1 << 16;
 
-    private final DataPath path;
     private final PacketBatch frames = new PacketBatch(DataPath.BATCH, FrameCodec.HEADER_LENGTH + DataPath.MAX_PACKET + 256);
     private final PacketBatch deliveries = new PacketBatch(DataPath.BATCH, DataPath.MAX_PACKET);
     private final FrameHeader header = new FrameHeader();
     private final DuplicateDiscard history = new DuplicateDiscard(HISTORY, RESET_NANOS);
+    private final PacketPool.Reclaimer recover = this::recovered;
     final Counters counters = new Counters(COUNTERS);
 
-    private PacketPool pool;
+    private Reordering reordering;
+    /** The factory selected; {@link #strategy} is made from it, lazily, once the start of the sequence is known. */
     private ReorderStrategyFactory strategyFactory;
-    private ReorderSettings settings;
     private ReorderStrategy strategy;
+    /** The number after the last one delivered or given up, once one was. */
+    private boolean cursorKnown;
+    private int cursor;
     private boolean epochKnown;
     private int epoch;
     private int previousEpoch;
-    final PathError error;
 
     Ingress(DataPath path, PathError error) {
-        this.path = path;
-        this.error = error;
+        super(path, "alagg-ingress", error);
     }
 
     @Override
-    public void run() {
-        try {
-            while (path.running) {
-                turn();
-            }
-        } finally {
-            handOver();
-        }
+    void stopped() {
+        handOver();
     }
 
     /**
      * One receive, and the deliveries it makes due. A method of its own so that HotSpot compiles it after a few
      * hundred calls, as {@link Egress} explains.
      */
-    private void turn() {
-        LinkTransport transport = path.transport;
+    @Override
+    void turn() {
         followStrategy();
+        LinkTransport transport = path.transport;
         if (transport == null) {
             DataPath.idle();
             return;
@@ -105,51 +115,104 @@ final class Ingress implements Runnable, ReorderOutput {
         frames.clear();
         try {
             transport.receive(frames, wait);
-        } catch (IOException | RuntimeException e) {
+        } catch (Throwable e) {
             error.report("receive", e);
-            DataPath.idle();
-            return;
+            DataPath.idle(); // then the next receive; frames committed before the failure are still taken
         }
         now = System.nanoTime();
         for (int i = 0; i < frames.size(); i++) {
             accept(i, now);
         }
-        if (strategy != null && strategy.deadline() <= now) {
-            strategy.expire(now, this);
+        if (deadline() <= now) {
+            try {
+                strategy.expire(now, this);
+            } catch (Throwable e) {
+                strategyFailed("expire", e);
+            }
         }
         flush();
     }
 
-    /** Picks up a strategy swap: the old strategy hands over what it holds, in order, first. */
+    /** Picks up a strategy swap or new settings: the old strategy hands over what it holds, in order, first. */
     private void followStrategy() {
         ReorderStrategyFactory wanted = path.strategy;
-        ReorderSettings wantedSettings = path.reorderSettings;
-        if (wanted == strategyFactory && wantedSettings.equals(settings)) {
-            return;
+        Reordering wantedReordering = path.reordering;
+        if (wanted != strategyFactory || wantedReordering != reordering) {
+            handOver();
+            strategyFactory = wanted;
+            reordering = wantedReordering; // the old pool is empty now
         }
-        handOver();
-        strategyFactory = wanted;
-        settings = wantedSettings;
-        // A strategy holds at most its window (rounded up to a power of two) and a batch arrives meanwhile.
-        int capacity = Integer.highestOneBit(Math.max(1, settings.window() - 1)) * 2 + 2 * DataPath.BATCH;
-        if (pool == null || pool.capacity() < capacity) {
-            pool = new PacketPool(capacity, DataPath.MAX_PACKET);
+        if (strategy == null && cursorKnown) {
+            createStrategy(cursor);
         }
-        strategy = wanted == null ? null : wanted.create(settings, 0);
     }
 
+    /** Makes the selected strategy, starting at {@code next}, unless none is selected or it failed. */
+    private void createStrategy(int next) {
+        ReorderStrategyFactory factory = strategyFactory;
+        if (factory == null || path.faults.failed(factory)) {
+            return;
+        }
+        try {
+            strategy = factory.create(reordering.settings(), next);
+            if (strategy == null) {
+                throw new NullPointerException("create returned null");
+            }
+        } catch (Throwable e) {
+            strategy = null;
+            path.faults.report(factory, "create", e, ARRIVAL_ORDER_FALLBACK);
+        }
+    }
+
+    /** The strategy releases everything it holds, in order; whatever it kept is recovered from the pool. */
     private void handOver() {
         if (strategy != null) {
-            strategy.drain(this);
-            flush();
+            try {
+                strategy.drain(this);
+            } catch (Throwable e) {
+                path.faults.report(strategyFactory, "drain", e, ARRIVAL_ORDER_FALLBACK);
+            }
+            strategy = null;
+        }
+        recoverHeld();
+        flush();
+    }
+
+    private void strategyFailed(String during, Throwable e) {
+        path.faults.report(strategyFactory, during, e, ARRIVAL_ORDER_FALLBACK);
+        strategy = null;
+        recoverHeld();
+    }
+
+    /** Delivers what the pool still holds in sequence order; what is behind the cursor is late. */
+    private void recoverHeld() {
+        if (reordering != null && reordering.pool().held() > 0) {
+            reordering.pool().reclaim(recover);
+        }
+    }
+
+    private void recovered(int sequence, int handle) {
+        if (!cursorKnown || Sequence.distance(cursor, sequence) >= 0) {
+            deliver(sequence, handle);
+        } else {
+            late(sequence, handle);
         }
     }
 
     private long deadline() {
-        return strategy == null ? Long.MAX_VALUE : strategy.deadline();
+        if (strategy == null) {
+            return Long.MAX_VALUE;
+        }
+        try {
+            return strategy.deadline();
+        } catch (Throwable e) {
+            strategyFailed("deadline", e);
+            return Long.MAX_VALUE;
+        }
     }
 
     private void accept(int i, long now) {
+        counters.add(RECEIVED, 1);
         OpenLink link = path.link(frames.link(i));
         if (link == null) {
             counters.add(UNKNOWN_SOURCE, 1);
@@ -186,15 +249,23 @@ final class Ingress implements Runnable, ReorderOutput {
             default:
                 break;
         }
-        int packet = pool.take(frame, FrameCodec.HEADER_LENGTH, header.innerLength(), Payloads.fromWire(header.payloadProtocol()));
+        int packet = reordering.pool().take(frame, FrameCodec.HEADER_LENGTH, header.innerLength(),
+                Payloads.fromWire(header.payloadProtocol()), sequence);
         if (packet < 0) {
-            counters.add(LOST, 1);
+            counters.add(OVERFLOW, 1);
             return;
         }
         if (strategy == null) {
-            deliver(sequence, packet); // no strategy installed: duplicate discard only
-        } else {
+            createStrategy(cursorKnown ? cursor : sequence);
+        }
+        if (strategy == null) {
+            deliver(sequence, packet); // no strategy, or it failed: duplicate discard only
+            return;
+        }
+        try {
             strategy.accept(sequence, packet, now, this);
+        } catch (Throwable e) {
+            strategyFailed("accept", e);
         }
     }
 
@@ -210,10 +281,8 @@ final class Ingress implements Runnable, ReorderOutput {
         if (epochKnown) {
             counters.add(PEER_RESTARTS, 1);
             handOver();
-            if (strategyFactory != null) {
-                strategy = strategyFactory.create(settings, 0);
-            }
             previousEpoch = epoch;
+            cursorKnown = false; // the new epoch's numbers start afresh: its first frame sets the start
         }
         history.clear();
         epoch = frameEpoch;
@@ -223,22 +292,38 @@ final class Ingress implements Runnable, ReorderOutput {
 
     @Override
     public void deliver(int sequence, int packet) {
+        if (!reordering.pool().isTaken(packet)) {
+            return; // a strategy giving back a handle it does not hold: nothing to deliver
+        }
+        if (!cursorKnown || Sequence.distance(cursor, sequence) >= 0) {
+            cursor = sequence + 1;
+            cursorKnown = true;
+        }
         if (deliveries.isFull()) {
             flush();
         }
-        pool.moveTo(packet, deliveries);
+        reordering.pool().moveTo(packet, deliveries);
         counters.add(PASSED, 1);
     }
 
     @Override
     public void lost(int firstSequence, int count) {
+        if (count <= 0) {
+            return;
+        }
         counters.add(LOST, count);
+        int end = firstSequence + count;
+        if (!cursorKnown || Sequence.distance(cursor, end) > 0) {
+            cursor = end;
+            cursorKnown = true;
+        }
     }
 
     @Override
     public void late(int sequence, int packet) {
-        pool.release(packet);
-        counters.add(LATE, 1);
+        if (reordering.pool().release(packet)) {
+            counters.add(LATE, 1);
+        }
     }
 
     private void flush() {
@@ -248,14 +333,15 @@ final class Ingress implements Runnable, ReorderOutput {
             if (delivery != null) {
                 try {
                     delivered = delivery.deliver(deliveries);
-                } catch (IOException | RuntimeException e) {
+                } catch (Throwable e) {
                     error.report("deliver", e);
                 }
             }
-            counters.add(UNDELIVERED, deliveries.size() - delivered);
+            counters.add(UNDELIVERED, deliveries.size() - Math.max(0, Math.min(delivered, deliveries.size())));
             deliveries.clear();
         }
         counters.set(RESETS, history.resets());
+        counters.set(HELD, reordering == null ? 0 : reordering.pool().held());
         counters.publish();
         for (OpenLink link : path.links) {
             if (link != null) {
@@ -263,5 +349,4 @@ final class Ingress implements Runnable, ReorderOutput {
             }
         }
     }
-
 }

@@ -4,6 +4,7 @@ import java.util.List;
 
 import org.alagg.api.Link;
 import org.alagg.api.LinkState;
+import org.alagg.protocol.Sequence;
 
 /**
  * A link the transport has opened, with what each hot thread keeps about it: the egress thread numbers
@@ -11,11 +12,21 @@ import org.alagg.api.LinkState;
  * was lost on the way.
  */
 final class OpenLink {
-    static final List<String> SENT = List.of("frames_sent", "bytes_sent");
+    static final List<String> SENT = List.of("frames_sent", "bytes_sent", "refused_queue_full", "refused_too_big",
+            "refused_down", "refused_other");
     static final List<String> RECEIVED = List.of("frames_received", "bytes_received", "duplicates", "lost",
             "last_received_ns");
     static final int FRAMES_SENT = 0;
     static final int BYTES_SENT = 1;
+    static final int REFUSED_QUEUE_FULL = 2;
+    static final int REFUSED_TOO_BIG = 3;
+    static final int REFUSED_DOWN = 4;
+    static final int REFUSED_OTHER = 5;
+    private static final int EAGAIN = 11;
+    private static final int ENXIO = 6;
+    private static final int EMSGSIZE = 90;
+    private static final int ENETDOWN = 100;
+    private static final int ENOBUFS = 105;
     static final int FRAMES_RECEIVED = 0;
     static final int BYTES_RECEIVED = 1;
     static final int DUPLICATES = 2;
@@ -44,13 +55,23 @@ final class OpenLink {
         return link.state() == LinkState.UP;
     }
 
+    /** Egress thread only: counts a frame the transport did not send, by why ({@link org.alagg.api.PacketBatch#refuse}). */
+    void refused(int errno) {
+        switch (errno) {
+            case EAGAIN, ENOBUFS -> sent.add(REFUSED_QUEUE_FULL, 1);
+            case EMSGSIZE -> sent.add(REFUSED_TOO_BIG, 1);
+            case ENETDOWN, ENXIO -> sent.add(REFUSED_DOWN, 1);
+            default -> sent.add(REFUSED_OTHER, 1);
+        }
+    }
+
     /** Ingress thread only: counts a frame's arrival and the frames its per-link sequence says went missing. */
     void arrived(int linkSequence, int bytes, long nowNanos) {
         received.add(FRAMES_RECEIVED, 1);
         received.add(BYTES_RECEIVED, bytes);
         received.set(LAST_RECEIVED, nowNanos);
         if (linkSequenceKnown) {
-            int gap = linkSequence - expectedLinkSequence;
+            int gap = Sequence.distance(expectedLinkSequence, linkSequence);
             if (gap > 0) {
                 received.add(LOST, gap);
             } else if (gap < 0) {

@@ -17,7 +17,7 @@ final class PathError {
     }
 
     /** Records a failure of {@code what} (e.g. "send"). Only failure paths call this, so it may allocate. */
-    void report(String what, Exception e) {
+    void report(String what, Throwable e) {
         String m = what + ": " + e.getMessage();
         if (!m.equals(message)) {
             message = m;

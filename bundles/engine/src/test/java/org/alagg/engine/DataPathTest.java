@@ -35,7 +35,7 @@ import org.junit.jupiter.api.Test;
  */
 class DataPathTest {
     private static final long MS = 1_000_000;
-    private final List<DataPath> running = new ArrayList<>();
+    final List<DataPath> running = new ArrayList<>();
 
     @AfterEach
     void stop() throws InterruptedException {
@@ -160,10 +160,14 @@ class DataPathTest {
         }
     }
 
+    static DataPath newPath(int window, long timeoutNanos) {
+        return new DataPath(Reordering.of(new ReorderSettings(window, timeoutNanos), null), problem -> { });
+    }
+
     /** A running data path; the strategy (or null) is in place before the first frame, so none passes without it. */
-    private DataPath start(LossyWire wire, Source source, Sink sink, int links, ReorderStrategyFactory strategy)
+    DataPath start(LossyWire wire, Source source, Sink sink, int links, ReorderStrategyFactory strategy)
             throws IOException {
-        DataPath path = new DataPath(new ReorderSettings(256, 20 * MS), 0x88B5, problem -> { });
+        DataPath path = newPath(256, 20 * MS);
         path.strategy = strategy;
         path.interceptor = source;
         path.delivery = sink;
@@ -178,7 +182,7 @@ class DataPathTest {
         return path;
     }
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+    static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
@@ -188,7 +192,7 @@ class DataPathTest {
         }
     }
 
-    private static void assertDeliveredInOrderOnce(Sink sink) {
+    static void assertDeliveredInOrderOnce(Sink sink) {
         int previous = -1;
         for (int n : sink.delivered) {
             assertTrue(n > previous, "delivered " + n + " after " + previous);
@@ -362,7 +366,7 @@ class DataPathTest {
     @Test
     void withoutATransportCapturedPacketsAreCountedUnsent() throws Exception {
         Source source = new Source();
-        DataPath path = new DataPath(new ReorderSettings(16, MS), 0x88B5, problem -> { });
+        DataPath path = newPath(16, MS);
         path.interceptor = source;
         path.start();
         running.add(path);

@@ -1,0 +1,102 @@
+package org.alagg.engine;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import org.alagg.api.Alagg;
+import org.alagg.api.ReorderSettings;
+
+/**
+ * The engine configuration ({@code org.alagg.engine}), checked: whatever set it (the file, a command, a FileInstall
+ * {@code .cfg}, the Config Admin API), each value passes the checks the file's own keys pass ({@link Alagg}'s).
+ *
+ * @param reorder the window and timeout, in the strategies' terms
+ */
+record EngineSettings(String instance, String interceptor, String strategy, int ethertype, String scheduler,
+        String transport, ReorderSettings reorder, String origin) {
+
+    static final EngineSettings DEFAULTS = new EngineSettings("alagg", "nfqueue", "windowed", Alagg.DEFAULT_ETHERTYPE,
+            Engine.REDUNDANT, "afpacket", new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)), "");
+
+    /** A configuration with bad values: every problem, each naming its property and value. */
+    static final class Invalid extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        final EngineSettings usable;
+
+        Invalid(List<String> problems, EngineSettings usable) {
+            super(String.join("; ", problems));
+            this.usable = usable;
+        }
+    }
+
+    /**
+     * Reads Config Admin properties. A missing property takes its default.
+     *
+     * @throws Invalid naming every bad value; its {@code usable} settings take {@code fallback}'s value for each
+     */
+    static EngineSettings parse(Map<String, ?> properties, EngineSettings fallback) {
+        List<String> problems = new ArrayList<>();
+        Reader r = new Reader(properties, problems);
+        String instance = r.get(Alagg.ENGINE_INSTANCE, fallback.instance, Object::toString);
+        String interceptor = r.get(Alagg.ENGINE_INTERCEPTOR, fallback.interceptor, v -> Alagg.checkPluginName("interceptor", v.toString()));
+        String strategy = r.get(Alagg.ENGINE_STRATEGY, fallback.strategy, v -> Alagg.checkPluginName("reordering strategy", v.toString()));
+        int ethertype = r.get(Alagg.ENGINE_ETHERTYPE, fallback.ethertype, v -> Alagg.checkEtherType((int) number(v)));
+        String scheduler = r.get(Alagg.ENGINE_SCHEDULER, fallback.scheduler, v -> Alagg.checkPluginName("link scheduler", v.toString()));
+        String transport = r.get(Alagg.ENGINE_TRANSPORT, fallback.transport, v -> Alagg.checkPluginName("link transport", v.toString()));
+        int window = r.get(Alagg.ENGINE_REORDER_WINDOW, fallback.reorder.window(), v -> Alagg.checkReorderWindow(number(v)));
+        long timeoutMs = r.get(Alagg.ENGINE_REORDER_TIMEOUT_MS, TimeUnit.NANOSECONDS.toMillis(fallback.reorder.timeoutNanos()),
+                v -> Alagg.checkReorderTimeoutMs(number(v)));
+        Object origin = properties.get(Alagg.ORIGIN);
+        EngineSettings settings = new EngineSettings(instance, interceptor, strategy, ethertype, scheduler, transport,
+                new ReorderSettings(window, TimeUnit.MILLISECONDS.toNanos(timeoutMs)), origin == null ? "" : origin.toString());
+        if (!problems.isEmpty()) {
+            throw new Invalid(problems, settings);
+        }
+        return settings;
+    }
+
+    /** A number as Config Admin may hold it: any Number, or a decimal or 0x-hexadecimal string. */
+    private static long number(Object v) {
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        String s = v.toString().trim();
+        try {
+            return s.startsWith("0x") || s.startsWith("0X") ? Long.parseLong(s.substring(2), 16) : Long.parseLong(s);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + s + "' is not a number");
+        }
+    }
+
+    private record Reader(Map<String, ?> properties, List<String> problems) {
+        <T> T get(String key, T fallback, Function<Object, T> check) {
+            Object v = properties.get(key);
+            if (v == null) {
+                v = DEFAULTS.raw(key);
+            }
+            try {
+                return check.apply(v);
+            } catch (IllegalArgumentException e) {
+                problems.add(key + " = " + v + ": " + e.getMessage());
+                return fallback;
+            }
+        }
+    }
+
+    private Object raw(String key) {
+        return switch (key) {
+            case Alagg.ENGINE_INSTANCE -> instance;
+            case Alagg.ENGINE_INTERCEPTOR -> interceptor;
+            case Alagg.ENGINE_STRATEGY -> strategy;
+            case Alagg.ENGINE_ETHERTYPE -> ethertype;
+            case Alagg.ENGINE_SCHEDULER -> scheduler;
+            case Alagg.ENGINE_TRANSPORT -> transport;
+            case Alagg.ENGINE_REORDER_WINDOW -> reorder.window();
+            case Alagg.ENGINE_REORDER_TIMEOUT_MS -> TimeUnit.NANOSECONDS.toMillis(reorder.timeoutNanos());
+            default -> throw new IllegalArgumentException(key);
+        };
+    }
+}
