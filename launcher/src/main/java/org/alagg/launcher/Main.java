@@ -98,7 +98,13 @@ public final class Main {
             err.println("alagg: configuration directory " + configAdmin + " does not exist");
             return USAGE;
         }
-        Path runDir = new RunDirectory(env).forInstance();
+        Path runDir;
+        try {
+            runDir = new RunDirectory(env).forInstance();
+        } catch (IOException e) {
+            err.println("alagg: " + e.getMessage() + (e.getCause() == null ? "" : ": " + e.getCause().getMessage()));
+            return USAGE;
+        }
         Path socket = RunDirectory.socketIn(runDir, config.instance());
         if (Files.exists(socket)) {
             if (ControlClient.answers(socket)) {

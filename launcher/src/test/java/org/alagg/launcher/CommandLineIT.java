@@ -190,6 +190,37 @@ class CommandLineIT {
 
     @Test
     @Order(4)
+    void refusesAPluginNameNothingProvidesUnlessToldToWaitForIt() throws Exception {
+        Result bogus = shared.ctl("alagg:strategy", "bogus");
+        assertEquals(1, bogus.status(), bogus::toString);
+        assertTrue(bogus.err().contains("reordering strategy 'bogus' is not installed; installed: "), bogus::toString);
+        String installed = bogus.err().replaceAll("(?s).*installed: ([^;]*);.*", "$1").strip();
+        assertTrue(List.of(installed.split(", ")).containsAll(List.of("none", "strict", "windowed")), bogus::toString);
+        assertTrue(bogus.err().contains("add --wait to select it anyway"), bogus::toString);
+        Result unchanged = shared.ctl("alagg:status");
+        assertTrue(row(unchanged.out(), "strategy").filter(row -> row.matches("strategy\\s+none\\b.*")).isPresent(),
+                unchanged::toString);
+
+        Result malformed = shared.ctl("alagg:interceptor", "Tun");
+        assertEquals(1, malformed.status(), malformed::toString);
+        assertTrue(malformed.err().contains("interceptor name 'Tun' must be"), malformed::toString);
+
+        Result waiting = shared.ctl("alagg:strategy", "--wait", "bogus");
+        assertEquals(0, waiting.status(), waiting::toString);
+        shared.awaitCtl("alagg:status shows strategy bogus waiting for its plugin",
+                r -> row(r.out(), "strategy").filter(row -> row.matches("strategy\\s+bogus \\(waiting for plugin 'bogus'\\)"))
+                        .isPresent(), "alagg:status");
+        Result json = shared.ctl("alagg:status", "--json");
+        assertEquals(0, json.status(), json::toString);
+        assertTrue(json.out().contains("\"configured\":\"bogus\",\"active\":null"), json::toString);
+        assertTrue(json.out().contains("\"threads\":["), json::toString);
+
+        Result back = shared.ctl("alagg:strategy", "windowed");
+        assertEquals(0, back.status(), back::toString);
+    }
+
+    @Test
+    @Order(5)
     void appliesLiveEditsOfTheConfigFileAndKeepsTheLastGoodOneOnErrors() throws Exception {
         List<String> good = List.of(
                 "instance = " + shared.name(),
@@ -228,7 +259,7 @@ class CommandLineIT {
     // ---- instances of their own ----
 
     @Test
-    @Order(5)
+    @Order(6)
     void stopsCleanlyOnSigterm() throws Exception {
         Instance instance = newSandbox().start(uniqueName(), twoLinks());
         instance.awaitAnswering();
@@ -255,7 +286,7 @@ class CommandLineIT {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("badConfigFiles")
-    @Order(6)
+    @Order(7)
     void refusesABadConfigFileAndStartsNothing(String what, List<String> lines, int line, String problem) throws Exception {
         Sandbox sandbox = newSandbox();
         String name = uniqueName();
@@ -271,7 +302,7 @@ class CommandLineIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void runsInstancesSideBySideAndRefusesASecondOneOfTheSameName() throws Exception {
         Sandbox sandbox = newSandbox();
         Instance first = sandbox.start(uniqueName(), twoLinks());

@@ -13,6 +13,7 @@ import java.util.function.Supplier;
 
 import org.alagg.api.Alagg;
 import org.alagg.api.ConfigFileStatus;
+import org.alagg.api.HotThread;
 import org.alagg.api.InstanceStatus;
 import org.alagg.api.InterfaceName;
 import org.alagg.api.LinkState;
@@ -61,6 +62,17 @@ public final class Commands {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ConfigFileStatus configFile;
 
+    /** For Declarative Services, which injects the references. */
+    public Commands() {
+    }
+
+    /** With the services given, for tests. */
+    Commands(ConfigurationAdmin configAdmin, InstanceStatus engine, ConfigFileStatus configFile) {
+        this.configAdmin = configAdmin;
+        this.engine = engine;
+        this.configFile = configFile;
+    }
+
     @Descriptor("what this instance runs, its configuration and what needs attention")
     public String status(@Descriptor("print JSON") @Parameter(names = {"-j", "--json"}, presentValue = "true",
             absentValue = "false") boolean json) {
@@ -83,6 +95,8 @@ public final class Commands {
             report.put("links_up", links.stream().filter(l -> l.state() == LinkState.UP).count());
             warnings.addAll(status.warnings());
         }
+        List<HotThread> threads = status == null ? List.of() : status.threads();
+        report.put("threads", threads.stream().map(Commands::thread).toList());
         report.put("warnings", warnings);
         if (json) {
             return Json.write(report);
@@ -103,6 +117,8 @@ public final class Commands {
             t.row("strategy", describe(status.strategy()));
             t.row("links", report.get("links") + " configured, " + report.get("links_up") + " up");
         }
+        threads.forEach(h -> t.row("thread", h.name() + ": " + (h.alive() ? "alive" : "NOT RUNNING") + ", last turn "
+                + h.lastTurnMillis() + " ms ago, " + h.restarts() + (h.restarts() == 1 ? " restart" : " restarts")));
         warnings.forEach(w -> t.row("warning", w));
         return t.toString();
     }
@@ -153,8 +169,12 @@ public final class Commands {
     }
 
     @Descriptor("switch the reordering strategy (through Config Admin, while traffic flows)")
-    public String strategy(@Descriptor("strict, windowed, none or a plugin's name") String name) throws IOException {
-        return select("reordering strategy", Alagg.ENGINE_STRATEGY, name, () -> running().strategy());
+    public String strategy(@Descriptor("select it even when no installed plugin provides it, and wait for one")
+                           @Parameter(names = {"-w", "--wait"}, presentValue = "true", absentValue = "false") boolean wait,
+                           @Descriptor("(with a name: not allowed)") @Parameter(names = {"-j", "--json"}, presentValue = "true",
+                                   absentValue = "false") boolean json,
+                           @Descriptor("strict, windowed, none or a plugin's name") String name) throws IOException {
+        return select("reordering strategy", Alagg.ENGINE_STRATEGY, name, wait, json, () -> running().strategy());
     }
 
     @Descriptor("show the capture mode and the installed ones")
@@ -164,8 +184,12 @@ public final class Commands {
     }
 
     @Descriptor("switch the capture mode (through Config Admin, while traffic flows)")
-    public String interceptor(@Descriptor("nfqueue, tun, tap or a plugin's name") String name) throws IOException {
-        return select("interceptor", Alagg.ENGINE_INTERCEPTOR, name, () -> running().interceptor());
+    public String interceptor(@Descriptor("select it even when no installed plugin provides it, and wait for one")
+                              @Parameter(names = {"-w", "--wait"}, presentValue = "true", absentValue = "false") boolean wait,
+                              @Descriptor("(with a name: not allowed)") @Parameter(names = {"-j", "--json"}, presentValue = "true",
+                                      absentValue = "false") boolean json,
+                              @Descriptor("nfqueue, tun, tap or a plugin's name") String name) throws IOException {
+        return select("interceptor", Alagg.ENGINE_INTERCEPTOR, name, wait, json, () -> running().interceptor());
     }
 
     @Descriptor("add a link: link add <interface> <peer MAC>")
@@ -210,8 +234,22 @@ public final class Commands {
         return found == null ? null : found[0];
     }
 
-    private String select(String what, String property, String name, Supplier<Selection> selection) throws IOException {
+    /**
+     * Selects a plugin by name. A name no installed plugin provides is refused unless {@code wait} says to select it
+     * anyway: selecting it would otherwise turn the part off (nothing captured, no reordering) by a typing mistake.
+     */
+    private String select(String what, String property, String name, boolean wait, boolean json,
+                          Supplier<Selection> selection) throws IOException {
+        // --json is an option here too only so that Gogo never takes "--json" for a name and picks this overload
+        if (json) {
+            throw new IllegalArgumentException("--json shows the " + what + "; it cannot be combined with a name");
+        }
         Alagg.checkPluginName(what, name);
+        List<String> installed = wait ? null : selection.get().available();
+        if (installed != null && !installed.contains(name)) {
+            throw new IllegalArgumentException(what + " '" + name + "' is not installed; installed: " + names(installed)
+                    + "; add --wait to select it anyway and wait for a plugin that provides it");
+        }
         Configuration engineConfig = configAdmin.getConfiguration(Alagg.ENGINE_PID, "?");
         Dictionary<String, Object> properties = engineConfig.getProperties();
         if (properties == null) {
@@ -222,17 +260,19 @@ public final class Commands {
         properties.put(Alagg.ORIGIN, ORIGIN);
         engineConfig.update(properties);
         String result = what + ": " + before + " -> " + name;
-        List<String> installed = selection.get().available();
-        if (!installed.contains(name)) {
-            result += "\nwarning: no " + what + " '" + name + "' is installed (installed: "
-                    + (installed.isEmpty() ? "none" : String.join(", ", installed)) + ")";
+        List<String> now = engine == null ? null : selection.get().available();
+        if (now != null && !now.contains(name)) {
+            result += "\nwaiting for a plugin that provides " + what + " '" + name + "' (installed: " + names(now) + ")";
         }
         return result;
     }
 
+    private static String names(List<String> installed) {
+        return installed.isEmpty() ? "none" : String.join(", ", installed);
+    }
+
     private static String show(Selection s, boolean json) {
-        return json ? Json.write(selection(s)) : describe(s) + "\ninstalled: "
-                + (s.available().isEmpty() ? "none" : String.join(", ", s.available()));
+        return json ? Json.write(selection(s)) : describe(s) + "\ninstalled: " + names(s.available());
     }
 
     private static Map<String, Object> selection(Selection s) {
@@ -240,11 +280,32 @@ public final class Commands {
         m.put("configured", s.configured());
         m.put("active", s.active());
         m.put("available", s.available());
+        m.put("waiting", waiting(s));
         return m;
     }
 
+    /** Whether the configured name is one no installed plugin provides: the engine waits for one to appear. */
+    private static boolean waiting(Selection s) {
+        return s.active() == null && !s.available().contains(s.configured());
+    }
+
     private static String describe(Selection s) {
-        return s.configured() + (s.active() == null ? " (not installed)" : "");
+        if (waiting(s)) {
+            return s.configured() + " (waiting for plugin '" + s.configured() + "')";
+        }
+        if (s.active() == null) {
+            return s.configured() + " (installed, not in use)";
+        }
+        return s.configured() + (s.active().equals(s.configured()) ? "" : " (using '" + s.active() + "')");
+    }
+
+    private static Map<String, Object> thread(HotThread h) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("name", h.name());
+        m.put("alive", h.alive());
+        m.put("last_turn_ms", h.lastTurnMillis());
+        m.put("restarts", h.restarts());
+        return m;
     }
 
     private InstanceStatus running() {

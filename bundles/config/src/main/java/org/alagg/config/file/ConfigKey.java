@@ -16,13 +16,15 @@ enum ConfigKey {
     INSTANCE("instance", Alagg.ENGINE_PID, Alagg.ENGINE_INSTANCE, "alagg", ConfigKey::instanceName),
     INTERCEPTOR("interceptor", Alagg.ENGINE_PID, Alagg.ENGINE_INTERCEPTOR, "nfqueue", v -> Alagg.checkPluginName("interceptor", v)),
     REORDER("reorder", Alagg.ENGINE_PID, Alagg.ENGINE_STRATEGY, "windowed", v -> Alagg.checkPluginName("reordering strategy", v)),
-    ETHERTYPE("ethertype", Alagg.ENGINE_PID, Alagg.ENGINE_ETHERTYPE, Alagg.DEFAULT_ETHERTYPE, ConfigKey::etherType),
-    SCHEDULER("scheduler", Alagg.ENGINE_PID, "scheduler", "redundant", v -> Alagg.checkPluginName("link scheduler", v)),
-    TRANSPORT("transport", Alagg.ENGINE_PID, "transport", "afpacket", v -> Alagg.checkPluginName("link transport", v)),
-    REORDER_WINDOW("reorder.window", Alagg.ENGINE_PID, "reorder.window", 256, v -> integer("reorder window", v, 1, 65536)),
-    REORDER_TIMEOUT("reorder.timeout.ms", Alagg.ENGINE_PID, "reorder.timeout.ms", 5L,
-            v -> (long) integer("reorder timeout (ms)", v, 0, 60_000)),
-    NFQUEUE_NUM("nfqueue.num", "org.alagg.interceptor.nfqueue", "queue", 0, v -> integer("queue number", v, 0, 65535)),
+    ETHERTYPE("ethertype", Alagg.ENGINE_PID, Alagg.ENGINE_ETHERTYPE, Alagg.DEFAULT_ETHERTYPE,
+            v -> Alagg.checkEtherType(int32("EtherType", v))),
+    SCHEDULER("scheduler", Alagg.ENGINE_PID, Alagg.ENGINE_SCHEDULER, "redundant", v -> Alagg.checkPluginName("link scheduler", v)),
+    TRANSPORT("transport", Alagg.ENGINE_PID, Alagg.ENGINE_TRANSPORT, "afpacket", v -> Alagg.checkPluginName("link transport", v)),
+    REORDER_WINDOW("reorder.window", Alagg.ENGINE_PID, Alagg.ENGINE_REORDER_WINDOW, 256,
+            v -> Alagg.checkReorderWindow(number("reorder window", v))),
+    REORDER_TIMEOUT("reorder.timeout.ms", Alagg.ENGINE_PID, Alagg.ENGINE_REORDER_TIMEOUT_MS, 5L,
+            v -> Alagg.checkReorderTimeoutMs(number("reorder timeout (ms)", v))),
+    NFQUEUE_NUM("nfqueue.num", "org.alagg.interceptor.nfqueue", "queue", 0, ConfigKey::queueNumber),
     TUN_NAME("tun.name", "org.alagg.interceptor.tun", "name", "alagg0", InterfaceName::check),
     TUN_ADDRESS("tun.address", "org.alagg.interceptor.tun", "address", "", v -> cidrList("tun.address", v)),
     TUN_ROUTE("tun.route", "org.alagg.interceptor.tun", "route", "", v -> cidrList("tun.route", v));
@@ -91,25 +93,36 @@ enum ConfigKey {
         return v.replace(" ", "");
     }
 
-    private static Integer etherType(String v) {
-        int value = integer("EtherType", v, 0x0600, 0xFFFF);
-        if (value == 0x0800 || value == 0x86DD || value == 0x0806) {
-            throw new IllegalArgumentException("EtherType " + v + " belongs to IPv4, IPv6 or ARP; use a free one such as 0x88B5");
+    /** The netfilter queue number, 0-65535: the nfqueue plugin's own setting (its Metatype gives the range), not the API's. */
+    private static Integer queueNumber(String v) {
+        long value = number("queue number", v);
+        if (value < 0 || value > 65535) {
+            throw new IllegalArgumentException("queue number " + v + " is out of range 0..65535");
         }
-        return value;
+        return (int) value;
     }
 
-    private static Integer integer(String what, String v, int min, int max) {
-        int value;
+    /**
+     * A number as written in the file, decimal or {@code 0x} hexadecimal. Only the syntax is checked here; the
+     * range is the business of the {@link Alagg} check that every source of configuration shares.
+     */
+    private static long number(String what, String v) {
         try {
-            value = v.startsWith("0x") || v.startsWith("0X") ? Integer.parseInt(v.substring(2), 16) : Integer.parseInt(v);
+            return v.startsWith("0x") || v.startsWith("0X") ? Long.parseLong(v.substring(2), 16) : Long.parseLong(v);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(what + " '" + v + "' is not a number");
         }
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(what + " " + v + " is out of range " + min + ".." + max
-                    + (min > 9 ? " (0x" + Integer.toHexString(min) + "..0x" + Integer.toHexString(max) + ")" : ""));
+    }
+
+    /**
+     * A non-negative number for a check that takes an {@code int}: one beyond 32 bits is refused before it could wrap,
+     * a negative one before the check writes it in hexadecimal.
+     */
+    private static int int32(String what, String v) {
+        long value = number(what, v);
+        if (value < 0 || value > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(what + " " + v + " is out of range");
         }
-        return value;
+        return (int) value;
     }
 }

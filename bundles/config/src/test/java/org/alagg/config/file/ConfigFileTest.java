@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import org.alagg.api.Alagg;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -65,14 +66,23 @@ class ConfigFileTest {
         "nfqueue.num = 70000                  | /etc/alagg/test.cfg:1: queue number 70000 is out of range 0..65535",
         "nfqueue.num = seven                  | /etc/alagg/test.cfg:1: queue number 'seven' is not a number",
         "ethertype = 0x0800                   | /etc/alagg/test.cfg:1: EtherType 0x0800 belongs to IPv4",
-        "ethertype = 0x05DC                   | /etc/alagg/test.cfg:1: EtherType 0x05DC is out of range 1536..65535 (0x600..0xffff)",
+        "ethertype = 0x05DC                   | /etc/alagg/test.cfg:1: EtherType 0x5dc is out of range 0x0600..0xffff",
+        "ethertype = 0x1FFFFFFFF              | /etc/alagg/test.cfg:1: EtherType 0x1FFFFFFFF is out of range",
+        "ethertype = -1                       | /etc/alagg/test.cfg:1: EtherType -1 is out of range",
+        "ethertype = 0x88b5x                  | /etc/alagg/test.cfg:1: EtherType '0x88b5x' is not a number",
         "reorder = Windowed!                  | /etc/alagg/test.cfg:1: reordering strategy name 'Windowed!' must be",
         "instance = a/b                       | /etc/alagg/test.cfg:1: instance name 'a/b' must be",
         "instance =                           | /etc/alagg/test.cfg:1: no value given for 'instance'",
         "tun.name = tun:0                     | /etc/alagg/test.cfg:1: interface name 'tun:0' contains ':'",
         "tun.address = 10.9.0.1               | /etc/alagg/test.cfg:1: tun.address: '10.9.0.1' is not an address with a prefix length",
         "reorder.window = 0                   | /etc/alagg/test.cfg:1: reorder window 0 is out of range 1..65536",
+        "reorder.window = 65537               | /etc/alagg/test.cfg:1: reorder window 65537 is out of range 1..65536",
+        "reorder.window = 99999999999         | /etc/alagg/test.cfg:1: reorder window 99999999999 is out of range 1..65536",
+        "reorder.window = many                | /etc/alagg/test.cfg:1: reorder window 'many' is not a number",
         "reorder.timeout.ms = -1              | /etc/alagg/test.cfg:1: reorder timeout (ms) -1 is out of range 0..60000",
+        "reorder.timeout.ms = 60001           | /etc/alagg/test.cfg:1: reorder timeout (ms) 60001 is out of range 0..60000",
+        "scheduler = Round Robin              | /etc/alagg/test.cfg:1: link scheduler name 'Round Robin' must be",
+        "transport = 9p                       | /etc/alagg/test.cfg:1: link transport name '9p' must be",
     })
     void eachMistakeNamesFileLineAndProblem(String line, String expected) {
         ConfigFileException e = assertThrows(ConfigFileException.class, () -> parse(line));
@@ -81,6 +91,40 @@ class ConfigFileTest {
         if (!problem.startsWith(expected)) {
             throw new AssertionError("expected a message starting with\n  " + expected + "\nbut got\n  " + problem);
         }
+    }
+
+    /** The file says what every other source of configuration is told: the messages are the shared checks' own. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "ethertype = 0x0806      | ethertype",
+        "ethertype = 0x0100      | ethertype",
+        "reorder.window = 70000  | window",
+        "reorder.timeout.ms = 61000 | timeout",
+        "reorder = Bad!          | strategy",
+    })
+    void valuesAreCheckedByTheSharedChecksOfTheApi(String line, String rule) {
+        String value = line.substring(line.indexOf('=') + 1).strip();
+        IllegalArgumentException shared = assertThrows(IllegalArgumentException.class, () -> {
+            switch (rule) {
+                case "ethertype" -> Alagg.checkEtherType(Integer.decode(value));
+                case "window" -> Alagg.checkReorderWindow(Long.parseLong(value));
+                case "timeout" -> Alagg.checkReorderTimeoutMs(Long.parseLong(value));
+                default -> Alagg.checkPluginName("reordering strategy", value);
+            }
+        });
+        ConfigFileException e = assertThrows(ConfigFileException.class, () -> parse("# first line", line));
+        assertEquals(List.of(FILE + ":2: " + shared.getMessage()), e.problems());
+    }
+
+    @Test
+    void theEngineKeysAreTheApisPropertyNames() throws Exception {
+        Map<String, Object> engine = parse("scheduler = rr", "transport = afpacket", "reorder.window = 1024",
+                "reorder.timeout.ms = 0", "ethertype = 0x88b6").configurations().get(Alagg.ENGINE_PID);
+        assertEquals("rr", engine.get(Alagg.ENGINE_SCHEDULER));
+        assertEquals("afpacket", engine.get(Alagg.ENGINE_TRANSPORT));
+        assertEquals(1024, engine.get(Alagg.ENGINE_REORDER_WINDOW));
+        assertEquals(0L, engine.get(Alagg.ENGINE_REORDER_TIMEOUT_MS));
+        assertEquals(0x88B6, engine.get(Alagg.ENGINE_ETHERTYPE));
     }
 
     @Test
