@@ -28,12 +28,16 @@ record Reordering(ReorderSettings settings, PacketPool pool) {
      *         how much it needs and how to give the process more
      */
     static Reordering of(ReorderSettings settings, Reordering current) {
+        return of(settings, current, maxDirectMemory());
+    }
+
+    /** As {@link #of(ReorderSettings, Reordering)}, against a given direct memory limit. */
+    static Reordering of(ReorderSettings settings, Reordering current, long max) {
         int capacity = poolCapacity(settings.window());
         if (current != null && current.pool.capacity() == capacity) {
             return new Reordering(settings, current.pool);
         }
         long needed = PacketPool.bytes(capacity, DataPath.MAX_PACKET);
-        long max = maxDirectMemory();
         long inUse = directMemoryUsed() - (current == null ? 0 : PacketPool.bytes(current.pool.capacity(), DataPath.MAX_PACKET));
         if (needed > max - inUse - RESERVE_BYTES) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,

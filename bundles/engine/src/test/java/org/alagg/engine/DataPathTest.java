@@ -90,13 +90,18 @@ class DataPathTest {
     }
 
     /** Two links looped back: link 1 drops {@code lossPercent} % of frames and so does link 0; link 1 arrives late. */
-    static final class LossyWire implements LinkTransport {
+    static class LossyWire implements LinkTransport {
         final LinkedBlockingQueue<byte[]> arriving = new LinkedBlockingQueue<>();
         final LinkedBlockingQueue<Integer> arrivingLink = new LinkedBlockingQueue<>();
         final List<byte[]> delayed = new ArrayList<>();
         final Random random = new Random(3);
         final int lossPercent;
         final int delayFrames;
+        /** Frames of this link are refused as the kernel would, with {@link #refuseErrno}; -1: none. */
+        volatile int refuseLink = -1;
+        volatile int refuseErrno = 11;
+        /** Links whose state is DOWN. */
+        final java.util.Set<Integer> down = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
         LossyWire(int lossPercent, int delayFrames) {
             this.lossPercent = lossPercent;
@@ -109,7 +114,7 @@ class DataPathTest {
                 public int id() { return id; }
                 public String interfaceName() { return interfaceName; }
                 public MacAddress peer() { return peer; }
-                public LinkState state() { return LinkState.UP; }
+                public LinkState state() { return down.contains(id) ? LinkState.DOWN : LinkState.UP; }
                 public String stateDetail() { return ""; }
                 public int mtu() { return 1500; }
                 public void close() { }
@@ -119,6 +124,10 @@ class DataPathTest {
         @Override
         public synchronized int send(PacketBatch frames) {
             for (int i = 0; i < frames.size(); i++) {
+                if (frames.link(i) == refuseLink) {
+                    frames.refuse(i, refuseErrno);
+                    continue;
+                }
                 if (random.nextInt(100) < lossPercent) {
                     continue;
                 }
@@ -164,10 +173,13 @@ class DataPathTest {
         return new DataPath(Reordering.of(new ReorderSettings(window, timeoutNanos), null), problem -> { });
     }
 
+    /** Problems reported go here; a test may make reporting itself fail. */
+    static volatile java.util.function.Consumer<String> problems = problem -> { };
+
     /** A running data path; the strategy (or null) is in place before the first frame, so none passes without it. */
     DataPath start(LossyWire wire, Source source, Sink sink, int links, ReorderStrategyFactory strategy)
             throws IOException {
-        DataPath path = newPath(256, 20 * MS);
+        DataPath path = new DataPath(Reordering.of(new ReorderSettings(256, 20 * MS), null), p -> problems.accept(p));
         path.strategy = strategy;
         path.interceptor = source;
         path.delivery = sink;

@@ -1,0 +1,38 @@
+package org.alagg.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+
+import org.alagg.api.Alagg;
+import org.junit.jupiter.api.Test;
+
+/** Values set through Config Admin directly (a FileInstall .cfg, a command) pass the checks the file's keys pass. */
+class EngineSettingsTest {
+    @Test
+    void valuesAsConfigAdminHoldsThemAreRead() {
+        EngineSettings s = EngineSettings.parse(Map.of(Alagg.ENGINE_ETHERTYPE, "0x88B6", Alagg.ENGINE_REORDER_WINDOW, 512L,
+                Alagg.ENGINE_REORDER_TIMEOUT_MS, "20", Alagg.ENGINE_STRATEGY, "strict"), EngineSettings.DEFAULTS);
+        assertEquals(0x88B6, s.ethertype());
+        assertEquals(512, s.reorder().window());
+        assertEquals(20_000_000L, s.reorder().timeoutNanos());
+        assertEquals("strict", s.strategy());
+        assertEquals("nfqueue", s.interceptor(), "a missing property takes its default");
+    }
+
+    @Test
+    void everyBadValueIsNamedAndTheUsableSettingsKeepTheFallback() {
+        EngineSettings.Invalid e = assertThrows(EngineSettings.Invalid.class, () -> EngineSettings.parse(Map.of(
+                Alagg.ENGINE_ETHERTYPE, 0x0800, Alagg.ENGINE_REORDER_WINDOW, 65537, Alagg.ENGINE_REORDER_TIMEOUT_MS, "soon",
+                Alagg.ENGINE_STRATEGY, "Not A Name", Alagg.ENGINE_SCHEDULER, "ok"), EngineSettings.DEFAULTS));
+        String m = e.getMessage();
+        assertTrue(m.contains("ethertype = 2048") && m.contains("IPv4"), m);
+        assertTrue(m.contains("reorder.window = 65537") && m.contains("1..65536"), m);
+        assertTrue(m.contains("reorder.timeout.ms = soon") && m.contains("not a number"), m);
+        assertTrue(m.contains("strategy = Not A Name"), m);
+        assertEquals(EngineSettings.DEFAULTS.reorder(), e.usable.reorder());
+        assertEquals("ok", e.usable.scheduler(), "good values are kept");
+    }
+}
