@@ -41,7 +41,7 @@ public final class HotPathAllocationCheck {
 
         LoopbackWire wire = new LoopbackWire();
         DataPath path = start(wire);
-        Thread[] hot = {path.egressThread, path.ingressThread};
+        Thread[] hot = {path.egress.thread(), path.ingress.thread()};
         TimeUnit.SECONDS.sleep(warmUpSeconds);
         Path file = Files.createTempFile("alagg-hot-path-", ".jfr");
         Snapshot before;
@@ -78,8 +78,8 @@ public final class HotPathAllocationCheck {
     }
 
     private static DataPath start(LoopbackWire wire) {
-        DataPath path = new DataPath(new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)),
-                Alagg.DEFAULT_ETHERTYPE, problem -> System.err.println("data path: " + problem));
+        DataPath path = new DataPath(Reordering.of(new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)), null),
+                problem -> System.err.println("data path: " + problem));
         path.interceptor = new EndlessSource(PACKET_LENGTH);
         path.delivery = packets -> packets.size();
         path.transport = wire;
