@@ -14,8 +14,9 @@ import org.alagg.linux.NetlinkSocket;
  * drained by the capture loop, one recvmmsg and one VERDICT_BATCH DROP per received batch (the packets now
  * belong to the engine), and released with UNBIND. The kernel drops whatever still waits in the queue then.
  *
- * <p>The egress thread binds, captures and closes; {@link #wakeup} may come from any thread, and so may
- * {@link #close} at deactivation: it is locked against the verdict, the only other send.
+ * <p>The engine's control thread binds, {@link #limit limits} and closes, the egress thread captures;
+ * {@link #wakeup} may come from any thread. {@link NfqueueInterceptor} closes a queue only once no capture uses
+ * it; close is locked against the verdict all the same, the only other send.
  */
 final class BoundQueue implements Closeable {
     /** Datagrams per recvmmsg, as many as the engine's capture batch holds. */
@@ -44,8 +45,11 @@ final class BoundQueue implements Closeable {
     private long verdictFailures;
     private volatile String lastVerdictFailure;
     private boolean closed;
+    /** The longest packet the links carry: set by the control thread, read by each capture. */
+    private volatile int limit;
 
     private BoundQueue(int queue, NetlinkSocket socket, TooBigResponder tooBig, int maxPacketLength) {
+        this.limit = checkLimit(maxPacketLength);
         this.queue = queue;
         this.socket = socket;
         this.tooBig = tooBig;
@@ -162,14 +166,37 @@ final class BoundQueue implements Closeable {
     }
 
     /**
+     * From the next capture on, packets longer than {@code maxPacketLength} are answered with ICMP too-big naming
+     * it as the MTU (or dropped). Any thread, while a capture may run.
+     *
+     * @return the limit before
+     */
+    int limit(int maxPacketLength) {
+        int previous = limit;
+        limit = checkLimit(maxPacketLength);
+        return previous;
+    }
+
+    private static int checkLimit(int maxPacketLength) {
+        if (maxPacketLength <= 0) {
+            throw new IllegalArgumentException("maximum packet length must be positive: " + maxPacketLength);
+        }
+        return maxPacketLength;
+    }
+
+    /**
      * The capture loop body: once the datagrams received last time are drained, releases their packets with one
      * VERDICT_BATCH DROP and receives the next batch; appends their packets to {@code out} and sends the ICMP
      * answers for packets too long. The verdict waits for the next call, which the engine makes once it has sent
      * the packets on: a verdict costs a system call and frees the packets in the kernel, time that would
      * otherwise delay every packet of the batch. A verdict that fails stays due: the next one covers its ids
-     * too. Allocates nothing.
+     * too. The packets of one call are measured against the limit as it was when the call began. Allocates
+     * nothing.
      */
     int capture(PacketBatch out, long timeoutNanos) throws IOException {
+        int limit = this.limit;
+        converter.maxPacketLength(limit);
+        tooBig.mtu(limit);
         if (!converter.hasPending()) {
             if (converter.verdictDue()) {
                 sendVerdict();

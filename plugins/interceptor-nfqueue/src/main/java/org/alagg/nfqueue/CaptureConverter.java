@@ -21,7 +21,8 @@ import org.alagg.api.PayloadType;
  * packet rejected after its id was read (truncated, too large, unknown payload) is still covered by the
  * verdict, i.e. dropped. If the output batch fills up, the rest of the datagrams wait for the next
  * {@link #drain}; their ids are not in the verdict yet. A packet longer than the links carry (the
- * {@code maxPacketLength} given) goes to the {@link Oversize} handler instead of the output batch. Allocates
+ * {@code maxPacketLength} given, changed with {@link #maxPacketLength(int)}) goes to the {@link Oversize} handler
+ * instead of the output batch. Allocates
  * nothing per packet. Not thread-safe (counters may be read racily from another thread for statistics).
  */
 final class CaptureConverter {
@@ -37,7 +38,7 @@ final class CaptureConverter {
     }
 
     private final int queue;
-    private final int maxPacketLength;
+    private int maxPacketLength;
     private final Oversize oversize;
     private final PacketMessage message = new PacketMessage();
     private final long[] rejects = new long[REJECTS.length];
@@ -73,6 +74,11 @@ final class CaptureConverter {
 
     int queue() {
         return queue;
+    }
+
+    /** From the next packet on, packets longer than {@code maxPacketLength} go to the {@link Oversize} handler. */
+    void maxPacketLength(int maxPacketLength) {
+        this.maxPacketLength = maxPacketLength;
     }
 
     /**

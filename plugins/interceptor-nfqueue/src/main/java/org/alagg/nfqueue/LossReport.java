@@ -3,6 +3,7 @@ package org.alagg.nfqueue;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import org.osgi.service.log.Logger;
@@ -11,6 +12,8 @@ import org.osgi.service.log.Logger;
  * The rate-limited log line that keeps losses from being silent: at most every 10 s, one warning naming the
  * counters of drops, rejects and ICMP answers that grew since the last line, and the last failure. Called
  * from the data path after each batch; when no line is due that costs one clock read and allocates nothing.
+ * Both data path threads call it, and neither ever waits for the other: the thread that finds a line due while
+ * the other is writing one goes on without.
  */
 final class LossReport {
     static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
@@ -21,6 +24,8 @@ final class LossReport {
     private final Supplier<String> lastFailure;
     private final Logger log;
     private volatile long next = System.nanoTime() + INTERVAL_NANOS;
+    /** Held by the thread writing a line; the others do not wait for it. */
+    private final AtomicBoolean reporting = new AtomicBoolean();
     private Map<String, Long> last = Map.of();
 
     LossReport(Supplier<Map<String, Long>> counters, Supplier<String> lastFailure, Logger log) {
@@ -31,12 +36,16 @@ final class LossReport {
 
     /** Logs a line if one is due and anything grew. Any thread. */
     void tick() {
-        if (System.nanoTime() - next >= 0) {
-            report();
+        if (System.nanoTime() - next >= 0 && reporting.compareAndSet(false, true)) {
+            try {
+                report();
+            } finally {
+                reporting.set(false);
+            }
         }
     }
 
-    private synchronized void report() {
+    private void report() {
         long now = System.nanoTime();
         if (now - next < 0) {
             return; // another thread just reported

@@ -1,8 +1,10 @@
 package org.alagg.nfqueue;
 
 import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.alagg.api.Alagg;
@@ -21,27 +23,49 @@ import org.osgi.service.metatype.annotations.Designate;
 /**
  * Capture mode {@code nfqueue}: packets that iptables/ip6tables rules send to a netfilter queue are taken
  * from it (and dropped from the kernel's path), and received packets are delivered on this host through
- * marked raw sockets. The egress thread binds the queue when the engine selects this mode and unbinds it when
- * the mode is left; delivery works whether or not the queue is bound.
+ * marked raw sockets. The engine's control thread binds the queue when the engine selects this mode, follows
+ * the links' packet limit, and unbinds the queue when the mode is left; delivery works whether or not the queue
+ * is bound.
+ *
+ * <p>The data path never waits for the control thread: open, close and {@link #limitPacketLength} serialize on a
+ * lock of their own, which neither {@link #capture} nor {@link #deliver} takes; open binds the queue before it
+ * publishes it through a volatile reference, and reads the firewall rules (subprocesses) after. The bound queue
+ * and the delivery sockets are {@link Shared}: closed only once no capture or delivery uses them, so neither
+ * sends on a closed or reused descriptor. After deactivation a delivery fails with a
+ * {@link ClosedChannelException}.
  */
 @Component(configurationPid = NfqueueInterceptor.PID, service = {PacketInterceptor.class, LocalDelivery.class},
         property = Alagg.INTERCEPTOR + "=nfqueue")
 @Designate(ocd = NfqueueConfig.class)
 public final class NfqueueInterceptor implements PacketInterceptor, LocalDelivery {
     static final String PID = "org.alagg.interceptor.nfqueue";
+    /** How long close waits for a capture or delivery in progress to end before it leaves the closing to that thread. */
+    private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
 
     private final Logger log;
     private final LossReport report;
+    /** Taken by open, close and limitPacketLength only: never by the data path. */
+    private final Object control = new Object();
     private volatile NfqueueConfig config;
-    private volatile BoundQueue bound;
-    private volatile MarkedDelivery delivery;
+    private volatile Shared<BoundQueue> bound;
+    private volatile Shared<MarkedDelivery> delivery;
+    /** The start-up check of the firewall rules (subprocesses); replaced by tests to make it slow. */
+    RuleCheck ruleCheck = FirewallCheck::check;
+
+    interface RuleCheck {
+        void check(int queue, int mark, Logger log);
+    }
 
     @Activate
     public NfqueueInterceptor(NfqueueConfig config, @Reference(service = LoggerFactory.class) Logger log) {
         this.log = log;
         this.config = check(config);
-        this.delivery = new MarkedDelivery(config.mark());
+        this.delivery = delivery(config.mark());
         this.report = new LossReport(this::counters, this::lastFailure, log);
+    }
+
+    private static Shared<MarkedDelivery> delivery(int mark) {
+        return new Shared<>(new MarkedDelivery(mark), MarkedDelivery::close);
     }
 
     @Modified
@@ -49,9 +73,9 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
         NfqueueConfig previous = config;
         config = check(next);
         if (next.mark() != previous.mark()) {
-            MarkedDelivery old = delivery;
-            delivery = new MarkedDelivery(next.mark());
-            old.close();
+            Shared<MarkedDelivery> old = delivery;
+            delivery = delivery(next.mark());
+            old.close(CLOSE_WAIT_NANOS); // a delivery in progress ends with the old mark, the next takes the new
         }
         if (bound != null) {
             log.warn("The NFQUEUE configuration changed: the queue settings apply when the capture mode is next"
@@ -62,7 +86,7 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
     @Deactivate
     void deactivate() {
         close();
-        delivery.close();
+        delivery.close(CLOSE_WAIT_NANOS);
     }
 
     private static NfqueueConfig check(NfqueueConfig c) {
@@ -81,57 +105,119 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
      * when none does).
      */
     @Override
-    public synchronized void open(int maxPacketLength) throws IOException {
-        close();
-        NfqueueConfig c = config;
-        BoundQueue q = BoundQueue.bind(c.queue(), c.queue_maxlen(), c.fail_open(), maxPacketLength, c.mark());
-        bound = q;
-        log.info("NFQUEUE {} bound: whole packets, queue length {}, fail-open {}; packets over {} bytes are"
-                + " answered with ICMP too-big (IPv4 with DF, IPv6) or dropped", c.queue(), c.queue_maxlen(),
-                c.fail_open() ? "on" : "off", maxPacketLength);
-        if (maxPacketLength < TooBigMessages.IPV6_MIN_MTU) {
-            log.warn("The links carry packets of at most {} bytes, less than the 1280 IPv6 needs: IPv6 packets"
-                    + " over {} bytes cannot pass", maxPacketLength, maxPacketLength);
+    public void open(int maxPacketLength) throws IOException {
+        NfqueueConfig c;
+        synchronized (control) {
+            close();
+            c = config;
+            BoundQueue q = BoundQueue.bind(c.queue(), c.queue_maxlen(), c.fail_open(), maxPacketLength, c.mark());
+            bound = new Shared<>(q, BoundQueue::close);
+            log.info("NFQUEUE {} bound: whole packets, queue length {}, fail-open {}; packets over {} bytes are"
+                    + " answered with ICMP too-big (IPv4 with DF, IPv6) or dropped", c.queue(), c.queue_maxlen(),
+                    c.fail_open() ? "on" : "off", maxPacketLength);
+            if (maxPacketLength < TooBigMessages.IPV6_MIN_MTU) {
+                warnIpv6(maxPacketLength);
+            }
         }
-        FirewallCheck.check(c.queue(), c.mark(), log);
+        ruleCheck.check(c.queue(), c.mark(), log); // subprocesses: outside the lock, so close need not wait for them
+    }
+
+    /**
+     * From the next captured batch on, packets longer than {@code maxPacketLength} are answered with ICMP
+     * "fragmentation needed" / "packet too big" naming it as the MTU (or dropped, IPv4 without DF).
+     */
+    @Override
+    public void limitPacketLength(int maxPacketLength) {
+        synchronized (control) {
+            Shared<BoundQueue> s = bound;
+            if (s == null) {
+                return; // not bound: open takes the limit
+            }
+            BoundQueue q = s.peek();
+            int previous = q.limit(maxPacketLength);
+            if (previous == maxPacketLength) {
+                return;
+            }
+            log.info("NFQUEUE {}: packets over {} bytes are answered with ICMP too-big from now on (was {}): the links'"
+                    + " packet limit changed", q.queue(), maxPacketLength, previous);
+            if (maxPacketLength < TooBigMessages.IPV6_MIN_MTU && previous >= TooBigMessages.IPV6_MIN_MTU) {
+                warnIpv6(maxPacketLength);
+            }
+        }
+    }
+
+    private void warnIpv6(int maxPacketLength) {
+        log.warn("The links carry packets of at most {} bytes, less than the 1280 IPv6 needs: IPv6 packets"
+                + " over {} bytes cannot pass", maxPacketLength, maxPacketLength);
     }
 
     @Override
-    public synchronized void close() {
-        BoundQueue q = bound;
-        bound = null;
-        if (q != null) {
+    public void close() {
+        synchronized (control) {
+            Shared<BoundQueue> s = bound;
+            bound = null;
+            if (s == null) {
+                return;
+            }
+            BoundQueue q = s.peek();
             Map<String, Long> last = new LinkedHashMap<>();
             q.counters(last);
             last.values().removeIf(v -> v == 0);
-            q.close();
-            log.info("NFQUEUE {} released; its counters: {}", q.queue(), last);
+            q.wakeup(); // a capture in progress returns, and unbinds the queue when it lets go
+            if (s.close(CLOSE_WAIT_NANOS)) {
+                log.info("NFQUEUE {} released; its counters: {}", q.queue(), last);
+            } else {
+                log.warn("NFQUEUE {}: a capture still runs after {} s; the queue is released when it ends; its counters: {}",
+                        q.queue(), TimeUnit.NANOSECONDS.toSeconds(CLOSE_WAIT_NANOS), last);
+            }
         }
     }
 
     @Override
     public int capture(PacketBatch batch, long timeoutNanos) throws IOException {
-        BoundQueue q = bound;
+        Shared<BoundQueue> s = bound;
+        BoundQueue q = s == null ? null : s.acquire();
         if (q == null) {
-            LockSupport.parkNanos(timeoutNanos); // closed under the engine's feet (deactivation): do not spin
+            if (timeoutNanos > 0) {
+                LockSupport.parkNanos(timeoutNanos); // closed under the engine's feet (deactivation): do not spin
+            }
             return 0;
         }
-        int n = q.capture(batch, timeoutNanos);
+        int n;
+        try {
+            n = q.capture(batch, timeoutNanos);
+        } finally {
+            s.release();
+        }
         report.tick();
         return n;
     }
 
     @Override
     public void wakeup() {
-        BoundQueue q = bound;
-        if (q != null) {
-            q.wakeup();
+        Shared<BoundQueue> s = bound;
+        if (s != null) {
+            s.peek().wakeup(); // ignored once closed
         }
     }
 
     @Override
     public int deliver(PacketBatch packets) throws IOException {
-        int n = delivery.deliver(packets);
+        Shared<MarkedDelivery> s = delivery;
+        MarkedDelivery d = s.acquire();
+        if (d == null) {
+            s = delivery; // closed just now: a new mark replaced it, or the component is deactivated
+            d = s.acquire();
+            if (d == null) {
+                throw new Closed("nfqueue delivery is closed: the component is deactivated");
+            }
+        }
+        int n;
+        try {
+            n = d.deliver(packets);
+        } finally {
+            s.release();
+        }
         report.tick();
         return n;
     }
@@ -143,17 +229,32 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
     @Override
     public Map<String, Long> counters() {
         Map<String, Long> counters = new LinkedHashMap<>();
-        BoundQueue q = bound;
+        Shared<BoundQueue> q = bound;
         if (q != null) {
-            q.counters(counters);
+            q.peek().counters(counters);
         }
-        delivery.counters(counters);
+        delivery.peek().counters(counters);
         return counters;
     }
 
     private String lastFailure() {
-        BoundQueue q = bound;
-        String failure = q == null ? null : q.lastFailure();
-        return failure != null ? failure : delivery.lastFailure();
+        Shared<BoundQueue> q = bound;
+        String failure = q == null ? null : q.peek().lastFailure();
+        return failure != null ? failure : delivery.peek().lastFailure();
+    }
+
+    /** Delivery is closed: a {@link ClosedChannelException} that says why. */
+    static final class Closed extends ClosedChannelException {
+        private static final long serialVersionUID = 1L;
+        private final String message;
+
+        Closed(String message) {
+            this.message = message;
+        }
+
+        @Override
+        public String getMessage() {
+            return message;
+        }
     }
 }

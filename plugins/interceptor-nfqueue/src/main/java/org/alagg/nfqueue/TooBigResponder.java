@@ -22,7 +22,7 @@ import org.alagg.api.PayloadType;
 final class TooBigResponder implements CaptureConverter.Oversize, Closeable {
     private static final int BATCH = 16;
 
-    private final int mtu;
+    private int mtu;
     private final MarkedRawSockets sockets;
     private final PacketBatch ipv4 = new PacketBatch(BATCH, TooBigMessages.MAX_FRAGMENTATION_NEEDED);
     private final PacketBatch ipv6 = new PacketBatch(BATCH, TooBigMessages.IPV6_MIN_MTU);
@@ -41,6 +41,11 @@ final class TooBigResponder implements CaptureConverter.Oversize, Closeable {
     TooBigResponder(int mtu, int mark) {
         this.mtu = mtu;
         this.sockets = new MarkedRawSockets(mark);
+    }
+
+    /** The MTU the answers announce from now on: the links' new limit. Egress thread. */
+    void mtu(int mtu) {
+        this.mtu = mtu;
     }
 
     @Override

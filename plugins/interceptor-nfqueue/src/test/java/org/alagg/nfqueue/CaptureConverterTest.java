@@ -154,6 +154,27 @@ class CaptureConverterTest {
     }
 
     @Test
+    void aNewLimitAppliesFromTheNextPacket() {
+        java.util.List<Integer> handed = new java.util.ArrayList<>();
+        CaptureConverter limited = new CaptureConverter(7, 100, (memory, offset, length, type) -> handed.add(length));
+        receive(withId(Fixtures.PACKET_IPV6, 1)); // 42 bytes
+        limited.start(datagrams);
+        assertEquals(1, limited.drain(out), "under 100");
+        limited.maxPacketLength(41);
+        datagrams.clear();
+        receive(withId(Fixtures.PACKET_IPV6, 2));
+        limited.start(datagrams);
+        assertEquals(0, limited.drain(out), "over 41");
+        assertEquals(java.util.List.of(42), handed);
+        limited.maxPacketLength(42);
+        datagrams.clear();
+        receive(withId(Fixtures.PACKET_IPV6, 3));
+        limited.start(datagrams);
+        assertEquals(1, limited.drain(out), "exactly the limit passes");
+        assertEquals(2, out.size());
+    }
+
+    @Test
     void packetIdsWrapAtTwoToThe32() {
         receive(withId(Fixtures.PACKET_IPV4, 0xFFFFFFFE), withId(Fixtures.PACKET_IPV4, 1), withId(Fixtures.PACKET_IPV4, 0xFFFFFFFF));
         converter.start(datagrams);

@@ -12,13 +12,18 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 import org.alagg.api.PacketBatch;
@@ -279,7 +284,154 @@ class NfqueueInterceptorRootTest {
         assertTrue(result[0] < result[1], "allocated " + result[0] + " bytes for " + result[1] + " packets");
     }
 
+    @Test
+    void afterTheLimitDropsAPacketOverItIsAnsweredWithTheNewMtu() throws Exception {
+        queueTo("iptables", "10.203.5.2");
+        NfqueueInterceptor interceptor = open(1480);
+        try (DatagramSocket sender = in(nfq, () -> new DatagramSocket())) {
+            String payload = "x".repeat(1400 - 28); // a 1400-byte packet, with DF
+            in(nfq, () -> send(sender, "10.203.5.2", 4000, payload));
+            List<Captured> captured = capture(interceptor, c -> c.udpPort() == 4000, 5);
+            assertEquals(1400, captured.get(captured.size() - 1).bytes().length, "under 1480: captured");
+
+            in(nfq, () -> {
+                interceptor.limitPacketLength(1300);
+                return null;
+            });
+            assertTrue(log.contains("info: NFQUEUE 7: packets over 1300 bytes are answered with ICMP too-big from now on"
+                    + " (was 1480): the links' packet limit changed"), log.toString());
+            in(nfq, () -> send(sender, "10.203.5.2", 4000, payload));
+            assertEquals(List.of(), capture(interceptor, c -> false, 1), "over 1300: not handed to the engine");
+            Map<String, Long> counters = interceptor.counters();
+            assertEquals(1L, counters.get("too_big"), counters.toString());
+            assertEquals(1L, counters.get("too_big_icmp_sent"), counters.toString());
+            String route = "";
+            for (long deadline = System.nanoTime() + 3 * SECOND; System.nanoTime() < deadline && !route.contains("mtu 1300"); ) {
+                route = net.exec(nfq, "ip", "route", "get", "10.203.5.2");
+            }
+            assertTrue(route.contains("mtu 1300"), "the fragmentation-needed message carried 1300: " + route);
+        }
+    }
+
+    @Test
+    @RequiresRoot(tools = {"ip6tables", "ip6tables-save"})
+    void afterTheLimitDropsAnIpv6PacketOverItIsAnsweredWithPacketTooBigAndTheNewMtu() throws Exception {
+        net.address(nfq, "l1a", "fd00:203::1/64");
+        net.address(peer, "l1b", "fd00:203::2/64");
+        queueTo("ip6tables", "fd00:203::2");
+        NfqueueInterceptor interceptor = open(1480);
+        try (DatagramSocket sender = in(nfq, () -> new DatagramSocket(new InetSocketAddress("fd00:203::1", 0)))) {
+            String payload = "y".repeat(1400 - 48);
+            in(nfq, () -> send(sender, "fd00:203::2", 4000, payload));
+            List<Captured> captured = capture(interceptor, c -> c.udpPort() == 4000, 5);
+            assertEquals(1400, captured.get(captured.size() - 1).bytes().length);
+
+            in(nfq, () -> {
+                interceptor.limitPacketLength(1300);
+                return null;
+            });
+            in(nfq, () -> send(sender, "fd00:203::2", 4000, payload));
+            assertEquals(List.of(), capture(interceptor, c -> false, 1));
+            assertEquals(1L, interceptor.counters().get("too_big_icmp6_sent"), interceptor.counters().toString());
+            String route = "";
+            for (long deadline = System.nanoTime() + 3 * SECOND; System.nanoTime() < deadline && !route.contains("mtu 1300"); ) {
+                route = net.exec(nfq, "ip", "-6", "route", "get", "fd00:203::2");
+            }
+            assertTrue(route.contains("mtu 1300"), route);
+        }
+    }
+
+    /** The ingress thread delivers while the control thread unbinds and binds the queue, each bind slow. */
+    @Test
+    void deliveryIsNeverHeldUpByASlowOpenOrClose() throws Exception {
+        NfqueueInterceptor interceptor = open(1400);
+        NfqueueInterceptor.RuleCheck real = interceptor.ruleCheck;
+        interceptor.ruleCheck = (queue, mark, logger) -> {
+            sleep(500);
+            real.check(queue, mark, logger);
+        };
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong longest = new AtomicLong();
+        AtomicLong delivered = new AtomicLong();
+        List<Throwable> unexpected = Collections.synchronizedList(new ArrayList<>());
+        byte[] packet = udp4("10.203.5.2", "10.203.5.1", 6000, 5999, "from the peer");
+        Thread ingress = new Thread(() -> {
+            try {
+                in(nfq, () -> {
+                    PacketBatch batch = batch(PayloadType.IPV4, packet);
+                    while (!stop.get()) {
+                        long start = System.nanoTime();
+                        delivered.addAndGet(interceptor.deliver(batch));
+                        longest.accumulateAndGet(System.nanoTime() - start, Math::max);
+                        Thread.sleep(1);
+                    }
+                    return null;
+                });
+            } catch (Throwable t) {
+                unexpected.add(t);
+            }
+        }, "ingress");
+        ingress.start();
+        try {
+            sleep(200);
+            for (int round = 0; round < 2; round++) {
+                int limit = 1300 + round;
+                in(nfq, () -> {
+                    interceptor.close();
+                    interceptor.open(1400);
+                    interceptor.limitPacketLength(limit);
+                    return null;
+                });
+            }
+            sleep(200);
+        } finally {
+            stop.set(true);
+            ingress.join(5000);
+        }
+        assertEquals(List.of(), unexpected);
+        assertTrue(delivered.get() > 0, "delivered " + delivered);
+        assertTrue(longest.get() < 100_000_000L, "a delivery waited " + longest.get() / 1_000_000 + " ms");
+    }
+
+    @Test
+    void deliveryAfterDeactivationFailsCleanlyAndNoDescriptorLeaks() throws Exception {
+        int before = openDescriptors();
+        byte[] packet = udp4("10.203.5.2", "10.203.5.1", 6000, 5999, "from the peer");
+        for (int round = 0; round < 3; round++) {
+            NfqueueInterceptor interceptor = new NfqueueInterceptor(config(), logger());
+            in(nfq, () -> {
+                interceptor.open(1400);
+                assertEquals(1, interceptor.deliver(batch(PayloadType.IPV4, packet)));
+                interceptor.close();
+                assertEquals(1, interceptor.deliver(batch(PayloadType.IPV4, packet)), "delivery does not need the queue");
+                interceptor.open(1400);
+                interceptor.close();
+                interceptor.deactivate();
+                ClosedChannelException e = assertThrows(ClosedChannelException.class,
+                        () -> interceptor.deliver(batch(PayloadType.IPV4, packet)));
+                assertTrue(String.valueOf(e.getMessage()).contains("deactivated"), String.valueOf(e.getMessage()));
+                assertEquals(0, interceptor.capture(new PacketBatch(8, 2048), 0));
+                return null;
+            });
+        }
+        assertEquals(before, openDescriptors(), "descriptors of this process before and after");
+    }
+
     // ---- helpers ----
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static int openDescriptors() throws IOException {
+        try (var entries = Files.list(Path.of("/proc/self/fd"))) {
+            return (int) entries.count();
+        }
+    }
 
     /** The documented rule: queue what goes to {@code destination}, except what Alagg marked. */
     private void queueTo(String tool, String destination) throws IOException {
