@@ -168,7 +168,7 @@ public final class Engine implements InstanceStatus {
     synchronized void deactivate() throws Exception {
         path.stop();
         capture.want(null);
-        control.submit(capture::follow).get(10, TimeUnit.SECONDS);
+        followCaptureNow();
         control.shutdownNow();
         closeLinks();
     }
@@ -239,7 +239,14 @@ public final class Engine implements InstanceStatus {
     synchronized void removeInterceptor(PacketInterceptor i, Map<String, Object> properties) throws Exception {
         interceptors.remove(i, properties);
         rewire();
-        control.submit(capture::follow).get(10, TimeUnit.SECONDS); // closed before its bundle goes
+        followCaptureNow(); // closed before its bundle goes
+    }
+
+    /** Runs the control thread's interceptor step and waits for it. */
+    private void followCaptureNow() throws Exception {
+        if (control != null && !control.isShutdown()) {
+            control.submit(capture::follow).get(10, TimeUnit.SECONDS);
+        }
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
@@ -299,8 +306,8 @@ public final class Engine implements InstanceStatus {
      * the data path does what it can without it.
      */
     private void rewire() {
-        if (path == null) {
-            return; // not activated yet: activate() wires everything
+        if (path == null || !path.running) {
+            return; // not activated yet (activate() wires everything), or deactivated
         }
         ReorderStrategyFactory strategy = strategies.get(settings.strategy());
         if (strategy == null && path.strategy != null) {
