@@ -29,12 +29,18 @@ final class Linux {
     static final int MSG_TRUNC = 0x20;
     static final int MSG_DONTWAIT = 0x40;
 
+    static final int EPOLL_CLOEXEC = 0x80000;
+    static final int EPOLL_CTL_ADD = 1;
+    static final int EPOLL_CTL_DEL = 2;
+    static final int EPOLLIN = 0x1;
+
     static final int POLLIN = 0x1;
     static final int POLLERR = 0x8;
     static final int POLLHUP = 0x10;
     static final int POLLNVAL = 0x20;
 
     static final int SOL_SOCKET = 1;
+    static final int SO_ERROR = 4;
     static final int SO_SNDBUF = 7;
     static final int SO_RCVBUF = 8;
     static final int SO_SNDBUFFORCE = 32;

@@ -9,6 +9,12 @@ import org.alagg.linux.internal.Native;
  * iovec pointer is set once here; callers set the buffer (and the name) per call. One thread at a time.
  */
 final class MessageVector {
+    /** Told of the messages the kernel refused to send. */
+    interface Refusals {
+        /** Messages {@code first .. first+count-1} did not leave: the kernel answered {@code errno}. */
+        void refused(int first, int count, int errno);
+    }
+
     private final int capacity;
     private final ByteBuffer headers;
     private final ByteBuffer iovecs;
@@ -61,6 +67,44 @@ final class MessageVector {
     /** The flags the kernel set on received message {@code j} (MSG_TRUNC). */
     int flags(int j) {
         return headers.getInt(j * Structs.MMSGHDR_SIZE + Structs.MSG_FLAGS);
+    }
+
+    /**
+     * Sends messages {@code 0 .. count-1} with sendmmsg, resuming after a message the kernel refuses (EMSGSIZE,
+     * ENETDOWN, EPERM from a firewall, ...). EAGAIN (the socket's buffer is full) refuses the rest; so do ENOBUFS
+     * (the interface's queue is full) and ENXIO (the interface is gone) when {@code oneInterface} says that every
+     * message goes out through the same interface. Only errors of the socket itself (EBADF, EFAULT, ENOTSOCK)
+     * throw.
+     *
+     * @return how many messages left
+     */
+    int sendAll(int fd, int count, boolean oneInterface, Refusals refusals, String call) throws LinuxException {
+        int done = 0;
+        int sent = 0;
+        while (done < count) {
+            int r = Sys.libc().sendmmsg(fd, address(done), count - done, Linux.MSG_DONTWAIT);
+            if (r > 0) {
+                done += r;
+                sent += r;
+                continue;
+            }
+            int errno = r == 0 ? LinuxException.EAGAIN : Native.errno();
+            switch (errno) {
+                case LinuxException.EINTR:
+                    continue;
+                case LinuxException.EBADF:
+                case LinuxException.EFAULT:
+                case LinuxException.ENOTSOCK:
+                    throw new LinuxException(call, errno);
+                default:
+                    boolean rest = errno == LinuxException.EAGAIN
+                            || oneInterface && (errno == LinuxException.ENOBUFS || errno == LinuxException.ENXIO);
+                    int refused = rest ? count - done : 1;
+                    refusals.refused(done, refused, errno);
+                    done += refused;
+            }
+        }
+        return sent;
     }
 
     /** For tests: the raw header memory. */

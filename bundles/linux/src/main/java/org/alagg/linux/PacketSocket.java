@@ -9,17 +9,21 @@ import org.alagg.api.PacketBatch;
 import org.alagg.linux.internal.Native;
 
 /**
- * An AF_PACKET datagram socket for one EtherType on every interface: sends each frame of a batch to the peer of
- * the link the frame names, with one sendmmsg, and receives frames from all interfaces with one recvmmsg,
+ * An AF_PACKET datagram socket for one EtherType, on one interface or on every interface: sends each frame of a
+ * batch to the peer of the link the frame names, with one sendmmsg, and receives frames with one recvmmsg,
  * telling for each the interface and source MAC it came from.
  *
- * <p>The socket is not bound to an interface: a destination names its interface by index, and frames of the
- * EtherType arrive from every interface. SOCK_DGRAM: a slot holds the frame's payload (the Alagg frame); the
- * kernel writes and strips the Ethernet header. Own outgoing frames are not received (PACKET_IGNORE_OUTGOING),
- * nor are frames addressed to another host's MAC (seen in promiscuous mode).
+ * <p>{@link #open(int, int, int) Bound} to an interface, the socket receives the EtherType's frames of that
+ * interface only, and its send buffer and errors are its own: a full queue on another interface never refuses
+ * its frames. {@link #open(int, int) Unbound}, frames arrive from every interface, and a destination names its
+ * interface by index. SOCK_DGRAM: a slot holds the frame's payload (the Alagg frame); the kernel writes and
+ * strips the Ethernet header. Own outgoing frames are not received (PACKET_IGNORE_OUTGOING), nor are frames
+ * addressed to another host's MAC (seen in promiscuous mode).
  *
  * <p>Everything is allocated at {@link #open}: send and receive allocate nothing. One thread sends, one thread
- * receives; {@link #setDestination}, {@link #clearDestination} and {@link #wakeup} may come from any thread.
+ * receives; {@link #setDestination}, {@link #clearDestination}, {@link #wakeup} and {@link #close} may come from
+ * any thread. A send or receive under way when another thread closes the socket still uses the descriptor it
+ * started with (it is closed when they return); later ones throw {@link ClosedChannelException}.
  */
 public final class PacketSocket implements Closeable {
     /** Links are numbered {@code 0 .. MAX_LINKS-1}. */
@@ -28,6 +32,7 @@ public final class PacketSocket implements Closeable {
     private static final int SOCKET_BUFFER_BYTES = 4 << 20;
 
     private final int etherType;
+    private final int ifindex;
     private final int capacity;
     private final String sendCall;
     private final String receiveCall;
@@ -40,7 +45,11 @@ public final class PacketSocket implements Closeable {
     private final boolean[] hasDestination = new boolean[MAX_LINKS];
     private final MessageVector sendVector;
     private final Sys.BatchAddress sendBatch = new Sys.BatchAddress();
-    private final SendCounters counters = new SendCounters();
+    /** The frame of the batch each message of the send vector carries, and the batch (sending thread). */
+    private final int[] sentFrame;
+    private PacketBatch sending;
+    private final MessageVector.Refusals markRefused = this::markRefused;
+    private final ByteBuffer scratch = Structs.allocate(Structs.SOCKADDR_LL_SIZE + 8);
 
     // receiving
     private final MessageVector receiveVector;
@@ -53,15 +62,17 @@ public final class PacketSocket implements Closeable {
     private long discarded;
     private int lastReceiveError;
 
-    private PacketSocket(int fd, int etherType, int capacity) throws LinuxException {
+    private PacketSocket(int fd, int etherType, int ifindex, int capacity) throws LinuxException {
         this.etherType = etherType;
+        this.ifindex = ifindex;
         this.capacity = capacity;
-        String proto = String.format("AF_PACKET, EtherType 0x%04x", etherType);
+        String proto = String.format("AF_PACKET, EtherType 0x%04x", etherType) + (ifindex > 0 ? ", ifindex " + ifindex : "");
         this.sendCall = "sendmmsg(" + proto + ")";
         this.receiveCall = "recvmmsg(" + proto + ")";
         this.destinations = Structs.allocate(MAX_LINKS * Structs.SOCKADDR_LL_SIZE);
         this.destinationsAddress = Native.address(destinations);
         this.sendVector = new MessageVector(capacity);
+        this.sentFrame = new int[capacity];
         this.receiveVector = new MessageVector(capacity);
         this.sources = Structs.allocate(capacity * Structs.SOCKADDR_LL_SIZE);
         long sourcesAddress = Native.address(sources);
@@ -81,11 +92,26 @@ public final class PacketSocket implements Closeable {
      * @throws LinuxException EPERM without CAP_NET_RAW
      */
     public static PacketSocket open(int etherType, int batchCapacity) throws LinuxException {
+        return open(etherType, batchCapacity, 0);
+    }
+
+    /**
+     * Opens a socket for one EtherType bound to one interface: it receives only that interface's frames, and
+     * what it sends queues there alone. Frames still go to the {@link #setDestination destinations} given.
+     *
+     * @param ifindex the interface's index; 0 for all interfaces, as {@link #open(int, int)}
+     * @throws LinuxException EPERM without CAP_NET_RAW; ENODEV when there is no such interface
+     */
+    public static PacketSocket open(int etherType, int batchCapacity, int ifindex) throws LinuxException {
         if (etherType < 0x0600 || etherType > 0xFFFF) {
             throw new IllegalArgumentException(String.format("EtherType 0x%04x: must be 0x0600 to 0xffff", etherType));
         }
+        if (ifindex < 0) {
+            throw new IllegalArgumentException("interface index " + ifindex);
+        }
         Sys.checkCapacity(batchCapacity);
-        int fd = Sys.socket(Linux.AF_PACKET, Linux.SOCK_DGRAM | Linux.SOCK_NONBLOCK, Linux.htons(etherType),
+        // protocol 0 receives nothing until bind names the EtherType (and the interface): no stray frames before
+        int fd = Sys.socket(Linux.AF_PACKET, Linux.SOCK_DGRAM | Linux.SOCK_NONBLOCK, 0,
                 String.format("socket(AF_PACKET, SOCK_DGRAM, EtherType 0x%04x)", etherType));
         try {
             int errno = Sys.trySetInt(fd, Linux.SOL_PACKET, Linux.PACKET_IGNORE_OUTGOING, 1);
@@ -93,21 +119,61 @@ public final class PacketSocket implements Closeable {
                 throw new LinuxException("setsockopt(PACKET_IGNORE_OUTGOING)", errno);
             }
             Sys.setBuffers(fd, SOCKET_BUFFER_BYTES);
-            return new PacketSocket(fd, etherType, batchCapacity);
+            ByteBuffer address = Structs.allocate(Structs.SOCKADDR_LL_SIZE);
+            Structs.putSockaddrLl(address, 0, etherType, ifindex, 0);
+            if (Sys.libc().bind(fd, Native.address(address), Structs.SOCKADDR_LL_SIZE) < 0) {
+                throw new LinuxException(String.format("bind(AF_PACKET, EtherType 0x%04x, ifindex %d)", etherType, ifindex),
+                        Native.errno());
+            }
+            return new PacketSocket(fd, etherType, ifindex, batchCapacity);
         } catch (LinuxException | RuntimeException e) {
             Sys.close(fd);
             throw e;
         }
     }
 
-    /** The EtherType this socket sends and receives. */
-    public int etherType() {
-        return etherType;
+    /** The interface this socket was bound to at {@link #open(int, int, int)}, or 0 for all interfaces. */
+    public int ifindex() {
+        return ifindex;
     }
 
-    /** The socket's file descriptor, e.g. for a {@link Poller} over several sources. */
-    public int fd() {
-        return descriptor.fd();
+    /**
+     * The interface the kernel has the socket bound to now: {@link #ifindex()}, or -1 once that interface was
+     * removed: such a socket receives nothing any more, even if an interface of the same index comes back; open
+     * another. Any thread.
+     */
+    public int boundIfindex() throws LinuxException, ClosedChannelException {
+        int fd = descriptor.acquire();
+        try {
+            synchronized (scratch) {
+                long address = Native.address(scratch);
+                scratch.putInt(Structs.SOCKADDR_LL_SIZE, Structs.SOCKADDR_LL_SIZE);
+                if (Sys.libc().getsockname(fd, address, address + Structs.SOCKADDR_LL_SIZE) < 0) {
+                    throw new LinuxException("getsockname(AF_PACKET)", Native.errno());
+                }
+                return scratch.getInt(Structs.SLL_IFINDEX);
+            }
+        } finally {
+            descriptor.release();
+        }
+    }
+
+    /**
+     * Reads and clears the error the kernel queued on the socket (SO_ERROR), 0 if none: e.g. ENETDOWN, queued
+     * when the bound interface went down, which would otherwise refuse the first frame sent after it is up
+     * again (or end the next receive). Any thread.
+     */
+    public int clearError() throws LinuxException, ClosedChannelException {
+        int fd = descriptor.acquire();
+        try {
+            return Sys.getInt(fd, Linux.SOL_SOCKET, Linux.SO_ERROR, "getsockopt(SO_ERROR)");
+        } finally {
+            descriptor.release();
+        }
+    }
+
+    Descriptor descriptor() {
+        return descriptor;
     }
 
     /**
@@ -141,17 +207,29 @@ public final class PacketSocket implements Closeable {
     }
 
     /**
-     * Sends every frame of the batch to the destination of its {@link PacketBatch#link(int) link}, in one
-     * sendmmsg (more only when the batch is larger than the socket's capacity). Frames of a link without a
-     * destination are skipped. A frame the kernel refuses (full queue, interface down, too long) is counted in
-     * {@link #sendRefused()} and the rest still go.
+     * Sends every frame of the batch that has a destination here (by its {@link PacketBatch#link(int) link}), in
+     * one sendmmsg (more only when the batch is larger than the socket's capacity); frames of other links are left
+     * alone. A frame the kernel refuses is marked with {@link PacketBatch#refuse(int, int)} and the rest still
+     * go, except after EAGAIN (the socket's buffer is full) and, on a socket bound to an interface, ENOBUFS (the
+     * interface's queue is full) and ENXIO (the interface is gone): those refuse this call's remaining frames too.
      *
      * @return how many frames left
      * @throws LinuxException only when the socket itself is broken
+     * @throws ClosedChannelException when the socket was closed before the call
      */
     public int send(PacketBatch frames) throws LinuxException, ClosedChannelException {
-        int fd = descriptor.checkOpen();
+        int fd = descriptor.acquire();
+        try {
+            return send(fd, frames);
+        } finally {
+            sending = null;
+            descriptor.release();
+        }
+    }
+
+    private int send(int fd, PacketBatch frames) throws LinuxException {
         long base = sendBatch.of(frames);
+        sending = frames;
         int n = frames.size();
         int sent = 0;
         synchronized (destinationLock) {
@@ -166,24 +244,21 @@ public final class PacketSocket implements Closeable {
                     sendVector.setName(count, destinationsAddress + (long) link * Structs.SOCKADDR_LL_SIZE,
                             Structs.SOCKADDR_LL_SIZE);
                     sendVector.setBuffer(count, base + frames.offset(i), frames.length(i));
+                    sentFrame[count] = i;
                     count++;
                 }
                 if (count > 0) {
-                    sent += counters.sendAll(fd, sendVector, count, sendCall);
+                    sent += sendVector.sendAll(fd, count, ifindex > 0, markRefused, sendCall);
                 }
             }
         }
         return sent;
     }
 
-    /** Frames the kernel refused to send so far (EAGAIN, ENOBUFS, ENETDOWN, EMSGSIZE, ...). */
-    public long sendRefused() {
-        return counters.refused();
-    }
-
-    /** The errno of the last refused frame, or 0. */
-    public int lastSendError() {
-        return counters.lastErrno();
+    private void markRefused(int first, int count, int errno) {
+        for (int j = first; j < first + count; j++) {
+            sending.refuse(sentFrame[j], errno);
+        }
     }
 
     /**
@@ -194,12 +269,26 @@ public final class PacketSocket implements Closeable {
      *
      * @param timeoutNanos 0 to take only what is there, negative to wait without limit
      * @return how many frames were appended; 0 after a timeout or {@link #wakeup()}
+     * @throws ClosedChannelException when the socket was closed before the call
      */
     public int receive(PacketBatch into, long timeoutNanos) throws LinuxException, ClosedChannelException {
-        int fd = descriptor.checkOpen();
+        return receive(into, Integer.MAX_VALUE, timeoutNanos);
+    }
+
+    /** Like {@link #receive(PacketBatch, long)}, appending at most {@code most} frames. */
+    public int receive(PacketBatch into, int most, long timeoutNanos) throws LinuxException, ClosedChannelException {
+        int fd = descriptor.acquire();
+        try {
+            return receive(fd, into, most, timeoutNanos);
+        } finally {
+            descriptor.release();
+        }
+    }
+
+    private int receive(int fd, PacketBatch into, int most, long timeoutNanos) throws LinuxException, ClosedChannelException {
         receivedFirst = into.size();
         receivedCount = 0;
-        int n = Math.min(into.capacity() - into.size(), capacity);
+        int n = Math.min(Math.min(into.capacity() - into.size(), capacity), most);
         if (n <= 0) {
             return 0;
         }
@@ -297,12 +386,12 @@ public final class PacketSocket implements Closeable {
         descriptor.wakeup();
     }
 
-    /** Closes the socket. Stop the sending and receiving threads first ({@link #wakeup()} the receiver). */
+    /**
+     * Closes the socket: at once, or when a send or receive under way in another thread returns (a waiting
+     * receive is woken). Later calls throw {@link ClosedChannelException}. Any thread.
+     */
     @Override
     public void close() {
-        // under the lock send holds across sendmmsg: the number is not closed, and reused, under a send
-        synchronized (destinationLock) {
-            descriptor.close();
-        }
+        descriptor.close();
     }
 }

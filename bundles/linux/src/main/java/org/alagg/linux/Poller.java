@@ -23,18 +23,18 @@ public final class Poller implements Closeable {
     private final long drainAddress;
     private final ByteBuffer one;
     private final long oneAddress;
-    private final int eventFd;
-    private volatile boolean closed;
+    private final Descriptor eventFd;
 
     /**
      * @param fds the descriptors to wait on (each for readability); errors and hang-ups count as ready too
      */
     public Poller(int... fds) throws LinuxException {
         this.count = fds.length;
-        this.eventFd = Sys.libc().eventfd(0, Linux.EFD_NONBLOCK | Linux.EFD_CLOEXEC);
+        int eventFd = Sys.libc().eventfd(0, Linux.EFD_NONBLOCK | Linux.EFD_CLOEXEC);
         if (eventFd < 0) {
             throw new LinuxException("eventfd", Native.errno());
         }
+        this.eventFd = new Descriptor(eventFd);
         this.pollfds = Structs.allocate((count + 1) * Structs.POLLFD_SIZE);
         for (int i = 0; i <= count; i++) {
             pollfds.putInt(i * Structs.POLLFD_SIZE + Structs.POLLFD_FD, i < count ? fds[i] : eventFd);
@@ -57,9 +57,15 @@ public final class Poller implements Closeable {
      * @return how many of the descriptors are ready; 0 after a timeout, a wakeup or an interrupting signal
      */
     public int await(long timeoutNanos) throws LinuxException, ClosedChannelException {
-        if (closed) {
-            throw new ClosedChannelException();
+        int event = eventFd.acquire();
+        try {
+            return await(event, timeoutNanos);
+        } finally {
+            eventFd.release();
         }
+    }
+
+    private int await(int event, long timeoutNanos) throws LinuxException {
         long timeout = 0;
         if (timeoutNanos >= 0) {
             timespec.putLong(0, timeoutNanos / 1_000_000_000L);
@@ -77,8 +83,8 @@ public final class Poller implements Closeable {
         if (r == 0) {
             return 0;
         }
-        if (revents(count) != 0 && !closed) {
-            Sys.libc().read(eventFd, drainAddress, 8);
+        if (revents(count) != 0) {
+            Sys.libc().read(event, drainAddress, 8);
             r--;
         }
         return r;
@@ -99,26 +105,25 @@ public final class Poller implements Closeable {
 
     /** Makes the current or next {@link #await} return. Any thread; ignored after {@link #close()}. */
     public void wakeup() {
-        synchronized (one) {
-            if (!closed) {
-                Sys.libc().write(eventFd, oneAddress, 8);
-            }
+        int event = eventFd.tryAcquire();
+        if (event >= 0) {
+            Sys.libc().write(event, oneAddress, 8);
+            eventFd.release();
         }
     }
 
     /**
-     * Closes the eventfd (not the descriptors waited on) after waking a waiting thread. Stop the thread that
-     * calls {@link #await} first (wake it, let it see it should stop): a descriptor number is reused at once.
+     * Wakes a waiting thread and closes the eventfd (not the descriptors waited on): at once, or when that
+     * thread's {@link #await} returns. Later waits throw {@link ClosedChannelException}. Any thread.
      */
     @Override
     public void close() {
-        synchronized (one) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            Sys.libc().write(eventFd, oneAddress, 8);
-            Sys.close(eventFd);
+        int event = eventFd.tryAcquire();
+        if (event < 0) {
+            return;
         }
+        Sys.libc().write(event, oneAddress, 8);
+        eventFd.close();
+        eventFd.release();
     }
 }

@@ -145,7 +145,7 @@ public final class RawIpSocket implements Closeable {
                 count++;
             }
             if (count > 0) {
-                sent += counters.sendAll(fd, vector, count, sendCall);
+                sent += vector.sendAll(fd, count, false, counters, sendCall);
             }
         }
         return sent;

@@ -1,13 +1,11 @@
 package org.alagg.linux;
 
-import org.alagg.linux.internal.Native;
-
 /**
- * sendmmsg over a prepared {@link MessageVector}, resuming after messages the kernel refuses, and the counts
- * of those; {@link #refuse} counts for senders that write one message a call ({@link TunDevice}). One sending
- * thread; the counts may be read from any thread.
+ * Counts the messages the kernel refused to send, for senders that report counts rather than marking each
+ * refused packet ({@link RawIpSocket}, {@link TunDevice}). One sending thread; the counts may be read from any
+ * thread.
  */
-final class SendCounters {
+final class SendCounters implements MessageVector.Refusals {
     private volatile long refused;
     private volatile int lastErrno;
 
@@ -19,44 +17,9 @@ final class SendCounters {
         return lastErrno;
     }
 
-    /**
-     * Sends messages {@code 0 .. count-1}. A message the kernel refuses (ENOBUFS, ENETDOWN, ENXIO, EMSGSIZE,
-     * EPERM from a firewall, ...) is counted and skipped; on EAGAIN (socket buffer full) the rest is counted
-     * and dropped. Only errors of the socket itself (EBADF, EFAULT, ENOTSOCK) throw.
-     *
-     * @return how many messages left
-     */
-    int sendAll(int fd, MessageVector vector, int count, String call) throws LinuxException {
-        int done = 0;
-        int sent = 0;
-        while (done < count) {
-            int r = Sys.libc().sendmmsg(fd, vector.address(done), count - done, Linux.MSG_DONTWAIT);
-            if (r > 0) {
-                done += r;
-                sent += r;
-                continue;
-            }
-            int errno = r == 0 ? LinuxException.EAGAIN : Native.errno();
-            switch (errno) {
-                case LinuxException.EINTR:
-                    continue;
-                case LinuxException.EBADF:
-                case LinuxException.EFAULT:
-                case LinuxException.ENOTSOCK:
-                    throw new LinuxException(call, errno);
-                case LinuxException.EAGAIN:
-                    refuse(count - done, errno);
-                    return sent;
-                default:
-                    refuse(1, errno);
-                    done++;
-            }
-        }
-        return sent;
-    }
-
-    void refuse(int messages, int errno) {
-        refused += messages;
+    @Override
+    public void refused(int first, int count, int errno) {
+        refused += count;
         lastErrno = errno;
     }
 }

@@ -68,6 +68,13 @@ final class Structs {
     static final int POLLFD_REVENTS = 6; // short
     static final int TIMESPEC_SIZE = 16;
 
+    // struct epoll_event: u32 events and a u64 of data; packed on x86_64 (12 bytes), aligned elsewhere (16)
+    static final boolean EPOLL_PACKED = "amd64".equals(System.getProperty("os.arch"))
+            || "x86_64".equals(System.getProperty("os.arch"));
+    static final int EPOLL_EVENT_SIZE = EPOLL_PACKED ? 12 : 16;
+    static final int EPOLL_EVENTS = 0;
+    static final int EPOLL_DATA = EPOLL_PACKED ? 4 : 8;
+
     /** Zeroed direct memory in native byte order. */
     static ByteBuffer allocate(int size) {
         return ByteBuffer.allocateDirect(size).order(ByteOrder.nativeOrder());

@@ -171,7 +171,7 @@ public final class TunDevice implements Closeable {
             if (errno == LinuxException.EBADF || errno == LinuxException.EFAULT) {
                 throw new LinuxException(writeCall, errno);
             }
-            counters.refuse(1, errno);
+            counters.refused(i, 1, errno);
         }
         return written;
     }

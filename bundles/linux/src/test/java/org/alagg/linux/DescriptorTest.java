@@ -51,6 +51,24 @@ class DescriptorTest {
         assertThrows(ClosedChannelException.class, descriptor::checkOpen);
     }
 
+    @Test
+    void aDescriptorInUseIsClosedByItsLastUser(@TempDir Path dir) throws Exception {
+        Path file = Files.createFile(dir.resolve("in-use"));
+        int fd = Native.libc().open(file.toString(), Linux.O_RDONLY | Linux.O_CLOEXEC);
+        Descriptor descriptor = new Descriptor(fd);
+        assertEquals(fd, descriptor.acquire());
+        assertEquals(fd, descriptor.tryAcquire());
+        descriptor.close();
+        assertEquals(-1, descriptor.fd());
+        assertEquals(-1, descriptor.tryAcquire());
+        assertThrows(ClosedChannelException.class, descriptor::acquire);
+        assertEquals(file.toString(), linkOf(fd), "still open for the two users");
+        descriptor.release();
+        assertEquals(file.toString(), linkOf(fd), "still open for the last user");
+        descriptor.release();
+        assertNotEquals(file.toString(), linkOf(fd), "closed by the last user");
+    }
+
     private static String linkOf(int fd) {
         try {
             return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd)).toString();

@@ -49,6 +49,15 @@ class StructsTest {
     }
 
     @Test
+    void epollEventLayout() {
+        // packed on x86_64 only (__EPOLL_PACKED in sys/epoll.h)
+        boolean x86 = System.getProperty("os.arch").equals("amd64") || System.getProperty("os.arch").equals("x86_64");
+        assertEquals(x86 ? 12 : 16, Structs.EPOLL_EVENT_SIZE);
+        assertEquals(x86 ? 4 : 8, Structs.EPOLL_DATA);
+        assertEquals(0, Structs.EPOLL_EVENTS);
+    }
+
+    @Test
     void sockaddrLlBytes() {
         ByteBuffer b = Structs.allocate(2 * Structs.SOCKADDR_LL_SIZE);
         Structs.putSockaddrLl(b, 20, 0x88B5, 7, MacAddress.parse("02:00:00:00:01:02").toLong());

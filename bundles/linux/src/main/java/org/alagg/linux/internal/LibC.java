@@ -22,6 +22,8 @@ public interface LibC {
 
     int getsockopt(int fd, int level, int name, @intptr_t long value, @intptr_t long valueLength);
 
+    int getsockname(int fd, @intptr_t long address, @intptr_t long addressLength);
+
     int ioctl(int fd, @u_int64_t long request, @intptr_t long argument);
 
     int open(String path, int flags);
@@ -45,6 +47,12 @@ public interface LibC {
     int ppoll(@intptr_t long fds, @u_int64_t long count, @intptr_t long timeout, @intptr_t long signalMask);
 
     int eventfd(int initialValue, int flags);
+
+    int epoll_create1(int flags);
+
+    int epoll_ctl(int epfd, int op, int fd, @intptr_t long event);
+
+    int epoll_wait(int epfd, @intptr_t long events, int maxEvents, int timeoutMillis);
 
     int setns(int fd, int namespaceType);
 }

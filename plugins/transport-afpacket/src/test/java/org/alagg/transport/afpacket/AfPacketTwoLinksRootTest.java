@@ -1,0 +1,595 @@
+package org.alagg.transport.afpacket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
+
+import org.alagg.api.Link;
+import org.alagg.api.LinkState;
+import org.alagg.api.MacAddress;
+import org.alagg.api.PacketBatch;
+import org.alagg.linux.LinuxException;
+import org.alagg.linux.NetworkInterfaces;
+import org.alagg.linux.NetworkNamespace;
+import org.alagg.testing.RequiresRoot;
+import org.alagg.testing.TestNetwork;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.osgi.service.log.Logger;
+
+/**
+ * The transport on two links of the real kernel: what one link's trouble does (and does not do) to the other,
+ * how refused frames are marked, and that links and the transport leave nothing open behind.
+ *
+ * <pre>
+ *   ns a: l1a ----- l1b :ns b     link 0
+ *         l2a ----- l2b           link 1
+ * </pre>
+ */
+@RequiresRoot(tools = {"tc"})
+class AfPacketTwoLinksRootTest {
+    private static final int ETHERTYPE = 0x88B5;
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    private static final int SLOW = 0;
+    private static final int FAST = 1;
+
+    private TestNetwork net;
+    private String a;
+    private String b;
+    private AfPacketTransport inA;
+    private AfPacketTransport inB;
+    private MacAddress mac1a;
+    private MacAddress mac2a;
+    private MacAddress mac1b;
+    private MacAddress mac2b;
+    private final List<Link> linksA = new ArrayList<>();
+    private final List<Link> linksB = new ArrayList<>();
+
+    @BeforeEach
+    void network() throws Exception {
+        net = TestNetwork.create();
+        a = net.namespace("a");
+        b = net.namespace("b");
+        net.veth(a, "l1a", b, "l1b");
+        net.veth(a, "l2a", b, "l2b");
+        mac1a = NetworkNamespace.call(a, () -> NetworkInterfaces.mac("l1a"));
+        mac2a = NetworkNamespace.call(a, () -> NetworkInterfaces.mac("l2a"));
+        mac1b = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("l1b"));
+        mac2b = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("l2b"));
+        inA = NetworkNamespace.call(a, () -> new AfPacketTransport(quiet()));
+        inB = NetworkNamespace.call(b, () -> new AfPacketTransport(quiet()));
+    }
+
+    @AfterEach
+    void cleanUp() {
+        try {
+            if (inA != null) {
+                inA.stop();
+            }
+            if (inB != null) {
+                inB.stop();
+            }
+        } finally {
+            net.close();
+        }
+    }
+
+    private void openLinks(int etherType) throws Exception {
+        linksA.add(NetworkNamespace.call(a, () -> inA.open(SLOW, "l1a", mac1b, etherType)));
+        linksA.add(NetworkNamespace.call(a, () -> inA.open(FAST, "l2a", mac2b, etherType)));
+        linksB.add(NetworkNamespace.call(b, () -> inB.open(SLOW, "l1b", mac1a, etherType)));
+        linksB.add(NetworkNamespace.call(b, () -> inB.open(FAST, "l2b", mac2a, etherType)));
+        await("all links UP", () -> Stream.concat(linksA.stream(), linksB.stream()).allMatch(l -> l.state() == LinkState.UP));
+    }
+
+    private void closeLinks() {
+        linksA.forEach(Link::close);
+        linksB.forEach(Link::close);
+        linksA.clear();
+        linksB.clear();
+    }
+
+    /**
+     * Link 0 is slow (a token bucket of 1 Mbit/s holds what it cannot send yet), link 1 is fast, and frames for
+     * both alternate in every batch, sent as fast as the sender can. The slow link's queue fills: its frames are
+     * refused and marked as such. The fast link must not notice: none of its frames refused, all arrive.
+     * Two ways to be full: the token bucket's own queue (400 ms of traffic: the kernel answers ENOBUFS), or
+     * the sending socket's buffer (a queue too long to fill first: EAGAIN, which on a socket shared by all
+     * links also stopped the fast link's frames).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"latency 400ms", "limit 64mb"})
+    void aSlowLinkDoesNotHoldUpAFastOne(String queue) throws Exception {
+        List<String> tbf = new ArrayList<>(List.of("tc", "qdisc", "add", "dev", "l1a", "root", "tbf", "rate", "1mbit",
+                "burst", "4kbit"));
+        tbf.addAll(List.of(queue.split(" ")));
+        net.exec(a, tbf.toArray(String[]::new));
+        openLinks(ETHERTYPE);
+
+        Receiver receiver = new Receiver(inB);
+        int batches = 4000;
+        int perBatch = 32;
+        long fastSent = 0;
+        long slowSent = 0;
+        Map<Integer, Integer> slowRefusals = new TreeMap<>();
+        PacketBatch out = new PacketBatch(perBatch, 2048);
+        long start = System.nanoTime();
+        try {
+            for (int k = 0; k < batches; k++) {
+                out.clear();
+                for (int n = 0; n < perBatch; n++) {
+                    frame(out, 100, n % 2 == 0 ? SLOW : FAST, k * perBatch + n);
+                }
+                int sent = inA.send(out);
+                int left = 0;
+                for (int i = 0; i < out.size(); i++) {
+                    int refusal = out.refusal(i);
+                    if (out.link(i) == FAST) {
+                        if (refusal != 0) {
+                            fail("batch " + k + ": a frame of the fast link was refused with errno " + refusal
+                                    + " (slow link's refusals so far: " + slowRefusals + ")");
+                        }
+                        fastSent++;
+                    } else if (refusal == 0) {
+                        slowSent++;
+                    } else {
+                        slowRefusals.merge(refusal, 1, Integer::sum);
+                    }
+                    left += refusal == 0 ? 1 : 0;
+                }
+                assertEquals(left, sent, "send counts the frames not refused");
+            }
+            long nanos = System.nanoTime() - start;
+            System.out.printf("slow link (%s): %d sent, refused %s; fast link: %d sent; %.0f frames/s offered%n",
+                    queue, slowSent, slowRefusals, fastSent, batches * perBatch * 1e9 / nanos);
+            long expected = fastSent;
+            await("the fast link's " + expected + " frames arrive", () -> receiver.frames.get(FAST) >= expected);
+            assertEquals(expected, receiver.frames.get(FAST), "each fast frame once");
+        } finally {
+            receiver.stop();
+        }
+        assertTrue(!slowRefusals.isEmpty(), "the slow link's queue filled up");
+        for (int errno : slowRefusals.keySet()) {
+            assertTrue(errno == LinuxException.EAGAIN || errno == LinuxException.ENOBUFS,
+                    "a full queue is EAGAIN or ENOBUFS: " + slowRefusals);
+        }
+        assertTrue(receiver.frames.get(SLOW) <= slowSent, "the slow link delivers at most what left");
+    }
+
+    @Test
+    void aFrameLongerThanTheMtuIsRefusedAndTheRestGo() throws Exception {
+        openLinks(ETHERTYPE);
+        net.exec(a, "ip", "link", "set", "l1a", "mtu", "1000");
+        await("the link follows the MTU", () -> linksA.get(SLOW).mtu() == 1000);
+
+        PacketBatch out = new PacketBatch(8, 2048);
+        frame(out, 100, SLOW, 1);
+        frame(out, 1200, SLOW, 2);
+        frame(out, 100, FAST, 3);
+        frame(out, 1000, SLOW, 4);
+        frame(out, 1200, FAST, 5);
+        frame(out, 1300, SLOW, 6);
+        frame(out, 100, SLOW, 7);
+        assertEquals(5, inA.send(out));
+        for (int i = 0; i < out.size(); i++) {
+            int expected = i == 1 || i == 5 ? LinuxException.EMSGSIZE : 0;
+            assertEquals(expected, out.refusal(i), "refusal of frame " + (i + 1));
+        }
+        PacketBatch in = new PacketBatch(16, 2048);
+        receive(inB, in, 5);
+        assertEquals(List.of(1, 3, 4, 5, 7), numbers(in));
+    }
+
+    @Test
+    void framesForALinkThatIsDownOrMissingAreRefusedEnetdown() throws Exception {
+        openLinks(ETHERTYPE);
+        PacketBatch out = new PacketBatch(8, 2048);
+
+        // at once: the kernel refuses them before the transport's watcher has seen the interface go down
+        net.down(a, "l1a");
+        fourFrames(out);
+        assertEquals(2, inA.send(out));
+        assertRefusals(out, LinuxException.ENETDOWN, 0, LinuxException.ENETDOWN, 0);
+
+        // once the link is DOWN the transport refuses them itself
+        await("link 0 DOWN", () -> linksA.get(SLOW).state() == LinkState.DOWN);
+        fourFrames(out);
+        assertEquals(2, inA.send(out));
+        assertRefusals(out, LinuxException.ENETDOWN, 0, LinuxException.ENETDOWN, 0);
+
+        // back up: all go again, none refused for an error the kernel kept from the time it was down
+        net.up(a, "l1a");
+        await("link 0 UP", () -> linksA.get(SLOW).state() == LinkState.UP);
+        fourFrames(out);
+        assertEquals(4, inA.send(out));
+        assertRefusals(out, 0, 0, 0, 0);
+
+        // frames for a link nobody opened, or one closed
+        out.clear();
+        frame(out, 60, 7, 1);
+        frame(out, 60, -1, 2);
+        frame(out, 60, FAST, 3);
+        assertEquals(1, inA.send(out));
+        assertRefusals(out, LinuxException.ENETDOWN, LinuxException.ENETDOWN, 0);
+        linksA.get(FAST).close();
+        fourFrames(out);
+        assertEquals(2, inA.send(out));
+        assertRefusals(out, 0, LinuxException.ENETDOWN, 0, LinuxException.ENETDOWN);
+
+        PacketBatch in = new PacketBatch(32, 2048);
+        receive(inB, in, 11);
+        assertEquals(11, in.size(), "the frames not refused arrive");
+    }
+
+    @Test
+    void anEtherTypeChangeReopensEveryLink() throws Exception {
+        openLinks(ETHERTYPE);
+        PacketBatch out = new PacketBatch(8, 2048);
+        fourFrames(out);
+        assertEquals(4, inA.send(out));
+        PacketBatch in = new PacketBatch(16, 2048);
+        receive(inB, in, 4);
+        assertEquals(4, in.size());
+
+        // as the engine does it: every link closed, then opened again with the new EtherType
+        closeLinks();
+        openLinks(0x88B6);
+        fourFrames(out);
+        assertEquals(4, inA.send(out));
+        in.clear();
+        receive(inB, in, 4);
+        assertEquals(List.of(1, 2, 3, 4), numbers(in));
+        for (int i = 0; i < 4; i++) {
+            int number = in.packet(i).getInt(0);
+            assertEquals(number % 2 == 1 ? SLOW : FAST, in.link(i), "link of frame " + number);
+        }
+        // nothing of the old EtherType is left: a frame of it is not received any more
+        NetworkNamespace.call(a, () -> {
+            try (org.alagg.linux.PacketSocket old = org.alagg.linux.PacketSocket.open(ETHERTYPE, 4)) {
+                old.setDestination(0, NetworkInterfaces.index("l2a"), mac2b);
+                PacketBatch stray = new PacketBatch(1, 256);
+                frame(stray, 60, 0, 9);
+                assertEquals(1, old.send(stray), "refused: " + stray.refusal(0));
+            }
+            return null;
+        });
+        in.clear();
+        assertEquals(0, inB.receive(in, 300_000_000L));
+    }
+
+    @Test
+    void closingEverythingLeavesNoDescriptorOpen() throws Exception {
+        // a first round loads every class (the JVM opens jar files for that) before counting
+        AfPacketTransport warm = NetworkNamespace.call(a, () -> new AfPacketTransport(quiet()));
+        Link warmLink = NetworkNamespace.call(a, () -> warm.open(0, "l1a", mac1b, ETHERTYPE));
+        warm.send(new PacketBatch(1, 64));
+        warmLink.close();
+        warm.stop();
+
+        int before = descriptors();
+        AfPacketTransport t = NetworkNamespace.call(a, () -> new AfPacketTransport(quiet()));
+        int transport = descriptors();
+        Link l1 = NetworkNamespace.call(a, () -> t.open(0, "l1a", mac1b, ETHERTYPE));
+        Link l2 = NetworkNamespace.call(a, () -> t.open(1, "l2a", mac2b, ETHERTYPE));
+        await("UP", () -> l1.state() == LinkState.UP && l2.state() == LinkState.UP);
+        PacketBatch out = new PacketBatch(4, 256);
+        frame(out, 60, 0, 1);
+        frame(out, 60, 1, 2);
+        assertEquals(2, t.send(out));
+        assertTrue(descriptors() > transport, "the links opened sockets");
+        l1.close();
+        l2.close();
+        assertEquals(transport, descriptors(), "the links' sockets are closed with them");
+        t.stop();
+        assertEquals(before, descriptors(), "the transport's own descriptors are closed when it stops");
+        assertThrows(ClosedChannelException.class, () -> t.send(out));
+        assertThrows(ClosedChannelException.class, () -> t.receive(new PacketBatch(4, 256), 0));
+    }
+
+    /**
+     * The interface of a link is deleted and made again (with a new index, or the same one) while frames flow
+     * both ways: the transport reopens the link's socket on the new interface, and the threads sending and
+     * receiving meanwhile see only refusals, never a failure (a closed or reused descriptor).
+     */
+    @Test
+    void aLinkFollowsItsInterfaceMadeAgainWhileFramesFlow() throws Exception {
+        openLinks(ETHERTYPE);
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        Map<Integer, Integer> refusals = new ConcurrentHashMap<>();
+        Receiver receiverA = new Receiver(inA);
+        CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+            PacketBatch out = new PacketBatch(16, 2048);
+            try {
+                for (int k = 0; running.get(); k++) {
+                    out.clear();
+                    for (int n = 0; n < 16; n++) {
+                        frame(out, 100, n % 2, k);
+                    }
+                    inB.send(out);
+                    for (int i = 0; i < out.size(); i++) {
+                        if (out.refusal(i) != 0) {
+                            refusals.merge(out.refusal(i), 1, Integer::sum);
+                        }
+                    }
+                    Thread.sleep(0, 200_000);
+                }
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        try {
+            for (int round = 0; round < 4; round++) {
+                Thread.sleep(300);
+                int before = NetworkNamespace.call(a, () -> NetworkInterfaces.index("l1a"));
+                if (round == 1) {
+                    // made again with the very same index, while the watcher waits for the transport's lock (it
+                    // never sees the interface missing): only the socket can tell that it is another interface
+                    synchronized (inA) {
+                        net.exec(a, "ip", "link", "del", "l1a");
+                        net.exec(a, "ip", "link", "add", "l1a", "index", String.valueOf(before), "type", "veth",
+                                "peer", "name", "l1b", "netns", b);
+                    }
+                } else {
+                    net.exec(a, "ip", "link", "del", "l1a");
+                    if (round == 0) {
+                        await("link 0 DOWN", () -> linksA.get(SLOW).state() == LinkState.DOWN);
+                    }
+                    net.veth(a, "l1a", b, "l1b");
+                }
+                // the same MACs as before, so that the peers the links name stay right
+                for (String[] end : new String[][] {{a, "l1a", mac1a.toString()}, {b, "l1b", mac1b.toString()}}) {
+                    net.down(end[0], end[1]);
+                    net.exec(end[0], "ip", "link", "set", end[1], "address", end[2]);
+                    net.up(end[0], end[1]);
+                }
+                await("both ends of link 0 UP", () -> linksA.get(SLOW).state() == LinkState.UP
+                        && linksB.get(SLOW).state() == LinkState.UP);
+                int index = NetworkNamespace.call(a, () -> NetworkInterfaces.index("l1a"));
+                assertEquals(round == 1, index == before, "round " + round + ": index " + index + ", before " + before);
+                long received = receiverA.frames.get(SLOW);
+                await("round " + round + ": frames arrive on the new l1a", () -> receiverA.frames.get(SLOW) > received + 100);
+            }
+        } finally {
+            running.set(false);
+            sender.get(10, TimeUnit.SECONDS);
+            receiverA.stop();
+        }
+        if (failure.get() != null) {
+            throw new AssertionError("the sender failed", failure.get());
+        }
+        if (receiverA.failure.get() != null) {
+            throw new AssertionError("the receiver failed", receiverA.failure.get());
+        }
+        System.out.println("refusals while l1a came and went: " + refusals);
+        for (int errno : refusals.keySet()) {
+            // ENOBUFS: the veth drops what it cannot hand to a peer that is down (before the watcher sees no carrier)
+            assertTrue(errno == LinuxException.ENETDOWN || errno == LinuxException.ENXIO || errno == LinuxException.ENOBUFS,
+                    "refusals: " + refusals);
+        }
+    }
+
+    /** A send and a receive racing with stop() end with ClosedChannelException, nothing else. */
+    @Test
+    void sendAndReceiveRacingStopFailCleanly() throws Exception {
+        openLinks(ETHERTYPE);
+        AtomicReference<Throwable> sendEnd = new AtomicReference<>();
+        CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+            PacketBatch out = new PacketBatch(16, 2048);
+            try {
+                while (true) {
+                    out.clear();
+                    for (int n = 0; n < 16; n++) {
+                        frame(out, 100, n % 2, n);
+                    }
+                    inA.send(out);
+                }
+            } catch (Throwable e) {
+                sendEnd.set(e);
+            }
+        });
+        Receiver receiver = new Receiver(inA);
+        Thread.sleep(300);
+        inA.stop();
+        sender.get(10, TimeUnit.SECONDS);
+        receiver.thread.join(10_000);
+        assertTrue(sendEnd.get() instanceof ClosedChannelException, "send ends with " + sendEnd.get());
+        assertTrue(receiver.failure.get() instanceof ClosedChannelException, "receive ends with " + receiver.failure.get());
+    }
+
+    /**
+     * Frames per second through the transport, two links, batches of 64 alternating the links, a receiver thread
+     * on the other side. Printed, for comparison between versions; asserts only that frames arrived.
+     */
+    @Test
+    void throughputOverTwoLinks() throws Exception {
+        openLinks(ETHERTYPE);
+        Receiver receiver = new Receiver(inB);
+        PacketBatch out = new PacketBatch(64, 2048);
+        long sent = 0;
+        try {
+            for (int round = 0; round < 2; round++) {
+                long start = System.nanoTime();
+                long received = receiver.frames.get(SLOW) + receiver.frames.get(FAST);
+                int batches = 0;
+                while (System.nanoTime() - start < 2 * SECOND) {
+                    out.clear();
+                    for (int n = 0; n < 64; n++) {
+                        frame(out, 100, n % 2, n);
+                    }
+                    sent += inA.send(out);
+                    batches++;
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                long got = receiver.frames.get(SLOW) + receiver.frames.get(FAST) - received;
+                if (round == 1) {
+                    System.out.printf("throughput: %.0f frames/s sent, %.0f frames/s received (%d batches of 64)%n",
+                            batches * 64 / seconds, got / seconds, batches);
+                }
+            }
+        } finally {
+            receiver.stop();
+        }
+        assertTrue(sent > 0);
+    }
+
+    /** Send and receive through the transport allocate nothing per batch, refusals included. */
+    @Test
+    void steadyStateAllocatesNothing() throws Exception {
+        openLinks(ETHERTYPE);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        PacketBatch out = new PacketBatch(32, 2048);
+        PacketBatch in = new PacketBatch(64, 2048);
+        long received = 0;
+        long allocated = 0;
+        for (int round = 0; round < 2; round++) {
+            // round 0 warms up (class loading, JIT); round 1 is measured
+            long before = threads.getCurrentThreadAllocatedBytes();
+            for (int k = 0; k < 2000; k++) {
+                out.clear();
+                for (int n = 0; n < 32; n++) {
+                    // every 8th frame for a link that is not open: refused
+                    frame(out, 100, n % 8 == 7 ? 5 : n % 2, n);
+                }
+                inA.send(out);
+                in.clear();
+                received += inB.receive(in, 0);
+            }
+            allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        }
+        System.out.println("steady state: " + received + " frames received, " + allocated + " bytes allocated in 2000 rounds");
+        assertTrue(received > 2000, "frames arrived: " + received);
+        assertTrue(allocated < 2000 * 8, "2000 send+receive of 32 frames allocated " + allocated + " bytes");
+    }
+
+    private void fourFrames(PacketBatch out) {
+        out.clear();
+        for (int n = 1; n <= 4; n++) {
+            frame(out, 60, n % 2 == 1 ? SLOW : FAST, n);
+        }
+    }
+
+    private static void assertRefusals(PacketBatch out, int... expected) {
+        int[] actual = new int[out.size()];
+        for (int i = 0; i < actual.length; i++) {
+            actual[i] = out.refusal(i);
+        }
+        assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(actual), "refusals of the batch");
+    }
+
+    /** A frame of {@code length} bytes: its number in the first four, then a pattern. */
+    private static void frame(PacketBatch batch, int length, int link, int number) {
+        ByteBuffer slot = batch.slot(batch.size());
+        slot.putInt(0, number);
+        for (int k = 4; k < length; k++) {
+            slot.put(k, (byte) k);
+        }
+        batch.commit(length, null, link);
+    }
+
+    private static List<Integer> numbers(PacketBatch batch) {
+        List<Integer> numbers = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            numbers.add(batch.packet(i).getInt(0));
+        }
+        numbers.sort(null);
+        return numbers;
+    }
+
+    /** Receives in a thread of its own, counting frames per link, until stopped or closed. */
+    private static final class Receiver {
+        final AtomicLongArray frames = new AtomicLongArray(2);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final Thread thread;
+        private volatile boolean running = true;
+
+        Receiver(AfPacketTransport transport) {
+            thread = new Thread(() -> {
+                PacketBatch in = new PacketBatch(64, 2048);
+                try {
+                    while (running) {
+                        in.clear();
+                        transport.receive(in, 50_000_000L);
+                        for (int i = 0; i < in.size(); i++) {
+                            int link = in.link(i);
+                            if (link == SLOW || link == FAST) {
+                                frames.incrementAndGet(link);
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }, "receiver");
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(10_000);
+        }
+    }
+
+    private static int descriptors() throws IOException {
+        int count = 0;
+        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
+            for (Path fd : (Iterable<Path>) fds::iterator) {
+                try {
+                    String target = Files.readSymbolicLink(fd).toString();
+                    if (target.startsWith("socket:") || target.startsWith("anon_inode:")) {
+                        count++;
+                    }
+                } catch (IOException e) {
+                    // closed meanwhile (e.g. the directory stream's own descriptor)
+                }
+            }
+        }
+        return count;
+    }
+
+    private static void receive(AfPacketTransport transport, PacketBatch into, int frames) throws Exception {
+        long deadline = System.nanoTime() + 5 * SECOND;
+        while (into.size() < frames && System.nanoTime() < deadline) {
+            transport.receive(into, 100_000_000L);
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 10 * SECOND;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 10 s: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static Logger quiet() {
+        return (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] {Logger.class},
+                (proxy, method, args) -> method.getReturnType() == boolean.class ? false : null);
+    }
+}
