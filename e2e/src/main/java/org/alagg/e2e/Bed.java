@@ -3,11 +3,14 @@ package org.alagg.e2e;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.alagg.testing.TestNetwork;
@@ -41,6 +44,9 @@ public final class Bed implements AutoCloseable {
 
     private final TestNetwork network;
     private final Path directory;
+    /** The project directory whose {@code alagg} script and distribution the instances run. */
+    private final Path root;
+    private final boolean ownDistribution;
     private final Capture capture;
     private final int links;
     private final Side a;
@@ -48,9 +54,12 @@ public final class Bed implements AutoCloseable {
     /** Closes the bed when the JVM exits first (Ctrl-C, a killed test run). */
     private CloseOnExit closeOnExit;
 
-    private Bed(TestNetwork network, Path directory, Capture capture, int links, Side a, Side b) {
+    private Bed(TestNetwork network, Path directory, Path root, boolean ownDistribution, Capture capture, int links,
+            Side a, Side b) {
         this.network = network;
         this.directory = directory;
+        this.root = root;
+        this.ownDistribution = ownDistribution;
         this.capture = capture;
         this.links = links;
         this.a = a;
@@ -66,6 +75,18 @@ public final class Bed implements AutoCloseable {
      */
     public static Bed create(Path root, Capture capture, int links, int configuredLinks, List<String> extraConfig)
             throws IOException {
+        return create(root, capture, links, configuredLinks, extraConfig, false);
+    }
+
+    /**
+     * Like {@link #create(Path, Capture, int, int, List)}; with {@code ownDistribution} the bed first copies the
+     * {@code alagg} script, the built distribution ({@code launcher/target/alagg}) and {@code configadmin/} into its
+     * directory and both sides run that copy, exactly as a user runs the original: its {@code plugins/} folder
+     * ({@link #pluginsFolder()}) is the bed's own, so a jar dropped there reaches only this bed's instances and
+     * disappears with it, and a rebuild of the project's distribution while the bed runs does not touch it.
+     */
+    public static Bed create(Path root, Capture capture, int links, int configuredLinks, List<String> extraConfig,
+            boolean ownDistribution) throws IOException {
         if (links < 1 || links > 9 || configuredLinks > links) {
             throw new IllegalArgumentException("1 to 9 links, at most all of them configured: " + links + ", " + configuredLinks);
         }
@@ -73,6 +94,7 @@ public final class Bed implements AutoCloseable {
         Path directory = null;
         try {
             directory = Files.createTempDirectory("alagg-bed-");
+            Path runs = ownDistribution ? copyDistribution(root, directory.resolve("dist")) : root;
             String nsA = network.namespace("a");
             String nsB = network.namespace("b");
             for (int i = 1; i <= links; i++) {
@@ -82,11 +104,11 @@ public final class Bed implements AutoCloseable {
                 }
             }
             String tag = network.id().substring(network.id().lastIndexOf('-') + 1);
-            Side a = new Side(network, root, directory, "bed-" + tag + "-a", nsA, 'a', capture);
-            Side b = new Side(network, root, directory, "bed-" + tag + "-b", nsB, 'b', capture);
+            Side a = new Side(network, runs, directory, "bed-" + tag + "-a", nsA, 'a', capture);
+            Side b = new Side(network, runs, directory, "bed-" + tag + "-b", nsB, 'b', capture);
             a.peer = b;
             b.peer = a;
-            Bed bed = new Bed(network, directory, capture, links, a, b);
+            Bed bed = new Bed(network, directory, runs, ownDistribution, capture, links, a, b);
             for (Side side : List.of(a, b)) {
                 side.prepare();
                 side.writeConfig(bed, configuredLinks, extraConfig);
@@ -97,6 +119,32 @@ public final class Bed implements AutoCloseable {
             network.close();
             deleteDirectory(directory);
             throw e;
+        }
+    }
+
+    /** Copies what {@code alagg run} and {@code alagg ctl} use into {@code to}, laid out as in the project. */
+    private static Path copyDistribution(Path root, Path to) throws IOException {
+        Path distribution = root.resolve("launcher/target/alagg");
+        if (!Files.isRegularFile(distribution.resolve("alagg-launcher.jar"))) {
+            throw new IOException("no distribution in " + distribution + ": build it first (mvn install, or alagg build)");
+        }
+        copyTree(distribution, to.resolve("launcher/target/alagg"));
+        copyTree(root.resolve("configadmin"), to.resolve("configadmin"));
+        Files.copy(root.resolve("alagg"), to.resolve("alagg"), StandardCopyOption.COPY_ATTRIBUTES);
+        Files.createDirectories(to.resolve("launcher/target/alagg/plugins"));
+        return to;
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : (Iterable<Path>) files::iterator) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
         }
     }
 
@@ -157,6 +205,17 @@ public final class Bed implements AutoCloseable {
         return links;
     }
 
+    /**
+     * The watched {@code plugins/} folder of the distribution this bed runs: a bundle jar moved in is installed and
+     * started by both instances, removing it uninstalls it. Only for a bed with its own distribution.
+     */
+    public Path pluginsFolder() {
+        if (!ownDistribution) {
+            throw new IllegalStateException("this bed runs the project's distribution: create it with its own to drop plugins in");
+        }
+        return root.resolve("launcher/target/alagg/plugins");
+    }
+
     /** The bed's directory: configurations, logs, the control sockets, transferred files. */
     public Path directory() {
         return directory;
@@ -210,6 +269,13 @@ public final class Bed implements AutoCloseable {
         }
     }
 
+    /** Sets the MTU of link {@code n} at both ends ({@code ip link set dev l<n>a mtu <mtu>}, then l<n>b). */
+    public void mtu(int n, int mtu) throws IOException {
+        for (Side side : List.of(a, b)) {
+            side.exec("ip", "link", "set", "dev", side.link(n), "mtu", Integer.toString(mtu));
+        }
+    }
+
     /** Cuts link {@code n} ({@code ip link set l<n>a down}: both ends lose carrier) or restores it. */
     public void cut(int n, boolean cut) throws IOException {
         if (cut) {
@@ -254,6 +320,7 @@ public final class Bed implements AutoCloseable {
 
     /** One host of the bed: its namespace, application addresses and Alagg instance. */
     public static final class Side {
+        private static final Pattern MTU = Pattern.compile(" mtu (\\d+) ");
         private final TestNetwork network;
         private final String namespace;
         private final char letter;
@@ -297,6 +364,15 @@ public final class Bed implements AutoCloseable {
                     instance.runDirectory().resolve(name + ".cfg"));
             Files.write(other.config(), lines);
             return other;
+        }
+
+        /** The MTU of one of this side's interfaces, as {@code ip -o link show dev <device>} prints it. */
+        public int mtu(String device) throws IOException {
+            Matcher m = MTU.matcher(exec("ip", "-o", "link", "show", "dev", device));
+            if (!m.find()) {
+                throw new IOException("ip link show " + device + " in " + this + " prints no MTU");
+            }
+            return Integer.parseInt(m.group(1));
         }
 
         /** The MAC address of one of this side's interfaces. */

@@ -23,6 +23,8 @@ import org.alagg.testing.TestNetwork;
  */
 public final class Instance {
     private static final Duration CTL_TIMEOUT = Duration.ofSeconds(20);
+    /** Between the outputs of {@link #ctlTogether}. */
+    private static final String SEPARATOR = "E2E-OUTPUT-SEPARATOR";
 
     private final TestNetwork network;
     private final Path root;
@@ -71,6 +73,40 @@ public final class Instance {
     /** The pid of the running {@code alagg run} JVM, or -1. */
     public long pid() {
         return process != null && process.isAlive() ? process.pid() : -1;
+    }
+
+    /**
+     * The pid of the instance's JVM: {@code ip netns exec} and the {@code alagg} script both exec, so it is the
+     * started process itself; its descendants are searched should that ever change.
+     *
+     * @throws IOException when the instance runs no JVM
+     */
+    public long javaPid() throws IOException {
+        Process p = process;
+        if (p == null || !p.isAlive()) {
+            throw new IOException(this + " does not run");
+        }
+        if (isJava(p.pid())) {
+            return p.pid();
+        }
+        return p.descendants().filter(h -> isJava(h.pid())).findFirst()
+                .orElseThrow(() -> new IOException(this + ": no java process among pid " + p.pid() + " and its descendants"))
+                .pid();
+    }
+
+    private static boolean isJava(long pid) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).strip().equals("java");
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** How many file descriptors the instance's JVM has open now ({@code ls /proc/<pid>/fd | wc -l}). */
+    public long openFileDescriptors() throws IOException {
+        try (var fds = Files.list(Path.of("/proc", Long.toString(javaPid()), "fd"))) {
+            return fds.count();
+        }
     }
 
     /** Starts {@code alagg run -c <config>} in the namespace; the log file is appended to. */
@@ -160,15 +196,70 @@ public final class Instance {
         }
     }
 
+    /**
+     * Runs several Gogo commands in one {@code alagg ctl} call, within milliseconds of each other, and returns each
+     * one's output ({@code echo (c1) SEPARATOR (c2) ...}: the instance's shell evaluates them in order).
+     */
+    public List<String> ctlTogether(String... commandLines) throws IOException {
+        StringBuilder line = new StringBuilder("echo");
+        for (int i = 0; i < commandLines.length; i++) {
+            line.append(i == 0 ? " (" : " " + SEPARATOR + " (").append(commandLines[i]).append(')');
+        }
+        String out = ctl(line.toString()).strip();
+        List<String> parts = List.of(out.split(" " + SEPARATOR + " ", -1));
+        if (parts.size() != commandLines.length) {
+            throw new IOException("alagg ctl " + line + ": expected " + commandLines.length + " outputs, got:\n" + out);
+        }
+        return parts;
+    }
+
     /** {@code alagg:stats --json}: the engine's counters. */
     public Map<String, Long> stats() throws IOException {
-        return longs(Json.object(Json.parse(ctl("alagg:stats", "--json")), "alagg:stats"));
+        return parseStats(ctl("alagg:stats", "--json"));
     }
 
     /** {@code alagg:links --json}: per link its state, detail and counters, by link (interface) name. */
     public Map<String, LinkReport> links() throws IOException {
+        return parseLinks(ctl("alagg:links", "--json"));
+    }
+
+    /** {@code alagg:status --json}, parsed. */
+    public Map<String, Object> status() throws IOException {
+        return Json.object(Json.parse(ctl("alagg:status", "--json")), "alagg:status");
+    }
+
+    /** The counters of {@code alagg:stats} and {@code alagg:links} read together, in one control call. */
+    public record Counters(Map<String, Long> stats, Map<String, LinkReport> links) {
+    }
+
+    /** {@code alagg:stats --json} and {@code alagg:links --json}, read in one control call. */
+    public Counters counters() throws IOException {
+        List<String> out = ctlTogether("alagg:stats --json", "alagg:links --json");
+        return new Counters(parseStats(out.get(0)), parseLinks(out.get(1)));
+    }
+
+    /**
+     * The counters of {@code alagg:stats --json}: its numbers by name; the numbers of a nested object (should the
+     * engine group them, e.g. {@code "egress": {...}}) under their own name too unless that is taken, and as
+     * {@code group.name}.
+     */
+    static Map<String, Long> parseStats(String json) {
+        Map<String, Object> stats = Json.object(Json.parse(json), "alagg:stats");
+        Map<String, Long> values = longs(stats);
+        stats.forEach((group, v) -> {
+            if (v instanceof Map<?, ?>) {
+                longs(Json.object(v, group)).forEach((name, value) -> {
+                    values.putIfAbsent(name, value);
+                    values.put(group + "." + name, value);
+                });
+            }
+        });
+        return values;
+    }
+
+    static Map<String, LinkReport> parseLinks(String json) {
         Map<String, LinkReport> links = new LinkedHashMap<>();
-        for (Object o : Json.array(Json.parse(ctl("alagg:links", "--json")), "alagg:links")) {
+        for (Object o : Json.array(Json.parse(json), "alagg:links")) {
             Map<String, Object> link = Json.object(o, "alagg:links entry");
             String id = (String) link.get("link");
             links.put(id, new LinkReport(id, (String) link.get("state"), (String) link.get("detail"),

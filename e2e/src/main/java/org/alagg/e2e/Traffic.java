@@ -1,15 +1,20 @@
 package org.alagg.e2e;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.alagg.e2e.Bed.Side;
+import org.alagg.testing.TestNetwork;
 
 /** The real clients the bed drives: ping and iperf3, run in one side's namespace against the other side. */
 public final class Traffic {
@@ -43,8 +48,9 @@ public final class Traffic {
 
         @Override
         public String toString() {
-            return String.format(Locale.ROOT, "%d/%d answered (%.1f %% loss), rtt p50 %.3f ms, p99 %.3f ms",
-                    received, transmitted, lossPercent(), percentile(50), percentile(99));
+            String answered = String.format(Locale.ROOT, "%d/%d answered (%.1f %% loss)", received, transmitted, lossPercent());
+            return rttMillis.length == 0 ? answered
+                    : answered + String.format(Locale.ROOT, ", rtt p50 %.3f ms, p99 %.3f ms", percentile(50), percentile(99));
         }
     }
 
@@ -66,6 +72,53 @@ public final class Traffic {
         }
         return new Ping(Integer.parseInt(summary.group(1)), Integer.parseInt(summary.group(2)),
                 rtts.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /** A ping that runs in the background until {@link #stop()}: {@code ping -q}, its summary parsed at the end. */
+    public static final class RunningPing {
+        private final Side from;
+        private final String to;
+        private final Process process;
+        private final CompletableFuture<String> output;
+
+        private RunningPing(Side from, String to, Process process) {
+            this.from = from;
+            this.to = to;
+            this.process = process;
+            this.output = CompletableFuture.supplyAsync(() -> {
+                try (InputStream in = process.getInputStream()) {
+                    return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    return "";
+                }
+            });
+        }
+
+        /** Stops it with SIGINT (ping then prints its summary) and returns what it saw. */
+        public Ping stop() throws IOException, InterruptedException {
+            if (process.isAlive()) {
+                TestNetwork.run("kill", "-INT", Long.toString(process.pid()));
+            }
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IOException("ping " + to + " from " + from + " did not stop on SIGINT");
+            }
+            Matcher summary = SUMMARY.matcher(output.join());
+            if (!summary.find()) {
+                throw new IOException("ping " + to + " from " + from + " printed no summary:\n" + output.join());
+            }
+            return new Ping(Integer.parseInt(summary.group(1)), Integer.parseInt(summary.group(2)), new double[0]);
+        }
+    }
+
+    /**
+     * Starts pinging {@code to} from a side every {@code intervalSeconds} until {@link RunningPing#stop()} (at most
+     * an hour); only the counts are kept, not the round-trip times.
+     */
+    public static RunningPing pingInBackground(Side from, String to, double intervalSeconds) throws IOException {
+        // ip netns exec and ping: one process, so SIGINT to it reaches ping
+        Process process = from.start("ping", "-n", "-q", "-i", Double.toString(intervalSeconds), "-W", "1", "-w", "3600", to);
+        return new RunningPing(from, to, process);
     }
 
     /** What an iperf3 run measured (receiver side for TCP). */

@@ -30,6 +30,9 @@ public final class Transfer {
     private final Process sender;
     private final long startNanos;
     private final Thread watcher;
+    /** Writes the file into the sending nc at a fixed pace; null when nc reads the file itself. */
+    private Thread feeder;
+    private volatile IOException feedFailure;
     private volatile long longestStallNanos;
     private volatile long lastGrowthNanos;
 
@@ -74,6 +77,46 @@ public final class Transfer {
         Traffic.awaitListening(from.peer(), PORT);
         Process sender = from.start("sh", "-c", "exec nc -N " + to + " " + PORT + " < '" + source + "'");
         return new Transfer(source, target, receiver, sender);
+    }
+
+    /**
+     * Like {@link #start}, but the sending {@code nc} gets the file from this JVM at {@code bytesPerSecond}, in
+     * 64 KiB pieces: the transfer lasts about {@code size / bytesPerSecond} whatever the links could carry, so
+     * something can happen all along it.
+     */
+    public static Transfer startPaced(Side from, String to, Path source, Path target, long bytesPerSecond)
+            throws IOException, InterruptedException {
+        Files.deleteIfExists(target);
+        String family = to.contains(":") ? "-6 " : "";
+        Process receiver = from.peer().start("sh", "-c", "exec nc " + family + "-d -l " + PORT + " > '" + target + "'");
+        Traffic.awaitListening(from.peer(), PORT);
+        Process sender = from.start("nc", "-N", to, Integer.toString(PORT));
+        Transfer transfer = new Transfer(source, target, receiver, sender);
+        transfer.feeder = new Thread(() -> transfer.feed(bytesPerSecond), "transfer-feeder");
+        transfer.feeder.setDaemon(true);
+        transfer.feeder.start();
+        return transfer;
+    }
+
+    private void feed(long bytesPerSecond) {
+        byte[] piece = new byte[1 << 16];
+        long sent = 0;
+        try (InputStream in = Files.newInputStream(source); OutputStream out = sender.getOutputStream()) {
+            for (int n; (n = in.readNBytes(piece, 0, piece.length)) > 0; ) {
+                out.write(piece, 0, n);
+                out.flush();
+                sent += n;
+                long due = startNanos + sent * 1_000_000_000L / bytesPerSecond;
+                long wait = due - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+            }
+        } catch (IOException e) {
+            feedFailure = e; // nc is gone: the transfer fails, await says why
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void watch() {
@@ -142,8 +185,15 @@ public final class Transfer {
             nc.destroy();
             nc.waitFor();
         }
+        if (feeder != null) { // after nc is gone: a write into its full pipe fails then instead of blocking
+            feeder.interrupt();
+            feeder.join();
+        }
         String detail = done ? "" : senderFailed ? "the sending nc failed with exit status " + sender.exitValue()
                 : "not finished within " + within.toSeconds() + " s";
+        if (feedFailure != null) {
+            detail += (detail.isEmpty() ? "" : "; ") + "feeding the sending nc failed: " + feedFailure.getMessage();
+        }
         boolean intact = done && sha256(source).equals(sha256(target));
         return new Result(received(), intact, Duration.ofNanos(tookNanos), Duration.ofNanos(longestStallNanos), detail);
     }

@@ -16,6 +16,7 @@ import java.util.List;
 import org.alagg.e2e.Bed.Side;
 import org.alagg.testing.RequiresRoot;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -40,6 +41,11 @@ class BadInputIT {
         Files.writeString(a.instance().config(), Files.readString(a.instance().config())
                 + "link." + MISSING + " = 02:00:00:00:00:09\n");
         bed.start();
+    }
+
+    @AfterEach
+    void countersAddUp() throws Exception {
+        Conservation.assertCountersAddUp(bed);
     }
 
     @AfterAll

@@ -19,6 +19,11 @@ final class Beds {
     static final long TRANSFER_BYTES = 50_000_000;
     /** Long enough for a paced 50 MB transfer (about 4 s at 100 Mbit/s) under faults. */
     static final Duration TRANSFER_DEADLINE = Duration.ofSeconds(60);
+    /**
+     * ping's {@code -i} for 100 pings a second: here {@code -i 0.01} gives only about 62 a second (ping's timer sleeps
+     * a 16 ms step), {@code -i 0.009} about 110.
+     */
+    static final double PING_INTERVAL = 0.009;
     private static final Duration DEADLINE = Duration.ofSeconds(20);
     /** A row of {@code lb}: {@code    7|Active     |    1|Alagg reordering: windowed (0.1.0.SNAPSHOT)|0.1.0.SNAPSHOT}. */
     private static final Pattern BUNDLE_ROW = Pattern.compile("(?m)^\\s*(\\d+)\\|[^|]*\\|[^|]*\\|([^|(]+)");
@@ -77,7 +82,7 @@ final class Beds {
     static void assertPingsBothWays(Bed bed) throws IOException {
         for (Bed.Side from : List.of(bed.a(), bed.b())) {
             for (String to : List.of(from.peer().ipv4(), from.peer().ipv6())) {
-                Traffic.Ping ping = Traffic.ping(from, to, 100, 0.01);
+                Traffic.Ping ping = Traffic.ping(from, to, 100, PING_INTERVAL);
                 report("ping", "%s, %s -> %s: %s", bed.capture(), from, to, ping);
                 assertEquals(0.0, ping.lossPercent(), () -> from + " -> " + to + ": " + ping);
             }

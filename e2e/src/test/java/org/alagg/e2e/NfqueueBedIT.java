@@ -57,13 +57,15 @@ class NfqueueBedIT {
         file = Transfer.randomFile(bed.directory().resolve("sent.bin"), Beds.TRANSFER_BYTES);
     }
 
+    /** Heals the links, then checks that both sides' counters add up (the traffic has stopped). */
     @AfterEach
-    void healLinks() throws Exception {
+    void healLinksAndCheckCounters() throws Exception {
         for (int n = 1; n <= 2; n++) {
             bed.loss(n, 0);
             bed.slow(n, null, 0);
             bed.cut(n, false);
         }
+        Conservation.assertCountersAddUp(bed);
     }
 
     @AfterAll

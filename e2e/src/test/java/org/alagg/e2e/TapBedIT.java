@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.alagg.e2e.Bed.Side;
 import org.alagg.testing.RequiresRoot;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -22,6 +23,11 @@ class TapBedIT {
     @BeforeAll
     void start() throws Exception {
         bed = Beds.create(Bed.Capture.TAP, 2, 2, "reorder = windowed").start();
+    }
+
+    @AfterEach
+    void countersAddUp() throws Exception {
+        Conservation.assertCountersAddUp(bed);
     }
 
     @AfterAll

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 
 import org.alagg.testing.RequiresRoot;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -22,6 +23,11 @@ class TunBedIT {
     void start() throws Exception {
         bed = Beds.create(Bed.Capture.TUN, 2, 2, "reorder = windowed").start();
         file = Transfer.randomFile(bed.directory().resolve("sent.bin"), Beds.TRANSFER_BYTES);
+    }
+
+    @AfterEach
+    void countersAddUp() throws Exception {
+        Conservation.assertCountersAddUp(bed);
     }
 
     @AfterAll
