@@ -37,7 +37,7 @@ import org.junit.jupiter.api.function.Executable;
  *
  * <p>The bed runs its own copy of the distribution, so the plugin reaches only its instances.
  */
-@RequiresRoot(tools = {"nc", "ping", "ethtool", "ss", "iptables", "ip6tables", "kill"})
+@RequiresRoot(tools = {"nc", "ping", "ethtool", "ss", "iptables", "ip6tables"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChaosBedIT {
     /** The chaos lasts at least this long, and at least one round of every step. */
