@@ -26,11 +26,21 @@ public final class ReorderBuffer {
      */
     public ReorderBuffer(int capacity, int nextSequence) {
         next = nextSequence;
-        int size = Integer.highestOneBit(Math.max(1, capacity - 1)) << 1;
+        int size = slotsFor(capacity);
         packets = new int[size];
         arrivals = new long[size];
         mask = size - 1;
         Arrays.fill(packets, EMPTY);
+    }
+
+    /**
+     * How many sequence slots a buffer of {@code capacity} has: the power of two at or above it (at least 2). It
+     * holds at most one packet fewer; the engine sizes its packet pool by it.
+     *
+     * @since 2.0
+     */
+    public static int slotsFor(int capacity) {
+        return Integer.highestOneBit(Math.max(1, capacity - 1)) << 1;
     }
 
     /**

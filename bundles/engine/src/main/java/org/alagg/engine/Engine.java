@@ -71,6 +71,8 @@ public final class Engine implements InstanceStatus {
     private final List<LinkDefinition> definitions = new ArrayList<>();
     private final Map<LinkDefinition, OpenLink> open = new LinkedHashMap<>();
     private final Map<LinkDefinition, String> openFailures = new LinkedHashMap<>();
+    /** Each link's counters by interface and peer, kept across reopenings and removals (see {@link OpenLink}). */
+    private final Map<String, Counters[]> linkCounters = new java.util.HashMap<>();
 
     @Reference(service = LoggerFactory.class)
     private Logger log;
@@ -346,7 +348,9 @@ public final class Engine implements InstanceStatus {
         int id = freeLinkId();
         try {
             Link link = transport.open(id, d.interfaceName(), d.peer(), settings.ethertype());
-            open.put(d, new OpenLink(link));
+            Counters[] counters = linkCounters.computeIfAbsent(d.interfaceName() + " " + d.peer(),
+                    k -> new Counters[] {new Counters(OpenLink.SENT), new Counters(OpenLink.RECEIVED)});
+            open.put(d, new OpenLink(link, counters[0], counters[1]));
             openFailures.remove(d);
             log.info("Link {} (id {}) to {} opened", d.interfaceName(), id, d.peer());
         } catch (Exception | LinkageError e) {
@@ -442,8 +446,14 @@ public final class Engine implements InstanceStatus {
             LinkState state = LinkState.DOWN;
             String detail;
             if (link == null) {
-                OpenLink.SENT.forEach(n -> counters.put(n, 0L));
-                OpenLink.RECEIVED.forEach(n -> counters.put(n, 0L));
+                Counters[] kept = linkCounters.get(d.interfaceName() + " " + d.peer());
+                if (kept == null) {
+                    OpenLink.SENT.forEach(n -> counters.put(n, 0L));
+                    OpenLink.RECEIVED.forEach(n -> counters.put(n, 0L));
+                } else {
+                    counters.putAll(kept[0].snapshot());
+                    counters.putAll(kept[1].snapshot());
+                }
                 detail = openFailures.containsKey(d) ? openFailures.get(d)
                         : "no link transport '" + settings.transport() + "' installed";
             } else {

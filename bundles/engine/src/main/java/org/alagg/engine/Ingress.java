@@ -220,13 +220,14 @@ final class Ingress extends HotLoop implements ReorderOutput {
         }
         ByteBuffer frame = frames.packet(i);
         int length = frames.length(i);
+        link.arrived(length, now);
         Reject reject = FrameCodec.decode(frame, 0, length, header);
         if (reject != Reject.NONE) {
             counters.add(TAGLESS, 1);
             counters.add(FIRST_REJECT + reject.ordinal() - 1, 1);
             return;
         }
-        link.arrived(header.linkSequence(), length, now);
+        link.sequenced(header.linkSequence());
         if (header.frameType() != FrameType.DATA) {
             counters.add(PROBES, 1);
             return;

@@ -34,8 +34,8 @@ final class OpenLink {
     static final int LAST_RECEIVED = 4;
 
     final Link link;
-    final Counters sent = new Counters(SENT);
-    final Counters received = new Counters(RECEIVED);
+    final Counters sent;
+    final Counters received;
 
     /** Egress thread only: the next per-link sequence number. */
     int nextLinkSequence;
@@ -44,7 +44,17 @@ final class OpenLink {
     boolean linkSequenceKnown;
 
     OpenLink(Link link) {
+        this(link, new Counters(SENT), new Counters(RECEIVED));
+    }
+
+    /**
+     * A link that goes on counting where an earlier opening of the same link (interface and peer) stopped: a
+     * transport restart or an EtherType change closes and reopens links, and their counters must not restart.
+     */
+    OpenLink(Link link, Counters sent, Counters received) {
         this.link = link;
+        this.sent = sent;
+        this.received = received;
     }
 
     int id() {
@@ -65,11 +75,15 @@ final class OpenLink {
         }
     }
 
-    /** Ingress thread only: counts a frame's arrival and the frames its per-link sequence says went missing. */
-    void arrived(int linkSequence, int bytes, long nowNanos) {
+    /** Ingress thread only: counts a frame's arrival, whatever it holds. */
+    void arrived(int bytes, long nowNanos) {
         received.add(FRAMES_RECEIVED, 1);
         received.add(BYTES_RECEIVED, bytes);
         received.set(LAST_RECEIVED, nowNanos);
+    }
+
+    /** Ingress thread only: follows a valid frame's per-link sequence, counting the frames it says went missing. */
+    void sequenced(int linkSequence) {
         if (linkSequenceKnown) {
             int gap = Sequence.distance(expectedLinkSequence, linkSequence);
             if (gap > 0) {
