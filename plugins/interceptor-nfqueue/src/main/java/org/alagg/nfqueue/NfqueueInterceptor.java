@@ -1,5 +1,6 @@
 package org.alagg.nfqueue;
 
+import org.alagg.linux.Shared;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.LinkedHashMap;

@@ -1,4 +1,4 @@
-package org.alagg.nfqueue;
+package org.alagg.linux;
 
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -6,16 +6,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * A resource a data path thread uses (the bound queue: the egress thread captures from it; the delivery
- * sockets: the ingress thread sends with them) and another thread closes (the engine's control thread, or a
- * configuration change): closed only once no thread uses it, so no receive or send can hit a closed
- * descriptor, or a descriptor number the kernel has given to something else meanwhile. A use count and a
- * closed bit in one atomic int: {@link #acquire} and {@link #release} cost one atomic operation each, never
- * wait and allocate nothing; {@link #close} marks the resource closed (no new use begins) and the last user
- * to let go closes it, or {@code close} itself when nobody uses it. (The tun plugin has the same class: plugins
- * share no code.)
+ * A resource hot threads use (a TUN/TAP device the egress thread reads and the ingress thread writes, a bound
+ * netfilter queue, delivery sockets) and another thread closes: closed only once no thread uses it, so no read or write can hit
+ * a closed descriptor, or a descriptor number the kernel has given to something else meanwhile. A use count
+ * and a closed bit in one atomic int: {@link #acquire} and {@link #release} cost one atomic operation each,
+ * never wait and allocate nothing; {@link #close} marks the resource closed (no new use begins) and the last
+ * user to let go closes it, or {@code close} itself when nobody uses it.
  */
-final class Shared<T> {
+public final class Shared<T> {
     private static final int CLOSED = 1;
     private static final int USER = 2;
 
@@ -24,13 +22,13 @@ final class Shared<T> {
     private final AtomicInteger state = new AtomicInteger();
     private final CountDownLatch closed = new CountDownLatch(1);
 
-    Shared(T resource, Consumer<T> closer) {
+    public Shared(T resource, Consumer<T> closer) {
         this.resource = resource;
         this.closer = closer;
     }
 
     /** The resource, to use until {@link #release}; null once {@link #close} was called (then do not release). */
-    T acquire() {
+    public T acquire() {
         while (true) {
             int s = state.get();
             if ((s & CLOSED) != 0) {
@@ -43,17 +41,17 @@ final class Shared<T> {
     }
 
     /** Ends a use begun by a successful {@link #acquire}; the last one after {@link #close} closes the resource. */
-    void release() {
+    public void release() {
         if (state.addAndGet(-USER) == CLOSED) {
             finish();
         }
     }
 
     /**
-     * The resource without using it: for what does not touch its descriptor (a wakeup that is ignored after close,
-     * counters).
+     * The resource without using it: for what does not touch its descriptor (its name, a wakeup that is ignored
+     * after close, counters).
      */
-    T peek() {
+    public T peek() {
         return resource;
     }
 
@@ -63,7 +61,7 @@ final class Shared<T> {
      *
      * @return whether the resource is closed within {@code timeoutNanos}
      */
-    boolean close(long timeoutNanos) {
+    public boolean close(long timeoutNanos) {
         int s;
         do {
             s = state.get();

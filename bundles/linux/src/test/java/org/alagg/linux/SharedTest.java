@@ -1,4 +1,4 @@
-package org.alagg.nfqueue;
+package org.alagg.linux;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
