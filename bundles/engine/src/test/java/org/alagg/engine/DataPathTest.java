@@ -194,6 +194,13 @@ class DataPathTest {
         return path;
     }
 
+    /** Queues the packets numbered {@code from} to {@code to - 1} for capture. */
+    static void send(Source source, int from, int to) {
+        for (int n = from; n < to; n++) {
+            source.pending.add(n);
+        }
+    }
+
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {

@@ -1,6 +1,7 @@
 package org.alagg.engine;
 
 import static org.alagg.engine.DataPathTest.await;
+import static org.alagg.engine.DataPathTest.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -37,12 +38,6 @@ class FaultIsolationTest {
     @AfterEach
     void stop() throws InterruptedException {
         paths.stop();
-    }
-
-    private static void send(Source source, int from, int to) {
-        for (int n = from; n < to; n++) {
-            source.pending.add(n);
-        }
     }
 
     @Test
