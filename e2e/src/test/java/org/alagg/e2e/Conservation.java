@@ -98,14 +98,15 @@ final class Conservation {
         problems.addAll(linkProblems);
         Long received = s.get("received");
         Long unknown = s.get("unknown_source");
-        // a link removed mid-run takes its frames out of the sum while received keeps them (README): never more
-        String rule = side + ": rule links: sum of frames_received <= received - unknown_source: ";
-        if (received == null || unknown == null) {
-            problems.add(rule + "alagg:stats --json lacks " + missing(s, List.of("received", "unknown_source")));
-        } else if (framesReceived > received - unknown) {
-            problems.add(rule + (perLink.length() == 0 ? "no links" : perLink) + " = " + framesReceived + " != received "
-                    + received + " - unknown_source " + unknown + " = " + (received - unknown) + " (off by "
-                    + (framesReceived - (received - unknown)) + ")");
+        Long removed = s.get("removed_links_frames_received");
+        String rule = side + ": rule links: sum of frames_received + removed_links_frames_received == received - unknown_source: ";
+        if (received == null || unknown == null || removed == null) {
+            problems.add(rule + "alagg:stats --json lacks "
+                    + missing(s, List.of("received", "unknown_source", "removed_links_frames_received")));
+        } else if (framesReceived + removed != received - unknown) {
+            problems.add(rule + (perLink.length() == 0 ? "no links" : perLink) + " + removed " + removed + " = "
+                    + (framesReceived + removed) + " != received " + received + " - unknown_source " + unknown + " = "
+                    + (received - unknown) + " (off by " + (framesReceived + removed - (received - unknown)) + ")");
         }
         return problems;
     }

@@ -2,6 +2,7 @@ package org.alagg.engine;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,8 @@ import org.osgi.service.metatype.annotations.Designate;
 public final class Engine implements InstanceStatus {
     /** The engine's own scheduling: every packet on every link that is up. */
     static final String REDUNDANT = "redundant";
+    /** In {@code alagg:stats}: the links' {@code frames_received} plus this is {@code received - unknown_source}. */
+    static final String REMOVED_LINKS_FRAMES_RECEIVED = "removed_links_frames_received";
     static final long TICK_MILLIS = 250;
     /** A hot thread that has not finished a turn for this long is reported stuck. */
     static final long STUCK_MILLIS = 2000;
@@ -72,7 +75,7 @@ public final class Engine implements InstanceStatus {
     private final Map<LinkDefinition, OpenLink> open = new LinkedHashMap<>();
     private final Map<LinkDefinition, String> openFailures = new LinkedHashMap<>();
     /** Each link's counters by interface and peer, kept across reopenings and removals (see {@link OpenLink}). */
-    private final Map<String, Counters[]> linkCounters = new java.util.HashMap<>();
+    private final Map<String, Counters[]> linkCounters = new HashMap<>();
 
     @Reference(service = LoggerFactory.class)
     private Logger log;
@@ -348,7 +351,7 @@ public final class Engine implements InstanceStatus {
         int id = freeLinkId();
         try {
             Link link = transport.open(id, d.interfaceName(), d.peer(), settings.ethertype());
-            Counters[] counters = linkCounters.computeIfAbsent(d.interfaceName() + " " + d.peer(),
+            Counters[] counters = linkCounters.computeIfAbsent(d.countersKey(),
                     k -> new Counters[] {new Counters(OpenLink.SENT), new Counters(OpenLink.RECEIVED)});
             open.put(d, new OpenLink(link, counters[0], counters[1]));
             openFailures.remove(d);
@@ -389,6 +392,9 @@ public final class Engine implements InstanceStatus {
                     TimeUnit.NANOSECONDS.toMillis(DataPath.QUIESCE_NANOS));
         }
         for (OpenLink link : closing) {
+            // the hot threads let go of it: what they counted last, after their final publication, is shown too
+            link.sent.publish();
+            link.received.publish();
             try {
                 link.link.close();
             } catch (RuntimeException | LinkageError e) {
@@ -446,7 +452,7 @@ public final class Engine implements InstanceStatus {
             LinkState state = LinkState.DOWN;
             String detail;
             if (link == null) {
-                Counters[] kept = linkCounters.get(d.interfaceName() + " " + d.peer());
+                Counters[] kept = linkCounters.get(d.countersKey());
                 if (kept == null) {
                     OpenLink.SENT.forEach(n -> counters.put(n, 0L));
                     OpenLink.RECEIVED.forEach(n -> counters.put(n, 0L));
@@ -477,6 +483,7 @@ public final class Engine implements InstanceStatus {
     @Override
     public synchronized Map<String, Long> counters() {
         Map<String, Long> counters = new LinkedHashMap<>(path.ingress.counters.snapshot());
+        counters.put(REMOVED_LINKS_FRAMES_RECEIVED, removedLinksFramesReceived());
         path.egress.counters.snapshot().forEach(counters::put);
         LocalDelivery delivery = deliveries.get(settings.interceptor());
         if (delivery != null) {
@@ -487,6 +494,13 @@ public final class Engine implements InstanceStatus {
             }
         }
         return counters;
+    }
+
+    /** The frames counted on links no longer configured: {@code received} keeps them, the links' sum does not. */
+    private long removedLinksFramesReceived() {
+        Map<String, Counters[]> removed = new HashMap<>(linkCounters);
+        definitions.forEach(d -> removed.remove(d.countersKey()));
+        return removed.values().stream().mapToLong(c -> c[1].snapshot().get(OpenLink.RECEIVED.get(OpenLink.FRAMES_RECEIVED))).sum();
     }
 
     @Override

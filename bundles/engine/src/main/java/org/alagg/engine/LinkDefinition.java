@@ -37,4 +37,9 @@ public final class LinkDefinition {
     String origin() {
         return origin;
     }
+
+    /** What a link's counters are kept under: they come back with a link removed and added again. */
+    String countersKey() {
+        return interfaceName + " " + peer;
+    }
 }
