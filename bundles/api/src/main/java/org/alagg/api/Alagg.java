@@ -35,6 +35,28 @@ public final class Alagg {
     /** The largest {@link #ENGINE_REORDER_TIMEOUT_MS}. */
     public static final long MAX_REORDER_TIMEOUT_MS = 60_000;
 
+    /**
+     * Engine configuration property, private (not copied to service properties): the key this side authenticates
+     * its frames with and accepts, {@link #KEY_LENGTH} bytes in standard Base64 ({@link #checkKey}). Unset: frames
+     * are neither authenticated nor checked, and status warns that anyone on the links can inject traffic.
+     * @since 2.1
+     */
+    public static final String ENGINE_KEY = ".key";
+    /**
+     * Engine configuration property, private: a second key accepted on receive only, for a rotation without loss
+     * (docs/protocol.md section 7). Needs {@link #ENGINE_KEY}.
+     * @since 2.1
+     */
+    public static final String ENGINE_KEY_ACCEPT = ".key.accept";
+    /**
+     * Engine configuration property: the inner source networks the peer may send from, comma-separated CIDRs
+     * ({@link IpNetwork#parseList}). Unset: any source.
+     * @since 2.1
+     */
+    public static final String ENGINE_PEER_ALLOWED = "peer.allowed";
+    /** The length of a key in bytes. @since 2.1 */
+    public static final int KEY_LENGTH = 32;
+
     /** Factory configuration, one per link; its name is the local interface. */
     public static final String LINK_FACTORY_PID = "org.alagg.link";
     /** Link configuration property: the local interface. */
@@ -91,6 +113,27 @@ public final class Alagg {
     /** Returns a reorder timeout (0 to {@link #MAX_REORDER_TIMEOUT_MS} ms) when it is one. @since 2.0 */
     public static long checkReorderTimeoutMs(long timeoutMs) {
         return checkRange("reorder timeout (ms)", timeoutMs, 0, MAX_REORDER_TIMEOUT_MS);
+    }
+
+    /**
+     * Returns the {@link #KEY_LENGTH} bytes of a key written in standard Base64 (as {@code alagg genkey} prints it).
+     * The message never repeats the value: it is a secret.
+     *
+     * @throws IllegalArgumentException naming what is wrong with it
+     * @since 2.1
+     */
+    public static byte[] checkKey(String base64) {
+        byte[] key;
+        try {
+            key = java.util.Base64.getDecoder().decode(base64.strip());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("key is not Base64 (" + e.getMessage() + "); make one with 'alagg genkey'");
+        }
+        if (key.length != KEY_LENGTH) {
+            throw new IllegalArgumentException("key is " + key.length + " bytes, not " + KEY_LENGTH
+                    + "; make one with 'alagg genkey'");
+        }
+        return key;
     }
 
     private static long checkRange(String what, long value, long min, long max) {
