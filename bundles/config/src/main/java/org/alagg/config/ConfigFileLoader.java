@@ -1,15 +1,19 @@
 package org.alagg.config;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,6 +38,10 @@ import org.osgi.service.log.LoggerFactory;
  * <p>Only what changed in the file is written, key by key, so a value a command set since then stays until
  * the file itself changes that key. A file with errors changes nothing: the last good configuration stays
  * in force and the error is logged and reported through {@link ConfigFileStatus}.
+ *
+ * <p>The key files the file names ({@code key.file}, {@code key.accept.file}) are watched with it: writing a new key
+ * into one, or {@code chmod 600} on one that was refused, applies like an edit of the file. No message here carries
+ * a key: the file's own messages never do, and configurations are never logged.
  */
 @Component(service = ConfigFileStatus.class, immediate = true)
 public final class ConfigFileLoader implements ConfigFileStatus {
@@ -51,7 +59,7 @@ public final class ConfigFileLoader implements ConfigFileStatus {
     private volatile ConfigFile applied;
     private volatile Instant appliedAt;
     private volatile String error;
-    private FileVersion seen;
+    private Versions seen;
 
     @Activate
     public ConfigFileLoader(BundleContext context, @Reference ConfigurationAdmin configAdmin,
@@ -77,7 +85,7 @@ public final class ConfigFileLoader implements ConfigFileStatus {
 
     private void reloadIfChanged() {
         try {
-            if (!FileVersion.of(file).equals(seen)) {
+            if (seen == null || !seen.equals(Versions.of(file, seen.keyFiles()))) {
                 reload();
             }
         } catch (RuntimeException e) {
@@ -87,14 +95,19 @@ public final class ConfigFileLoader implements ConfigFileStatus {
     }
 
     private void reload() {
-        seen = FileVersion.of(file);
+        // versions first, then contents: a change while reading is seen at the next check
+        FileVersion version = FileVersion.of(file);
         ConfigFile next;
         try {
-            next = ConfigFile.read(file);
+            List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+            List<Path> keyFiles = ConfigFile.keyFiles(file, lines);
+            seen = new Versions(version, keyFiles, keyFiles.stream().map(FileVersion::of).toList());
+            next = ConfigFile.parse(file, lines);
         } catch (ConfigFileException e) {
             reject(e.getMessage());
             return;
         } catch (IOException e) {
+            seen = new Versions(version, List.of(), List.of());
             reject("cannot read " + file + ": " + e);
             return;
         }
@@ -105,7 +118,7 @@ public final class ConfigFileLoader implements ConfigFileStatus {
             return;
         }
         try {
-            apply(previous == null ? Map.of() : previous.configurations(), next.configurations());
+            apply(previous, next);
         } catch (IOException e) {
             reject("Config Admin refused the configuration from " + file + ": " + e);
             return;
@@ -127,12 +140,19 @@ public final class ConfigFileLoader implements ConfigFileStatus {
         error = problem;
     }
 
-    /** Writes what differs between the previous and the next content of the file. */
-    private void apply(Map<String, Map<String, Object>> previous, Map<String, Map<String, Object>> next) throws IOException {
+    /**
+     * Writes what differs between the previous and the next content of the file. A property the file gave before
+     * and no longer gives ({@code key.accept} after a rotation) is removed; the first time, every property the file
+     * can give but does not is removed, whoever set it.
+     */
+    private void apply(ConfigFile previousFile, ConfigFile nextFile) throws IOException {
+        Map<String, Map<String, Object>> previous = previousFile == null ? Map.of() : previousFile.configurations();
+        Map<String, Map<String, Object>> next = nextFile.configurations();
         for (Map.Entry<String, Map<String, Object>> entry : next.entrySet()) {
             Map<String, Object> before = previous.getOrDefault(entry.getKey(), Map.of());
             if (!before.equals(entry.getValue())) {
-                write(entry.getKey(), before, entry.getValue());
+                write(entry.getKey(), before, entry.getValue(),
+                        previousFile == null ? nextFile.unsetProperties(entry.getKey()) : Set.of());
             }
         }
         for (String pid : previous.keySet()) {
@@ -146,7 +166,8 @@ public final class ConfigFileLoader implements ConfigFileStatus {
         }
     }
 
-    private void write(String pid, Map<String, Object> before, Map<String, Object> after) throws IOException {
+    private void write(String pid, Map<String, Object> before, Map<String, Object> after, Set<String> unset)
+            throws IOException {
         Configuration configuration = configuration(pid);
         Dictionary<String, Object> properties = configuration.getProperties();
         if (properties == null) {
@@ -156,6 +177,14 @@ public final class ConfigFileLoader implements ConfigFileStatus {
             if (!e.getValue().equals(before.get(e.getKey()))) {
                 properties.put(e.getKey(), e.getValue());
             }
+        }
+        for (String property : before.keySet()) {
+            if (!after.containsKey(property)) {
+                properties.remove(property);
+            }
+        }
+        for (String property : unset) {
+            properties.remove(property);
         }
         if (configuration.updateIfDifferent(properties)) {
             log.debug("Updated {} from {}", pid, file);
@@ -189,15 +218,25 @@ public final class ConfigFileLoader implements ConfigFileStatus {
         return Optional.ofNullable(error);
     }
 
-    /** What tells that a file may have changed without reading it. */
-    private record FileVersion(Instant modified, long size, Object key) {
+    /**
+     * What tells that a file may have changed without reading it. The mode is in it for key files: a {@code chmod 600}
+     * makes a refused key file good without changing its time. A symbolic link is followed: its target counts.
+     */
+    private record FileVersion(Instant modified, long size, Object key, Set<PosixFilePermission> mode) {
         static FileVersion of(Path file) {
             try {
-                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-                return new FileVersion(a.lastModifiedTime().toInstant(), a.size(), a.fileKey());
-            } catch (IOException e) {
-                return new FileVersion(Instant.EPOCH, -1, null);
+                PosixFileAttributes a = Files.readAttributes(file, PosixFileAttributes.class);
+                return new FileVersion(a.lastModifiedTime().toInstant(), a.size(), a.fileKey(), a.permissions());
+            } catch (IOException | UnsupportedOperationException e) {
+                return new FileVersion(Instant.EPOCH, -1, null, Set.of());
             }
+        }
+    }
+
+    /** The versions of the file and of the key files it named when it was last read. */
+    private record Versions(FileVersion file, List<Path> keyFiles, List<FileVersion> keyFileVersions) {
+        static Versions of(Path file, List<Path> keyFiles) {
+            return new Versions(FileVersion.of(file), keyFiles, keyFiles.stream().map(FileVersion::of).toList());
         }
     }
 }

@@ -1,12 +1,28 @@
 package org.alagg.config.file;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
 import org.alagg.api.Alagg;
 import org.alagg.api.InterfaceName;
+import org.alagg.api.IpNetwork;
 
 /**
  * The keys of the configuration file besides {@code link.<interface>}: where each lands in Config Admin,
@@ -27,7 +43,13 @@ enum ConfigKey {
     NFQUEUE_NUM("nfqueue.num", "org.alagg.interceptor.nfqueue", "queue", 0, ConfigKey::queueNumber),
     TUN_NAME("tun.name", "org.alagg.interceptor.tun", "name", "alagg0", InterfaceName::check),
     TUN_ADDRESS("tun.address", "org.alagg.interceptor.tun", "address", "", v -> cidrList("tun.address", v)),
-    TUN_ROUTE("tun.route", "org.alagg.interceptor.tun", "route", "", v -> cidrList("tun.route", v));
+    TUN_ROUTE("tun.route", "org.alagg.interceptor.tun", "route", "", v -> cidrList("tun.route", v)),
+    // The keys have no default: left out, the property is absent (no authentication, no second key, any source).
+    KEY("key", Alagg.ENGINE_PID, Alagg.ENGINE_KEY, null, ConfigKey::key),
+    KEY_FILE("key.file", Alagg.ENGINE_PID, Alagg.ENGINE_KEY, null, ConfigKey::keyFile),
+    KEY_ACCEPT("key.accept", Alagg.ENGINE_PID, Alagg.ENGINE_KEY_ACCEPT, null, ConfigKey::key),
+    KEY_ACCEPT_FILE("key.accept.file", Alagg.ENGINE_PID, Alagg.ENGINE_KEY_ACCEPT, null, ConfigKey::keyFile),
+    PEER_ALLOWED("peer.allowed", Alagg.ENGINE_PID, Alagg.ENGINE_PEER_ALLOWED, null, ConfigKey::networks);
 
     private static final Pattern INSTANCE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
@@ -35,9 +57,14 @@ enum ConfigKey {
     private final String pid;
     private final String property;
     private final Object defaultValue;
-    private final Function<String, Object> parser;
+    /** The value as written and the directory of the file it is written in (relative paths start there). */
+    private final BiFunction<String, Path, Object> parser;
 
     ConfigKey(String key, String pid, String property, Object defaultValue, Function<String, Object> parser) {
+        this(key, pid, property, defaultValue, (value, directory) -> parser.apply(value));
+    }
+
+    ConfigKey(String key, String pid, String property, Object defaultValue, BiFunction<String, Path, Object> parser) {
         this.key = key;
         this.pid = pid;
         this.property = property;
@@ -66,12 +93,32 @@ enum ConfigKey {
         return property;
     }
 
+    /** The value when the key is left out; {@code null}: the property is absent then. */
     Object defaultValue() {
         return defaultValue;
     }
 
-    Object parse(String value) {
-        return parser.apply(value);
+    /** The name written in the file. */
+    String key() {
+        return key;
+    }
+
+    /**
+     * Whether the property is a secret: a private Config Admin property (its name starts with '.'), never shown,
+     * and never repeated in a message, whatever is wrong with it.
+     */
+    boolean secret() {
+        return property.startsWith(".");
+    }
+
+    /**
+     * The property's value.
+     *
+     * @param directory the directory of the configuration file: relative paths in values start there
+     * @throws IllegalArgumentException saying what is wrong; for a {@linkplain #secret() secret} never with its value
+     */
+    Object parse(String value, Path directory) {
+        return parser.apply(value, directory);
     }
 
     private static String instanceName(String v) {
@@ -91,6 +138,114 @@ enum ConfigKey {
             }
         }
         return v.replace(" ", "");
+    }
+
+    /** A key written inline, normalized to standard Base64 with padding. */
+    private static String key(String v) {
+        return Base64.getEncoder().encodeToString(Alagg.checkKey(v));
+    }
+
+    /** Who besides the owner may read or write a key file: nobody. */
+    private static final Set<PosixFilePermission> NOT_FOR_OTHERS_TO_READ = Set.of(
+            PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ);
+    private static final Set<PosixFilePermission> NOT_FOR_OTHERS_TO_WRITE = Set.of(
+            PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE);
+    /** Far more than a key and its line end: a longer file is something else. */
+    private static final int KEY_FILE_MAX_BYTES = 1024;
+
+    /**
+     * The key in a key file: one line, the key in standard Base64 as {@code alagg genkey} prints it; a relative
+     * path starts in {@code directory}. The file must be a regular file (a symbolic link is judged by its target)
+     * that neither group nor others can read or write, like ssh asks of a private key. Returned normalized.
+     */
+    private static String keyFile(String v, Path directory) {
+        Path path = directory.resolve(v).normalize();
+        String link = "";
+        if (Files.isSymbolicLink(path)) {
+            try {
+                link = " (a symbolic link to " + path.toRealPath() + ")";
+            } catch (IOException e) {
+                try {
+                    link = " (a symbolic link to " + path.resolveSibling(Files.readSymbolicLink(path)).normalize() + ")";
+                } catch (IOException again) {
+                    link = " (a symbolic link)";
+                }
+            }
+        }
+        PosixFileAttributes attributes;
+        byte[] bytes;
+        try {
+            attributes = Files.readAttributes(path, PosixFileAttributes.class);
+            if (!attributes.isRegularFile()) {
+                throw new IllegalArgumentException("key file " + path + link + " is not a regular file");
+            }
+            if (attributes.size() > KEY_FILE_MAX_BYTES) {
+                throw new IllegalArgumentException("key file " + path + link + " is " + attributes.size()
+                        + " bytes long, too long for a key; write only the key into it with 'alagg genkey > " + path + "'");
+            }
+            bytes = Files.readAllBytes(path);
+        } catch (NoSuchFileException e) {
+            throw new IllegalArgumentException("key file " + path + link + " does not exist; make one with"
+                    + " 'umask 077; alagg genkey > " + path + "'");
+        } catch (AccessDeniedException e) {
+            throw new IllegalArgumentException("cannot read key file " + path + link + ": permission denied");
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read key file " + path + link + ": " + e);
+        }
+        Set<PosixFilePermission> mode = attributes.permissions();
+        boolean readable = mode.stream().anyMatch(NOT_FOR_OTHERS_TO_READ::contains);
+        boolean writable = mode.stream().anyMatch(NOT_FOR_OTHERS_TO_WRITE::contains);
+        if (readable || writable) {
+            throw new IllegalArgumentException("key file " + path + link + " is "
+                    + (readable && writable ? "readable and writable" : readable ? "readable" : "writable")
+                    + " by others (mode " + octal(mode) + "): chmod 600 it");
+        }
+        String text = new String(bytes, StandardCharsets.UTF_8).strip();
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("key file " + path + link + " is empty; write a key into it with"
+                    + " 'alagg genkey > " + path + "'");
+        }
+        if (text.lines().count() > 1) {
+            throw new IllegalArgumentException("key file " + path + link + " holds " + text.lines().count()
+                    + " lines; it must hold the key alone, on one line, as 'alagg genkey' prints it");
+        }
+        try {
+            return key(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("key file " + path + link + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A mode the way chmod and ls -n write it: 0644. */
+    private static String octal(Set<PosixFilePermission> mode) {
+        int bits = 0;
+        for (PosixFilePermission p : mode) {
+            bits |= 0400 >> p.ordinal(); // OWNER_READ, OWNER_WRITE, ..., OTHERS_EXECUTE: from the high bit down
+        }
+        return String.format("%04o", bits);
+    }
+
+    /**
+     * The key id of a key (docs/protocol.md, section 7): the first byte of HMAC-SHA-256(key, "alagg v1 key id").
+     * The receiver tells its two keys apart by it, so {@code key} and {@code key.accept} must not share one.
+     */
+    static int keyId(String base64) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(Base64.getDecoder().decode(base64), "HmacSHA256"));
+            return mac.doFinal("alagg v1 key id".getBytes(StandardCharsets.US_ASCII))[0] & 0xFF;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA-256 is not available in this JVM", e);
+        }
+    }
+
+    /** The allowed source networks, checked and normalized ({@code 10.9.1.0/24,fd09:1:0:0:0:0:0:0/64}). */
+    private static String networks(String v) {
+        try {
+            return IpNetwork.parseList(v).stream().map(IpNetwork::toString).collect(Collectors.joining(","));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("peer.allowed: " + e.getMessage(), e);
+        }
     }
 
     /** The netfilter queue number, 0-65535: the nfqueue plugin's own setting (its Metatype gives the range), not the API's. */
