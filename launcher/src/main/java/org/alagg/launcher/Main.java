@@ -5,10 +5,13 @@ import java.io.PrintStream;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
+import org.alagg.api.Alagg;
 import org.alagg.config.file.ConfigFile;
 import org.alagg.config.file.ConfigFileException;
 
@@ -18,6 +21,7 @@ import org.alagg.config.file.ConfigFileException;
  * <pre>
  * alagg run -c FILE [--configadmin DIR]     run an instance in the foreground
  * alagg ctl [--instance NAME] COMMAND...    run a Gogo command in a running instance
+ * alagg genkey                              print a new key
  * </pre>
  */
 public final class Main {
@@ -27,11 +31,14 @@ public final class Main {
     private static final String USAGE_TEXT = String.join("\n",
             "usage: alagg run -c FILE [--configadmin DIR]",
             "       alagg ctl [--instance NAME] COMMAND [ARG...]",
+            "       alagg genkey",
             "",
             "run   runs an instance in the foreground: with a terminal it offers the Gogo shell,",
             "      without one it runs until SIGTERM or SIGINT",
             "ctl   runs one Gogo command line (e.g. alagg:status, lb) in a running instance",
-            "      (instance name: the config key 'instance', default alagg)");
+            "      (instance name: the config key 'instance', default alagg)",
+            "genkey prints a new random key for the config keys key / key.file (the same on both",
+            "      peers): umask 077; alagg genkey > /etc/alagg/peer.key");
 
     private Main() {
     }
@@ -50,6 +57,8 @@ public final class Main {
                 return runInstance(args.subList(1, args.size()), env, err);
             case "ctl":
                 return control(args.subList(1, args.size()), env, out, err);
+            case "genkey":
+                return generateKey(args.subList(1, args.size()), out, err);
             case "-h":
             case "--help":
             case "help":
@@ -119,6 +128,22 @@ public final class Main {
         FrameworkSettings.applyToJvm(interactive);
         Map<String, String> properties = FrameworkSettings.of(home, file, configAdmin, config.instance(), runDir, interactive);
         return new Instance(properties, home.resolve("bundle"), err).run();
+    }
+
+    /**
+     * Prints a new key: {@link Alagg#KEY_LENGTH} bytes from {@link SecureRandom}, in standard Base64, one line. Starts
+     * no framework and reads no configuration.
+     */
+    private static int generateKey(List<String> args, PrintStream out, PrintStream err) {
+        if (!args.isEmpty()) {
+            err.println("alagg genkey: unexpected argument '" + args.get(0) + "' (it takes none)\n" + USAGE_TEXT);
+            return USAGE;
+        }
+        byte[] key = new byte[Alagg.KEY_LENGTH];
+        new SecureRandom().nextBytes(key);
+        out.println(Base64.getEncoder().encodeToString(key));
+        out.flush();
+        return out.checkError() ? 1 : 0;
     }
 
     private static int control(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
