@@ -21,6 +21,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 import org.alagg.shell.control.ControlProtocol;
 import org.apache.felix.service.command.CommandProcessor;
@@ -37,6 +38,10 @@ import org.osgi.service.log.LoggerFactory;
 /**
  * The local control socket {@code alagg ctl} talks to: a UNIX domain socket, mode 0600, that runs one Gogo
  * command line per connection and answers with its output and exit status.
+ *
+ * <p>The values of private configuration properties (names starting with '.', such as the engine's {@code .key})
+ * are secrets: where a command prints one ({@code scr:info} lists a component's configuration), the answer
+ * carries "(private: not shown)" instead.
  */
 @Component(immediate = true)
 public final class ControlSocket {
@@ -120,10 +125,30 @@ public final class ControlSocket {
             ByteArrayOutputStream stdout = new ByteArrayOutputStream();
             ByteArrayOutputStream stderr = new ByteArrayOutputStream();
             int status = execute(commandLine, stdout, stderr);
-            ControlProtocol.writeResponse(out, stdout.toByteArray(), stderr.toByteArray(), status);
+            ControlProtocol.writeResponse(out, hidePrivate(stdout), hidePrivate(stderr), status);
         } catch (IOException e) {
             log.warn("Control socket {}: {}", path, e.getMessage());
         }
+    }
+
+    /** Shown instead of a private property's value. */
+    static final String HIDDEN = "(private: not shown)";
+    /** A property line as {@code scr:info} prints it: {@code   .key<String> = value}. */
+    private static final Pattern PRIVATE_LINE = Pattern.compile("(?m)^(\\s*\\.[^\\s<=]+(?:<[^>\\n]*>)?\\s*=\\s*)\\S.*$");
+    /** A property in a map or dictionary as Java writes it: {@code {.key=value, instance=east}}. */
+    private static final Pattern PRIVATE_ENTRY = Pattern.compile("(?:(?<=[{\\[,\\s])|^)(\\.[\\w.-]+)=(?!\\(private: )[^,}\\]\\s]+");
+
+    /** The output with the values of private configuration properties left out. */
+    static byte[] hidePrivate(ByteArrayOutputStream output) {
+        return hidePrivate(output.toString(StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String hidePrivate(String text) {
+        if (text.indexOf('.') < 0) {
+            return text;
+        }
+        String lines = PRIVATE_LINE.matcher(text).replaceAll("$1" + HIDDEN);
+        return PRIVATE_ENTRY.matcher(lines).replaceAll("$1=" + HIDDEN);
     }
 
     private int execute(String commandLine, OutputStream stdout, OutputStream stderr) {
