@@ -13,6 +13,9 @@ import java.util.List;
  * @since 2.1
  */
 public final class IpNetwork {
+    private static final java.util.regex.Pattern DOTTED_QUAD =
+            java.util.regex.Pattern.compile("((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])");
+
     private final byte[] address;
     private final int prefixLength;
 
@@ -31,7 +34,8 @@ public final class IpNetwork {
         String t = text.strip();
         int slash = t.indexOf('/');
         String host = slash < 0 ? t : t.substring(0, slash);
-        if (host.isEmpty() || !host.matches("[0-9a-fA-F.:]+") || host.indexOf(':') < 0 && host.split("\\.", -1).length != 4) {
+        // only literal addresses reach InetAddress, which would look a name up (a dotted name like cafe.beef.dead.face)
+        if (host.indexOf(':') < 0 ? !DOTTED_QUAD.matcher(host).matches() : !host.matches("[0-9a-fA-F:.]+")) {
             throw new IllegalArgumentException("'" + t + "' is not an IPv4 or IPv6 network (e.g. 10.9.1.0/24, fd09:1::/64)");
         }
         byte[] address;
