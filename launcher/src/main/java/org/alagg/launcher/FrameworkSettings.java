@@ -25,6 +25,8 @@ final class FrameworkSettings {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("org.osgi.framework.storage", RunDirectory.cacheIn(runDir, instance).toString());
         p.put("org.osgi.framework.storage.clean", "onFirstInit");
+        // Config Admin keeps configurations in memory only: the engine's key never lands in the (world-readable) cache
+        p.put("felix.cm.pm", "memory");
         // The configuration comes from the file and configadmin/ at every start, never from an old run.
         p.put("felix.log.level", "1");
         // Until the log writer applies configadmin/org.alagg.logging.cfg, loggers keep INFO (the default is WARN).
