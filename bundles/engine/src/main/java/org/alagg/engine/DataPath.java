@@ -35,8 +35,14 @@ final class DataPath {
     /** How long {@link #quiesce} waits for a thread to finish its turn. */
     static final long QUIESCE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
-    /** This sender's epoch: random per process run, so the peer recognises a restart. */
-    final int epoch = new SecureRandom().nextInt();
+    static final SecureRandom RANDOM = new SecureRandom();
+
+    /** This sender's epoch: random per run, so the peer recognises a restart; only the egress thread changes it. */
+    volatile int epoch = RANDOM.nextInt();
+    /** The keys and allowed sources; each hot thread makes its own state from it when it changes. */
+    volatile Trust trust = Trust.NONE;
+    /** Frames the ingress thread has the egress thread send. */
+    final ControlQueue control = new ControlQueue(MAX_PACKET);
     final PluginFaults faults;
     final Egress egress;
     final Ingress ingress;
@@ -66,6 +72,18 @@ final class DataPath {
     void start() {
         egress.start();
         ingress.start();
+    }
+
+    /** Has the egress thread look at its control queue now (the ingress thread calls it after queuing). */
+    void wakeEgress() {
+        PacketInterceptor in = interceptor;
+        if (in != null) {
+            in.wakeup();
+        }
+        Thread thread = egress.thread();
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
     }
 
     /** Makes both threads look at their parts now instead of at the end of their current wait. */

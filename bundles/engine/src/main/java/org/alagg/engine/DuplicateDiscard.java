@@ -6,10 +6,14 @@ package org.alagg.engine;
  *
  * <p>A sliding bitmap over the last {@code window} sequence numbers below the highest one seen, as Linux
  * PRP and IEEE 802.1CB vector recovery keep it. A number inside the window is new (first copy, possibly
- * late) or a duplicate; a number ahead of the highest moves the window. A number outside the window
- * (more than {@code window} behind, or that far ahead) is rogue and discarded, unless no frame has passed
- * for {@code resetNanos}: then the history is stale (a long outage on every link, or a peer whose epoch we
- * missed) and the window re-synchronises on that frame, as 802.1CB's TakeAny does after its reset timeout.
+ * late) or a duplicate; a number up to {@code ahead} beyond the highest moves the window. Anything else is rogue
+ * and discarded, so no single frame moves the window far (docs/protocol.md section 6):
+ * <ul>
+ * <li>a number more than {@code window} behind is never taken: within one epoch it can only be a replay;
+ * <li>a number more than {@code ahead} beyond is taken only when the stream really jumped: {@value #JUMP_RUN}
+ * such frames in a row, each within {@code ahead} after the one before, or no frame passed for {@code resetNanos}
+ * (802.1CB's TakeAny after its reset timeout); the window then re-synchronises on it.
+ * </ul>
  *
  * <p>Single-threaded (the ingress thread), no allocation.
  */
@@ -26,8 +30,14 @@ final class DuplicateDiscard {
         ROGUE
     }
 
+    /** How many far-ahead frames in a row show that the stream jumped. */
+    static final int JUMP_RUN = 8;
+
     private final long[] seen;
     private final int window;
+    private int ahead;
+    private int runEnd;
+    private int runLength;
     private final long resetNanos;
     private int highest;
     private boolean empty = true;
@@ -43,8 +53,14 @@ final class DuplicateDiscard {
             throw new IllegalArgumentException("duplicate discard window must be a power of two >= 64, not " + window);
         }
         this.window = window;
+        this.ahead = window / 2;
         this.seen = new long[window / 64];
         this.resetNanos = resetNanos;
+    }
+
+    /** Sets how far beyond the highest number a single frame may be and still move the window (1 to window / 2). */
+    void ahead(int limit) {
+        this.ahead = Math.max(1, Math.min(limit, window / 2));
     }
 
     /** Judges a sequence number and records it when it passes. */
@@ -53,23 +69,23 @@ final class DuplicateDiscard {
             restart(sequence, nowNanos);
             return Verdict.NEW;
         }
-        int ahead = sequence - highest; // serial arithmetic: wraps at 2^32
-        if (ahead > 0 && ahead < window) {
-            advance(ahead);
+        int distance = sequence - highest; // serial arithmetic: wraps at 2^32
+        if (distance > 0 && distance <= ahead) {
+            advance(distance);
             mark(sequence);
             highest = sequence;
-            lastPassNanos = nowNanos;
+            passed(nowNanos);
             return Verdict.NEW;
         }
-        if (ahead <= 0 && ahead > -window) {
+        if (distance <= 0 && distance > -window) {
             if (isMarked(sequence)) {
                 return Verdict.DUPLICATE;
             }
             mark(sequence);
-            lastPassNanos = nowNanos;
+            passed(nowNanos);
             return Verdict.LATE;
         }
-        if (nowNanos - lastPassNanos >= resetNanos) {
+        if (distance > 0 && (jumped(sequence) || nowNanos - lastPassNanos >= resetNanos)) {
             resets++;
             restart(sequence, nowNanos);
             return Verdict.NEW;
@@ -77,12 +93,28 @@ final class DuplicateDiscard {
         return Verdict.ROGUE;
     }
 
+    private void passed(long nowNanos) {
+        lastPassNanos = nowNanos;
+        runLength = 0;
+    }
+
+    /** Follows the run of far-ahead frames; true when it is long enough to be the genuine stream. */
+    private boolean jumped(int sequence) {
+        int step = sequence - runEnd;
+        if (runLength > 0 && step == 0) {
+            return false; // another copy of the last one
+        }
+        runLength = runLength > 0 && step > 0 && step <= ahead ? runLength + 1 : 1;
+        runEnd = sequence;
+        return runLength >= JUMP_RUN;
+    }
+
     /** Forgets everything, e.g. when the peer starts a new epoch. */
     void clear() {
         empty = true;
     }
 
-    /** How often the window re-synchronised on a rogue frame after the reset timeout. */
+    /** How often the window re-synchronised on a far-ahead frame (a jump, or after the reset timeout). */
     long resets() {
         return resets;
     }
@@ -96,7 +128,7 @@ final class DuplicateDiscard {
         java.util.Arrays.fill(seen, 0L);
         empty = false;
         highest = sequence;
-        lastPassNanos = nowNanos;
+        passed(nowNanos);
         mark(sequence);
     }
 

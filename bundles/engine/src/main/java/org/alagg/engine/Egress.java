@@ -7,15 +7,22 @@ import org.alagg.api.LinkScheduler;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.PacketBatch;
 import org.alagg.api.PacketInterceptor;
+import org.alagg.protocol.FrameAuth;
 import org.alagg.protocol.FrameCodec;
 import org.alagg.protocol.FrameHeader;
 import org.alagg.protocol.FrameType;
+import org.alagg.protocol.PayloadProtocol;
 
 /**
  * The egress thread: captured packets leave as one frame on every link that is up (redundant sending), or on the
  * links a {@link LinkScheduler} plugin chooses. A packet takes the next global sequence number only once it is
  * known to leave by at least one link, so the peer never waits for a number that was never sent. One capture, one
  * send per batch; nothing is allocated per packet.
+ *
+ * <p>With a key every frame is authenticated (docs/protocol.md section 7): the payload's digest once per packet, the
+ * tag once per link's copy. The egress thread also sends what the ingress thread queued ({@link ControlQueue}:
+ * probe replies, epoch challenges), so that every frame on a link is numbered by one thread. It starts a new epoch
+ * before the global sequence reaches 2^31 (section 5).
  *
  * <p>Every captured packet ends up in exactly one counter: {@code captured = sent + unsent + too_big + refused}.
  * {@code unsent}: no link was up or chosen (no number taken); {@code too_big}: larger than the links carry;
@@ -32,19 +39,25 @@ final class Egress extends HotLoop {
             + "is installed or selected again";
 
     private final PacketBatch captured = new PacketBatch(DataPath.BATCH, DataPath.MAX_PACKET);
-    private final PacketBatch frames = new PacketBatch(DataPath.BATCH * 4, FrameCodec.HEADER_LENGTH + DataPath.MAX_PACKET);
+    private final PacketBatch frames = new PacketBatch(DataPath.BATCH * 4,
+            FrameCodec.HEADER_LENGTH + DataPath.MAX_PACKET + FrameAuth.TAG_LENGTH);
     /** For each frame of {@link #frames}, the captured packet it carries. */
     private final int[] packetOfFrame = new int[frames.capacity()];
     /** For each captured packet: whether it was given frames, and whether one of them left. */
     private final boolean[] framed = new boolean[DataPath.BATCH];
     private final boolean[] left = new boolean[DataPath.BATCH];
     private final FrameHeader header = new FrameHeader().frameType(FrameType.DATA);
+    private final FrameHeader control = new FrameHeader().payloadProtocol(PayloadProtocol.NONE);
+    /** What {@link #auth} was made from; null: nothing yet. Volatile for tests, written only on a change. */
+    volatile Trust trust;
+    /** This thread's authenticator of the key frames are sent with; null: no key. */
+    private FrameAuth auth;
     /** The links up for this batch, and a scheduler's choice among them. */
     private final int[] up = new int[DataPath.MAX_LINKS];
     private final int[] chosen = new int[DataPath.MAX_LINKS];
     final Counters counters = new Counters(COUNTERS);
-    /** Never restarts while the process runs, whatever is swapped. */
-    private int nextSequence;
+    /** Never restarts within an epoch, whatever is swapped. Package-private for tests of the epoch's end. */
+    int nextSequence;
 
     Egress(DataPath path, PathError error) {
         super(path, "alagg-egress", error);
@@ -57,6 +70,8 @@ final class Egress extends HotLoop {
      */
     @Override
     void turn() {
+        followTrust();
+        sendControl(path.transport);
         PacketInterceptor interceptor = path.interceptor;
         if (interceptor == null) {
             DataPath.idle();
@@ -119,10 +134,14 @@ final class Egress extends HotLoop {
                 counters.add(UNSENT, 1);
                 continue;
             }
+            if (nextSequence == EPOCH_END) {
+                startEpoch(links);
+            }
             int sequence = nextSequence++;
             ByteBuffer packet = captured.packet(i);
+            int tagLength = auth == null ? 0 : FrameAuth.TAG_LENGTH;
             header.payloadProtocol(Payloads.onWire(captured.payload(i))).innerLength(length)
-                    .epoch(path.epoch).globalSequence(sequence);
+                    .epoch(path.epoch).globalSequence(sequence).authTagLength(tagLength);
             for (int t = 0; t < count; t++) {
                 OpenLink link = links[targets[t]];
                 if (frames.isFull()) {
@@ -132,8 +151,14 @@ final class Egress extends HotLoop {
                 header.linkId(link.id()).linkSequence(link.nextLinkSequence++);
                 FrameCodec.encode(header, slot, 0);
                 slot.put(FrameCodec.HEADER_LENGTH, packet, 0, length);
+                if (auth != null) {
+                    if (t == 0) {
+                        auth.digestPayload(slot, 0, length); // once per packet: every copy has the same payload
+                    }
+                    auth.sign(slot, 0, length);
+                }
                 packetOfFrame[frames.size()] = i;
-                frames.commit(FrameCodec.HEADER_LENGTH + length, captured.payload(i), link.id());
+                frames.commit(FrameCodec.HEADER_LENGTH + length + tagLength, captured.payload(i), link.id());
             }
             framed[i] = true;
         }
@@ -142,6 +167,74 @@ final class Egress extends HotLoop {
             if (framed[i]) {
                 counters.add(left[i] ? SENT : REFUSED, 1);
             }
+        }
+        for (OpenLink link : links) {
+            if (link != null) {
+                link.sent.publish();
+            }
+        }
+    }
+
+    /** The sequence number that must not be reached within one epoch (2^31, docs/protocol.md section 5). */
+    static final int EPOCH_END = Integer.MIN_VALUE;
+
+    /**
+     * The next epoch: the current one plus 1, and both sequence numbers from 0. With a key the peer adopts it at
+     * its first authenticated frame; without, it confirms it by a challenge first.
+     */
+    private void startEpoch(OpenLink[] links) {
+        path.epoch = path.epoch + 1;
+        nextSequence = 0;
+        for (OpenLink link : links) {
+            if (link != null) {
+                link.nextLinkSequence = 0;
+            }
+        }
+    }
+
+    /** Makes this thread's authenticator when the configured keys changed (allocates: only on a change). */
+    private void followTrust() {
+        Trust wanted = path.trust;
+        if (wanted != trust) {
+            auth = wanted.authenticates() ? new FrameAuth(wanted.key()) : null;
+            trust = wanted;
+        }
+    }
+
+    /** Sends what the ingress thread queued: each frame on its link, numbered and authenticated like data. */
+    private void sendControl(LinkTransport transport) {
+        ControlQueue queue = path.control;
+        if (queue.isEmpty()) {
+            return;
+        }
+        OpenLink[] links = path.links;
+        frames.clear();
+        int tagLength = auth == null ? 0 : FrameAuth.TAG_LENGTH;
+        while (!queue.isEmpty()) {
+            int q = queue.peek();
+            int id = queue.link(q);
+            OpenLink link = id < links.length ? links[id] : null;
+            if (link != null && transport != null) { // else the link is gone: nothing to answer on
+                if (frames.isFull()) {
+                    flush(transport, links);
+                }
+                ByteBuffer slot = frames.slot(frames.size());
+                int length = queue.length(q);
+                control.frameType(queue.type(q)).innerLength(length).epoch(path.epoch).globalSequence(nextSequence)
+                        .linkId(id).linkSequence(link.nextLinkSequence++).authTagLength(tagLength);
+                FrameCodec.encode(control, slot, 0);
+                queue.copyBody(q, slot, FrameCodec.HEADER_LENGTH);
+                if (auth != null) {
+                    auth.digestPayload(slot, 0, length);
+                    auth.sign(slot, 0, length);
+                }
+                packetOfFrame[frames.size()] = -1;
+                frames.commit(FrameCodec.HEADER_LENGTH + length + tagLength, null, id);
+            }
+            queue.remove();
+        }
+        if (transport != null) {
+            flush(transport, links);
         }
         for (OpenLink link : links) {
             if (link != null) {
@@ -195,7 +288,11 @@ final class Egress extends HotLoop {
             if (refusal == 0) {
                 link.sent.add(OpenLink.FRAMES_SENT, 1);
                 link.sent.add(OpenLink.BYTES_SENT, frames.length(j));
-                left[packetOfFrame[j]] = true;
+                if (packetOfFrame[j] >= 0) {
+                    left[packetOfFrame[j]] = true;
+                } else {
+                    link.sent.add(OpenLink.PROBES_SENT, 1);
+                }
             } else {
                 link.refused(refusal);
             }

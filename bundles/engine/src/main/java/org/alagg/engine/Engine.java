@@ -24,6 +24,7 @@ import org.alagg.api.LocalDelivery;
 import org.alagg.api.PacketInterceptor;
 import org.alagg.api.ReorderStrategyFactory;
 import org.alagg.api.Selection;
+import org.alagg.protocol.FrameAuth;
 import org.alagg.protocol.FrameCodec;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -105,10 +106,11 @@ public final class Engine implements InstanceStatus {
             refuse("configuration values refused, defaults used instead: " + e.getMessage());
             settings = new EngineSettings(settings.instance(), settings.interceptor(), settings.strategy(),
                     settings.ethertype(), settings.scheduler(), settings.transport(), EngineSettings.DEFAULTS.reorder(),
-                    settings.origin());
+                    settings.trust(), settings.origin());
             reordering = Reordering.of(settings.reorder(), null);
         }
         path = new DataPath(reordering, problem -> log.warn("Data path: {}", problem));
+        path.trust = settings.trust();
         path.faults.describeWith(this::describe);
         control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "alagg-control");
@@ -154,6 +156,9 @@ public final class Engine implements InstanceStatus {
         logChange("link transport", previous.transport(), next.transport());
         logChange("EtherType", previous.ethertype(), next.ethertype());
         logChange("reordering settings", previous.reorder(), next.reorder());
+        logChange("trust", previous.trust(), next.trust());
+        followMtu(); // a key makes frames longer: the packet limit shrinks before the first tagged frame
+        path.trust = next.trust();
         // selecting a plugin (again) gives it another chance after a fault
         path.faults.forget(strategies.get(next.strategy()));
         path.faults.forget(schedulers.get(next.scheduler()));
@@ -211,11 +216,16 @@ public final class Engine implements InstanceStatus {
         if (smallest == Integer.MAX_VALUE) {
             return;
         }
-        int limit = Math.min(smallest - FrameCodec.HEADER_LENGTH, DataPath.MAX_PACKET);
+        int limit = Math.min(smallest - overhead(), DataPath.MAX_PACKET);
         if (limit != path.maxPacketLength) {
             log.info("Packets up to {} bytes: the smallest MTU of the links that are up is {}", limit, smallest);
             path.maxPacketLength = limit;
         }
+    }
+
+    /** What a frame adds to a packet: the header, and the tag with a key. */
+    private int overhead() {
+        return FrameCodec.HEADER_LENGTH + (settings.trust().authenticates() ? FrameAuth.TAG_LENGTH : 0);
     }
 
     // --- plugins, by name ---------------------------------------------------------------------------------
@@ -466,9 +476,9 @@ public final class Engine implements InstanceStatus {
                 state = link.link.state();
                 detail = link.link.stateDetail();
                 int mtu = link.link.mtu();
-                if (state == LinkState.UP && mtu > 0 && mtu - FrameCodec.HEADER_LENGTH <= limit && mtu < largestMtu) {
+                if (state == LinkState.UP && mtu > 0 && mtu - overhead() <= limit && mtu < largestMtu) {
                     detail = (detail.isEmpty() ? "" : detail + "; ") + "MTU " + mtu + " limits packets to " + limit
-                            + " bytes (other links carry up to " + (largestMtu - FrameCodec.HEADER_LENGTH) + ")";
+                            + " bytes (other links carry up to " + (largestMtu - overhead()) + ")";
                 }
                 counters.putAll(link.sent.snapshot());
                 counters.putAll(link.received.snapshot());
@@ -513,6 +523,10 @@ public final class Engine implements InstanceStatus {
         List<String> warnings = new ArrayList<>();
         if (refusal != null) {
             warnings.add(refusal);
+        }
+        if (!settings.trust().authenticates()) {
+            warnings.add("no key: frames are not authenticated, anyone on the links can inject traffic "
+                    + "(set key or key.file; README, Keys and allowed sources)");
         }
         if (interceptors.get(settings.interceptor()) == null) {
             warnings.add("interceptor '" + settings.interceptor() + "' is not installed: nothing is captured "

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
 import org.alagg.api.Alagg;
+import org.alagg.api.IpNetwork;
 import org.alagg.api.ReorderSettings;
 
 /**
@@ -14,12 +15,13 @@ import org.alagg.api.ReorderSettings;
  * {@code .cfg}, the Config Admin API), each value passes the checks the file's own keys pass ({@link Alagg}'s).
  *
  * @param reorder the window and timeout, in the strategies' terms
+ * @param trust the keys and the allowed sources
  */
 record EngineSettings(String instance, String interceptor, String strategy, int ethertype, String scheduler,
-        String transport, ReorderSettings reorder, String origin) {
+        String transport, ReorderSettings reorder, Trust trust, String origin) {
 
     static final EngineSettings DEFAULTS = new EngineSettings("alagg", "nfqueue", "windowed", Alagg.DEFAULT_ETHERTYPE,
-            Engine.REDUNDANT, "afpacket", new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)), "");
+            Engine.REDUNDANT, "afpacket", new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)), Trust.NONE, "");
 
     /** A configuration with bad values: every problem, each naming its property and value. */
     static final class Invalid extends IllegalArgumentException {
@@ -49,13 +51,51 @@ record EngineSettings(String instance, String interceptor, String strategy, int 
         int window = r.get(Alagg.ENGINE_REORDER_WINDOW, fallback.reorder.window(), v -> Alagg.checkReorderWindow(number(v)));
         long timeoutMs = r.get(Alagg.ENGINE_REORDER_TIMEOUT_MS, TimeUnit.NANOSECONDS.toMillis(fallback.reorder.timeoutNanos()),
                 v -> Alagg.checkReorderTimeoutMs(number(v)));
+        Trust trust = trust(properties, fallback.trust, problems);
         Object origin = properties.get(Alagg.ORIGIN);
         EngineSettings settings = new EngineSettings(instance, interceptor, strategy, ethertype, scheduler, transport,
-                new ReorderSettings(window, TimeUnit.MILLISECONDS.toNanos(timeoutMs)), origin == null ? "" : origin.toString());
+                new ReorderSettings(window, TimeUnit.MILLISECONDS.toNanos(timeoutMs)), trust,
+                origin == null ? "" : origin.toString());
         if (!problems.isEmpty()) {
             throw new Invalid(problems, settings);
         }
         return settings;
+    }
+
+    /** The keys and allowed sources; a problem never repeats a key's value (a secret). */
+    private static Trust trust(Map<String, ?> properties, Trust fallback, List<String> problems) {
+        int before = problems.size();
+        byte[] key = key(properties, Alagg.ENGINE_KEY, problems);
+        byte[] accept = key(properties, Alagg.ENGINE_KEY_ACCEPT, problems);
+        List<IpNetwork> allowed = List.of();
+        Object networks = properties.get(Alagg.ENGINE_PEER_ALLOWED);
+        if (networks != null && !networks.toString().isBlank()) {
+            try {
+                allowed = IpNetwork.parseList(networks.toString());
+            } catch (IllegalArgumentException e) {
+                problems.add(Alagg.ENGINE_PEER_ALLOWED + " = " + networks + ": " + e.getMessage());
+            }
+        }
+        if (key == null && accept != null) {
+            problems.add(Alagg.ENGINE_KEY_ACCEPT + ": a key to accept needs a key of its own (" + Alagg.ENGINE_KEY + ")");
+        }
+        if (problems.size() > before) {
+            return fallback;
+        }
+        return new Trust(key, accept, allowed);
+    }
+
+    private static byte[] key(Map<String, ?> properties, String name, List<String> problems) {
+        Object v = properties.get(name);
+        if (v == null || v.toString().isBlank()) {
+            return null;
+        }
+        try {
+            return Alagg.checkKey(v.toString());
+        } catch (IllegalArgumentException e) {
+            problems.add(name + ": " + e.getMessage());
+            return null;
+        }
     }
 
     /** A number as Config Admin may hold it: any Number, or a decimal or 0x-hexadecimal string. */

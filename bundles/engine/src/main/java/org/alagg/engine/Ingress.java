@@ -11,9 +11,11 @@ import org.alagg.api.PacketBatch;
 import org.alagg.api.ReorderOutput;
 import org.alagg.api.ReorderStrategy;
 import org.alagg.api.ReorderStrategyFactory;
+import org.alagg.protocol.FrameAuth;
 import org.alagg.protocol.FrameCodec;
 import org.alagg.protocol.FrameHeader;
 import org.alagg.protocol.FrameType;
+import org.alagg.protocol.ProbeBody;
 import org.alagg.protocol.Reject;
 import org.alagg.protocol.Sequence;
 
@@ -28,9 +30,15 @@ import org.alagg.protocol.Sequence;
  * old one already released is waited for again. A strategy that throws is dropped: the packets it held are
  * recovered from the pool and delivered in sequence order, and the stream goes on in arrival order.
  *
- * <p>Every received frame ends up in exactly one counter: {@code received = unknown_source + tagless + probes
- * + stale_epoch + discarded + rogue + overflow + passed + late + held} ({@code held}: packets a strategy holds
- * now). {@code lost} counts sequence numbers given up, not frames.
+ * <p>A frame goes through the receiver rules of docs/protocol.md section 6 in their order: nothing changes any state
+ * before its tag is verified (with a key); the peer's epoch changes only when the peer answers a challenge
+ * ({@link PeerEpoch}); a frame far outside the duplicate window never moves it ({@link DuplicateDiscard}); a packet
+ * from a source the peer may not use keeps its place in the sequence and is then dropped ({@link AllowedSources}).
+ *
+ * <p>Every received frame ends up in exactly one counter: {@code received = unknown_source + tagless + auth_missing
+ * + auth_failed + probes + stale_epoch + epoch_unconfirmed + discarded + rogue + overflow + passed
+ * + source_not_allowed + late + held} ({@code held}: packets a strategy holds now). {@code lost} counts sequence
+ * numbers given up, not frames.
  */
 final class Ingress extends HotLoop implements ReorderOutput {
     /** IEEE 802.1CB sequence recovery counters, then Alagg's own. */
@@ -51,14 +59,21 @@ final class Ingress extends HotLoop implements ReorderOutput {
     private static final int PROBES = 13;
     private static final int OVERFLOW = 14;
     private static final int HELD = 15;
-    private static final int FIRST_REJECT = 16;
+    private static final int AUTH_MISSING = 16;
+    private static final int AUTH_FAILED = 17;
+    private static final int EPOCH_UNCONFIRMED = 18;
+    private static final int SOURCE_NOT_ALLOWED = 19;
+    private static final int CHALLENGES = 20;
+    private static final int PROBES_UNANSWERED = 21;
+    private static final int FIRST_REJECT = 22;
     private static final String ARRIVAL_ORDER_FALLBACK = "what it held was delivered in order; packets go in arrival "
             + "order (duplicates discarded) until it is installed or selected again";
 
     static {
         List<String> names = new ArrayList<>(List.of("passed", "discarded", "out_of_order", "lost", "rogue", "resets",
                 "tagless", "received", "late", "unknown_source", "peer_restarts", "stale_epoch", "undelivered",
-                "probes", "overflow", "held"));
+                "probes", "overflow", "held", "auth_missing", "auth_failed", "epoch_unconfirmed", "source_not_allowed",
+                "challenges", "probes_unanswered"));
         for (Reject r : Reject.values()) {
             if (r != Reject.NONE) {
                 names.add("malformed_" + r.counterName());
@@ -70,13 +85,26 @@ final class Ingress extends HotLoop implements ReorderOutput {
     /** How long without a passing frame makes the duplicate history stale (802.1CB's reset timeout). */
     static final long RESET_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     static final int HISTORY = 1 << 16;
+    /** The least distance ahead a single frame may move the duplicate window (else the reorder window). */
+    static final int MIN_AHEAD = 64;
 
     private final PacketBatch frames = new PacketBatch(DataPath.BATCH, FrameCodec.HEADER_LENGTH + DataPath.MAX_PACKET + 256);
     private final PacketBatch deliveries = new PacketBatch(DataPath.BATCH, DataPath.MAX_PACKET);
     private final FrameHeader header = new FrameHeader();
+    private final ByteBuffer challengeBody = ByteBuffer.allocate(ProbeBody.CHALLENGE_BODY_LENGTH);
     private final DuplicateDiscard history = new DuplicateDiscard(HISTORY, RESET_NANOS);
     private final PacketPool.Reclaimer recover = this::recovered;
+    private final PeerEpoch epochs = new PeerEpoch();
+    /** The peer's confirmed epoch, for status and tests (the ingress thread writes them). */
+    volatile int peerEpoch;
+    volatile boolean peerEpochKnown;
     final Counters counters = new Counters(COUNTERS);
+
+    /** What {@link #keys} and {@link #sources} were made from; null: nothing yet. Volatile for tests, written only on a change. */
+    volatile Trust trust;
+    /** This thread's authenticators: the key, then the key to accept; empty without a key. */
+    private FrameAuth[] keys = new FrameAuth[0];
+    private AllowedSources sources = new AllowedSources(List.of());
 
     private Reordering reordering;
     /** The factory selected; {@link #strategy} is made from it, lazily, once the start of the sequence is known. */
@@ -85,9 +113,6 @@ final class Ingress extends HotLoop implements ReorderOutput {
     /** The number after the last one delivered or given up, once one was. */
     private boolean cursorKnown;
     private int cursor;
-    private boolean epochKnown;
-    private int epoch;
-    private int previousEpoch;
 
     Ingress(DataPath path, PathError error) {
         super(path, "alagg-ingress", error);
@@ -104,7 +129,11 @@ final class Ingress extends HotLoop implements ReorderOutput {
      */
     @Override
     void turn() {
+        followTrust();
         followStrategy();
+        if (!epochs.known() && epochs.challengeDue(System.nanoTime())) {
+            challenge(-1); // no epoch of the peer confirmed yet: ask on every link, so data passes from its first frame
+        }
         LinkTransport transport = path.transport;
         if (transport == null) {
             DataPath.idle();
@@ -133,6 +162,18 @@ final class Ingress extends HotLoop implements ReorderOutput {
         flush();
     }
 
+    /** Makes this thread's authenticators and source check when the configuration changed (allocates: only then). */
+    private void followTrust() {
+        Trust wanted = path.trust;
+        if (wanted != trust) {
+            keys = !wanted.authenticates() ? new FrameAuth[0]
+                    : wanted.acceptKey() == null ? new FrameAuth[] {new FrameAuth(wanted.key())}
+                    : new FrameAuth[] {new FrameAuth(wanted.key()), new FrameAuth(wanted.acceptKey())};
+            sources = new AllowedSources(wanted.allowed());
+            trust = wanted;
+        }
+    }
+
     /** Picks up a strategy swap or new settings: the old strategy hands over what it holds, in order, first. */
     private void followStrategy() {
         ReorderStrategyFactory wanted = path.strategy;
@@ -141,6 +182,7 @@ final class Ingress extends HotLoop implements ReorderOutput {
             handOver();
             strategyFactory = wanted;
             reordering = wantedReordering; // the old pool is empty now
+            history.ahead(Math.max(MIN_AHEAD, reordering.settings().window()));
         }
         if (strategy == null && cursorKnown) {
             createStrategy(cursor);
@@ -220,19 +262,45 @@ final class Ingress extends HotLoop implements ReorderOutput {
         }
         ByteBuffer frame = frames.packet(i);
         int length = frames.length(i);
-        link.arrived(length, now);
+        link.arrived(length);
         Reject reject = FrameCodec.decode(frame, 0, length, header);
         if (reject != Reject.NONE) {
             counters.add(TAGLESS, 1);
             counters.add(FIRST_REJECT + reject.ordinal() - 1, 1);
             return;
         }
-        link.sequenced(header.linkSequence());
-        if (header.frameType() != FrameType.DATA) {
-            counters.add(PROBES, 1);
+        if (keys.length > 0 && !authentic(frame)) {
             return;
         }
-        if (!followEpoch(header.epoch())) {
+        PeerEpoch.Verdict epoch = epochs.judge(header.epoch(), keys.length > 0);
+        if (epoch == PeerEpoch.Verdict.NEXT) {
+            adopt(header.epoch()); // the peer's sequence reached its end: the stream goes on without a round trip
+            epoch = PeerEpoch.Verdict.CURRENT;
+        }
+        link.heard(now);
+        if (epoch == PeerEpoch.Verdict.CURRENT) {
+            link.sequenced(header.linkSequence());
+        }
+        if (header.frameType() != FrameType.DATA) {
+            counters.add(PROBES, 1);
+            if (header.frameType() == FrameType.PROBE_REPLY && epochs.answers(frame, FrameCodec.HEADER_LENGTH,
+                    header.innerLength())) {
+                adopt(header.epoch());
+                return;
+            }
+        }
+        if (epoch == PeerEpoch.Verdict.UNCONFIRMED && epochs.challengeDue(now)) {
+            challenge(link.id());
+        }
+        if (header.frameType() == FrameType.PROBE) {
+            answer(frame, link);
+            return;
+        }
+        if (header.frameType() != FrameType.DATA) {
+            return; // a reply to another probe: for the link's health (not yet measured)
+        }
+        if (epoch != PeerEpoch.Verdict.CURRENT) {
+            counters.add(epoch == PeerEpoch.Verdict.STALE ? STALE_EPOCH : EPOCH_UNCONFIRMED, 1);
             return;
         }
         int sequence = header.globalSequence();
@@ -256,6 +324,9 @@ final class Ingress extends HotLoop implements ReorderOutput {
             counters.add(OVERFLOW, 1);
             return;
         }
+        if (!sources.allows(frame, FrameCodec.HEADER_LENGTH, header.innerLength(), Payloads.fromWire(header.payloadProtocol()))) {
+            reordering.pool().withhold(packet); // keeps its number, so no one waits for it; never delivered
+        }
         if (strategy == null) {
             createStrategy(cursorKnown ? cursor : sequence);
         }
@@ -270,25 +341,72 @@ final class Ingress extends HotLoop implements ReorderOutput {
         }
     }
 
-    /** False when the frame belongs to the epoch before the peer's restart. */
-    private boolean followEpoch(int frameEpoch) {
-        if (epochKnown && frameEpoch == epoch) {
-            return true;
-        }
-        if (epochKnown && frameEpoch == previousEpoch) {
-            counters.add(STALE_EPOCH, 1);
+    /** Whether the frame carries a valid tag under one of the keys; counts it when not. */
+    private boolean authentic(ByteBuffer frame) {
+        if (header.authTagLength() == 0) {
+            counters.add(AUTH_MISSING, 1);
             return false;
         }
-        if (epochKnown) {
+        if (header.authTagLength() == FrameAuth.TAG_LENGTH) {
+            int keyId = FrameAuth.keyIdOf(frame, 0, header.innerLength());
+            for (FrameAuth key : keys) {
+                if (key.keyId() == keyId) {
+                    if (key.verify(frame, 0, header.innerLength())) {
+                        return true;
+                    }
+                    break;
+                }
+            }
+        }
+        counters.add(AUTH_FAILED, 1);
+        return false;
+    }
+
+    /** A PROBE is answered on its link, whatever its epoch: the body is echoed byte for byte. */
+    private void answer(ByteBuffer frame, OpenLink link) {
+        if (path.control.offer(FrameType.PROBE_REPLY, link.id(), frame, FrameCodec.HEADER_LENGTH, header.innerLength())) {
+            path.wakeEgress();
+        } else {
+            counters.add(PROBES_UNANSWERED, 1); // the queue is full: a flood is answered at the rate it drains
+        }
+    }
+
+    /** Asks the peer which epoch it is in now: a PROBE with the fresh challenge, on one link or on every one (-1). */
+    private void challenge(int linkId) {
+        ProbeBody.write(challengeBody, 0, System.nanoTime(), 0);
+        ProbeBody.writeChallenge(challengeBody, 0, epochs.challenge());
+        OpenLink[] links = path.links;
+        for (int id = 0; id < links.length; id++) {
+            if (links[id] != null && (linkId < 0 || id == linkId) && path.control.offer(FrameType.PROBE, id,
+                    challengeBody, 0, ProbeBody.CHALLENGE_BODY_LENGTH)) {
+                counters.add(CHALLENGES, 1);
+            }
+        }
+        path.wakeEgress();
+    }
+
+    /**
+     * The peer answered a challenge from within {@code confirmed}: when that is another epoch than the current one,
+     * the peer restarted. What the old epoch left is handed over before the new numbers are accepted.
+     */
+    private void adopt(int confirmed) {
+        boolean restart = epochs.known();
+        if (!epochs.confirm(confirmed)) {
+            return;
+        }
+        peerEpoch = confirmed;
+        peerEpochKnown = true;
+        if (restart) {
             counters.add(PEER_RESTARTS, 1);
             handOver();
-            previousEpoch = epoch;
             cursorKnown = false; // the new epoch's numbers start afresh: its first frame sets the start
         }
         history.clear();
-        epoch = frameEpoch;
-        epochKnown = true;
-        return true;
+        for (OpenLink l : path.links) {
+            if (l != null) {
+                l.linkSequenceKnown = false;
+            }
+        }
     }
 
     @Override
@@ -299,6 +417,11 @@ final class Ingress extends HotLoop implements ReorderOutput {
         if (!cursorKnown || Sequence.distance(cursor, sequence) >= 0) {
             cursor = sequence + 1;
             cursorKnown = true;
+        }
+        if (reordering.pool().isWithheld(packet)) {
+            reordering.pool().release(packet);
+            counters.add(SOURCE_NOT_ALLOWED, 1);
+            return;
         }
         if (deliveries.isFull()) {
             flush();

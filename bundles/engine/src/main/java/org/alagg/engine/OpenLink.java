@@ -13,7 +13,7 @@ import org.alagg.protocol.Sequence;
  */
 final class OpenLink {
     static final List<String> SENT = List.of("frames_sent", "bytes_sent", "refused_queue_full", "refused_too_big",
-            "refused_down", "refused_other");
+            "refused_down", "refused_other", "probes_sent");
     static final List<String> RECEIVED = List.of("frames_received", "bytes_received", "duplicates", "lost",
             "last_received_ns");
     static final int FRAMES_SENT = 0;
@@ -22,6 +22,8 @@ final class OpenLink {
     static final int REFUSED_TOO_BIG = 3;
     static final int REFUSED_DOWN = 4;
     static final int REFUSED_OTHER = 5;
+    /** Of {@code frames_sent}: probes and probe replies. */
+    static final int PROBES_SENT = 6;
     private static final int EAGAIN = 11;
     private static final int ENXIO = 6;
     private static final int EMSGSIZE = 90;
@@ -76,9 +78,13 @@ final class OpenLink {
     }
 
     /** Ingress thread only: counts a frame's arrival, whatever it holds. */
-    void arrived(int bytes, long nowNanos) {
+    void arrived(int bytes) {
         received.add(FRAMES_RECEIVED, 1);
         received.add(BYTES_RECEIVED, bytes);
+    }
+
+    /** Ingress thread only: the link is alive, as a well-formed (and, with a key, authentic) frame shows. */
+    void heard(long nowNanos) {
         received.set(LAST_RECEIVED, nowNanos);
     }
 

@@ -26,6 +26,8 @@ final class PacketPool {
     private final int[] sequences;
     private final PayloadType[] payloads;
     private final boolean[] taken;
+    /** Held for its place in the sequence only: released instead of delivered (a source the peer may not use). */
+    private final boolean[] withheld;
     private final int[] free;
     private int freeCount;
 
@@ -36,6 +38,7 @@ final class PacketPool {
         this.sequences = new int[capacity];
         this.payloads = new PayloadType[capacity];
         this.taken = new boolean[capacity];
+        this.withheld = new boolean[capacity];
         this.free = new int[capacity];
         for (int i = 0; i < capacity; i++) {
             free[i] = capacity - 1 - i;
@@ -59,7 +62,17 @@ final class PacketPool {
         payloads[handle] = payload;
         sequences[handle] = sequence;
         taken[handle] = true;
+        withheld[handle] = false;
         return handle;
+    }
+
+    /** Marks a held packet as one never to deliver: it keeps its place in the sequence until released. */
+    void withhold(int handle) {
+        withheld[handle] = true;
+    }
+
+    boolean isWithheld(int handle) {
+        return withheld[handle];
     }
 
     /** Copies the packet into the batch's next slot and frees its handle. */

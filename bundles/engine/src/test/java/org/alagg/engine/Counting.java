@@ -16,12 +16,14 @@ final class Counting {
                 "captured = sent + unsent + too_big + refused: " + out);
         Map<String, Long> in = path.ingress.counters.snapshot();
         long parts = 0;
-        for (String name : new String[] {"unknown_source", "tagless", "probes", "stale_epoch", "discarded", "rogue",
-                "overflow", "passed", "late", "held"}) {
+        for (String name : new String[] {"unknown_source", "tagless", "auth_missing", "auth_failed", "probes",
+                "stale_epoch", "epoch_unconfirmed", "discarded", "rogue", "overflow", "passed", "source_not_allowed", "late",
+                "held"}) {
             parts += in.get(name);
         }
-        assertEquals(in.get("received"), parts, "received = unknown_source + tagless + probes + stale_epoch + "
-                + "discarded + rogue + overflow + passed + late + held: " + in);
+        assertEquals(in.get("received"), parts, "received = unknown_source + tagless + auth_missing + auth_failed + "
+                + "probes + stale_epoch + epoch_unconfirmed + discarded + rogue + overflow + passed + source_not_allowed "
+                + "+ late + held: " + in);
         long malformed = in.entrySet().stream().filter(e -> e.getKey().startsWith("malformed_"))
                 .mapToLong(Map.Entry::getValue).sum();
         assertEquals(in.get("tagless"), malformed, "tagless = the malformed_* counters: " + in);

@@ -46,15 +46,22 @@ class DataPathTest {
 
     /** Packets numbered in their payload: 4 bytes IPv4-looking first byte, then the number. */
     static final class Source implements PacketInterceptor {
+        /** Not a packet: ends a capture's wait, as a real interceptor's wakeup does. */
+        static final Integer WAKE = Integer.MIN_VALUE;
         final LinkedBlockingQueue<Integer> pending = new LinkedBlockingQueue<>();
+        /** The IPv4 source address (bytes 12-15) of packet n. */
+        volatile java.util.function.IntUnaryOperator sourceOf = n -> 0;
 
         @Override
         public int capture(PacketBatch batch, long timeoutNanos) throws IOException {
             try {
                 Integer first = pending.poll(timeoutNanos, TimeUnit.NANOSECONDS);
                 for (Integer n = first; n != null; n = batch.isFull() ? null : pending.poll()) {
+                    if (n == WAKE) {
+                        continue;
+                    }
                     ByteBuffer slot = batch.slot(batch.size());
-                    slot.put(0, (byte) 0x45).putInt(4, n);
+                    slot.put(0, (byte) 0x45).putInt(4, n).putInt(12, sourceOf.applyAsInt(n));
                     batch.commit(60, PayloadType.IPV4, -1);
                 }
             } catch (InterruptedException e) {
@@ -65,6 +72,7 @@ class DataPathTest {
 
         @Override
         public void wakeup() {
+            pending.add(WAKE);
         }
 
         @Override
@@ -100,6 +108,8 @@ class DataPathTest {
         /** Frames of this link are refused as the kernel would, with {@link #refuseErrno}; -1: none. */
         volatile int refuseLink = -1;
         volatile int refuseErrno = 11;
+        /** Whether what is sent here is received here: the path on it is its own peer. */
+        boolean loopsBack = true;
         /** Links whose state is DOWN. */
         final java.util.Set<Integer> down = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -178,7 +188,7 @@ class DataPathTest {
 
     /** A running data path; the strategy (or null) is in place before the first frame, so none passes without it. */
     DataPath start(LossyWire wire, Source source, Sink sink, int links, ReorderStrategyFactory strategy)
-            throws IOException {
+            throws IOException, InterruptedException {
         DataPath path = new DataPath(Reordering.of(new ReorderSettings(256, 20 * MS), null), p -> problems.accept(p));
         path.strategy = strategy;
         path.interceptor = source;
@@ -191,6 +201,14 @@ class DataPathTest {
         path.links = table;
         path.start();
         running.add(path);
+        if (wire.loopsBack) {
+            try {
+                await("the path confirmed its own epoch (it is its own peer)", () -> path.ingress.peerEpochKnown);
+            } catch (AssertionError e) {
+                throw new AssertionError(e.getMessage() + ": " + path.ingress.counters.snapshot() + " link 0 "
+                        + path.links[0].sent.snapshot() + " " + path.links[0].received.snapshot());
+            }
+        }
         return path;
     }
 
@@ -209,6 +227,19 @@ class DataPathTest {
             }
             Thread.sleep(10);
         }
+    }
+
+    /** Configures keys and sources, and waits until both hot threads follow them. */
+    static void trust(DataPath path, Trust trust) throws InterruptedException {
+        path.trust = trust;
+        path.wakeUp();
+        await("both threads follow the new keys and sources", () -> path.egress.trust == trust && path.ingress.trust == trust);
+    }
+
+    /** The frames a link sent that are not probes (challenges, replies). */
+    static long dataFramesSent(DataPath path, int link) {
+        Map<String, Long> sent = path.links[link].sent.snapshot();
+        return sent.get("frames_sent") - sent.get("probes_sent");
     }
 
     static void assertDeliveredInOrderOnce(Sink sink) {
@@ -269,45 +300,43 @@ class DataPathTest {
         assertEquals(count, sink.delivered.stream().distinct().count());
     }
 
-    /** Sends into another wire's arrivals and receives nothing: the sending half of a peer. */
-    static final class Sender implements LinkTransport {
-        final LossyWire to;
+    /** One side of a pair of peers: receives what arrives in {@code inbox}, sends into {@code outbox} (the other's). */
+    static final class Crossed extends LossyWire {
+        final LossyWire inbox;
+        final LossyWire outbox;
 
-        Sender(LossyWire to) {
-            this.to = to;
+        Crossed(LossyWire inbox, LossyWire outbox) {
+            super(0, 0);
+            this.inbox = inbox;
+            this.outbox = outbox;
+            this.loopsBack = false;
         }
 
         @Override
-        public Link open(int id, String interfaceName, MacAddress peer, int etherType) {
-            return to.open(id, interfaceName, peer, etherType);
+        public synchronized int send(PacketBatch frames) {
+            return outbox.send(frames);
         }
 
         @Override
-        public int send(PacketBatch frames) {
-            return to.send(frames);
-        }
-
-        @Override
-        public int receive(PacketBatch frames, long timeoutNanos) {
-            java.util.concurrent.locks.LockSupport.parkNanos(timeoutNanos);
-            return 0;
-        }
-
-        @Override
-        public void wakeup() {
+        public int receive(PacketBatch frames, long timeoutNanos) throws IOException {
+            return inbox.receive(frames, timeoutNanos);
         }
     }
 
     @Test
-    void aRestartedPeerIsRecognisedAtItsFirstFrameAndItsNewNumbersPass() throws Exception {
-        LossyWire wire = new LossyWire(0, 3);
+    void aRestartedPeerIsRecognisedByItsAnswerAndItsNewNumbersPass() throws Exception {
+        LossyWire receiverInbox = new LossyWire(0, 3);
+        LossyWire peerInbox = new LossyWire(0, 0);
         Sink sink = new Sink();
-        DataPath receiver = start(wire, new Source(), sink, 2, new WindowedOrder());
+        Crossed receiverWire = new Crossed(receiverInbox, peerInbox);
+        Crossed peerWire = new Crossed(peerInbox, receiverInbox);
+        DataPath receiver = start(receiverWire, new Source(), sink, 2, new WindowedOrder());
         receiver.interceptor = null;
 
         Source first = new Source();
-        DataPath peer = start(new LossyWire(0, 0), first, new Sink(), 2, null);
-        peer.transport = new Sender(wire);
+        DataPath peer = start(peerWire, first, new Sink(), 2, null);
+        await("the receiver confirmed the peer's epoch", () -> receiver.ingress.peerEpochKnown
+                && receiver.ingress.peerEpoch == peer.epoch);
         for (int n = 0; n < 1000; n++) {
             first.pending.add(n);
         }
@@ -315,9 +344,9 @@ class DataPathTest {
         peer.stop();
 
         Source second = new Source();
-        DataPath restarted = start(new LossyWire(0, 0), second, new Sink(), 2, null);
-        restarted.transport = new Sender(wire);
+        DataPath restarted = start(peerWire, second, new Sink(), 2, null);
         assertTrue(restarted.epoch != peer.epoch, "a new run has a new epoch");
+        await("the receiver confirmed the restarted peer's epoch", () -> receiver.ingress.peerEpoch == restarted.epoch);
         for (int n = 1000; n < 2000; n++) {
             second.pending.add(n); // its sequence numbers start again from 0: old duplicates to a naive receiver
         }
@@ -326,6 +355,8 @@ class DataPathTest {
         assertEquals(2000, sink.delivered.size(), "nothing delivered twice");
         assertDeliveredInOrderOnce(sink);
         assertEquals(1, receiver.ingress.counters.snapshot().get("peer_restarts"));
+        assertEquals(0, receiver.ingress.counters.snapshot().get("epoch_unconfirmed"),
+                "both runs were confirmed before their first packet");
     }
 
     @Test
@@ -377,8 +408,8 @@ class DataPathTest {
         }
         await("delivered", () -> sink.delivered.size() == 100);
         Thread.sleep(20);
-        assertEquals(100, path.links[0].sent.snapshot().get("frames_sent"));
-        assertEquals(0, path.links[1].sent.snapshot().get("frames_sent"));
+        assertEquals(100, dataFramesSent(path, 0));
+        assertEquals(0, dataFramesSent(path, 1));
         assertEquals(0, path.ingress.counters.snapshot().get("discarded"), "one copy each: nothing to discard");
     }
 

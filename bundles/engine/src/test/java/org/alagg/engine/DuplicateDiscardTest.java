@@ -47,16 +47,62 @@ class DuplicateDiscardTest {
     }
 
     @Test
-    void framesFarOutsideTheWindowAreRogueUntilTheHistoryIsStale() {
+    void aSingleFrameFarAheadIsRogueAndMovesNothing() {
+        DuplicateDiscard d = new DuplicateDiscard(65536, 500 * MS);
+        d.ahead(256);
+        for (int s = 0; s < 100; s++) {
+            assertEquals(NEW, d.accept(s, s * MS / 10));
+        }
+        assertEquals(ROGUE, d.accept(99 + 60_000, 10 * MS), "a forged +60 000 frame");
+        assertEquals(ROGUE, d.accept(99 + 257, 10 * MS), "just beyond the ahead limit");
+        assertEquals(NEW, d.accept(100, 11 * MS), "the genuine stream goes on undisturbed");
+        assertEquals(100, d.highest());
+        assertEquals(NEW, d.accept(100 + 256, 12 * MS), "the ahead limit itself moves the window");
+        assertEquals(0, d.resets());
+    }
+
+    @Test
+    void aStreamThatReallyJumpedIsTakenAfterARunOfFrames() {
+        DuplicateDiscard d = new DuplicateDiscard(65536, 500 * MS);
+        d.ahead(256);
+        assertEquals(NEW, d.accept(0, 0));
+        int jump = 10_000;
+        for (int k = 0; k < DuplicateDiscard.JUMP_RUN - 1; k++) {
+            assertEquals(ROGUE, d.accept(jump + 2 * k, MS), "frame " + k + " of the run");
+            assertEquals(ROGUE, d.accept(jump + 2 * k, MS), "a second copy does not lengthen the run");
+        }
+        assertEquals(NEW, d.accept(jump + 2 * (DuplicateDiscard.JUMP_RUN - 1), MS), "the run re-synchronises");
+        assertEquals(1, d.resets());
+        assertEquals(LATE, d.accept(jump + 1, MS), "what the run left behind is new");
+    }
+
+    @Test
+    void aRunIsBrokenByTheGenuineStream() {
+        DuplicateDiscard d = new DuplicateDiscard(65536, 500 * MS);
+        d.ahead(64);
+        assertEquals(NEW, d.accept(0, 0));
+        for (int k = 0; k < 20; k++) {
+            if (k % 4 == 3) {
+                assertEquals(NEW, d.accept(k, MS), "a genuine frame passes and breaks the forger's run");
+            } else {
+                assertEquals(ROGUE, d.accept(50_000 + k, MS));
+            }
+        }
+        assertEquals(0, d.resets());
+    }
+
+    @Test
+    void framesFarBehindAreNeverTakenAndFarAheadOnlyOnceTheHistoryIsStale() {
         DuplicateDiscard d = new DuplicateDiscard(64, 100 * MS);
         assertEquals(NEW, d.accept(1000, 0));
         assertEquals(ROGUE, d.accept(1000 - 64, 1 * MS), "too far behind");
-        assertEquals(ROGUE, d.accept(1000 + 64, 1 * MS), "too far ahead");
-        assertEquals(NEW, d.accept(1000 + 63, 2 * MS), "the far edge of the window");
+        assertEquals(ROGUE, d.accept(1000 + 33, 1 * MS), "beyond half the window ahead");
+        assertEquals(NEW, d.accept(1000 + 32, 2 * MS), "the far edge of the ahead limit");
         assertEquals(ROGUE, d.accept(5_000_000, 101 * MS), "100 ms after the last pass: not yet stale");
-        assertEquals(NEW, d.accept(5_000_000, 102 * MS + 1), "stale: re-synchronise on it");
+        assertEquals(ROGUE, d.accept(1000 - 500, 500 * MS), "behind: a replay, even when the history is stale");
+        assertEquals(NEW, d.accept(5_000_000, 502 * MS + 1), "ahead and stale: re-synchronise on it");
         assertEquals(1, d.resets());
-        assertEquals(DUPLICATE, d.accept(5_000_000, 103 * MS));
+        assertEquals(DUPLICATE, d.accept(5_000_000, 503 * MS));
     }
 
     @Test
@@ -65,8 +111,8 @@ class DuplicateDiscardTest {
         for (int s = 0; s < 256; s++) {
             d.accept(s, 0);
         }
-        assertEquals(NEW, d.accept(255 + 200, 0));
-        for (int s = 256; s < 455; s++) {
+        assertEquals(NEW, d.accept(255 + 128, 0), "up to half the window ahead moves it");
+        for (int s = 256; s < 383; s++) {
             assertEquals(LATE, d.accept(s, 0), "never seen: " + s);
         }
     }

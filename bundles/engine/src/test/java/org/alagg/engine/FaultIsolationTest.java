@@ -237,6 +237,7 @@ class FaultIsolationTest {
     void quiesceReturnsOnlyOnceNoThreadIsInsideTheOldPart() throws Exception {
         Source source = new Source();
         SlowWire wire = new SlowWire();
+        wire.loopsBack = false; // its sends block until released: no epoch is confirmed, none is needed here
         DataPath path = paths.start(wire, source, new Sink(), 2, new StrictOrder());
         send(source, 0, 1);
         await("inside send", () -> wire.inSend);

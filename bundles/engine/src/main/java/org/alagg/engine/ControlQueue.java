@@ -1,0 +1,83 @@
+package org.alagg.engine;
+
+import java.nio.ByteBuffer;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.alagg.protocol.FrameType;
+
+/**
+ * Frames the ingress thread wants sent (probe replies, epoch challenges), waiting for the egress thread, which numbers,
+ * authenticates and sends every frame. One producer, one consumer, fixed slots, no lock and no allocation. When it is
+ * full, further frames are dropped: probes are answered at the rate the queue drains, whatever a flood asks for.
+ */
+final class ControlQueue {
+    static final int CAPACITY = 64;
+
+    private final ByteBuffer bodies;
+    private final int slotSize;
+    private final FrameType[] types = new FrameType[CAPACITY];
+    private final int[] links = new int[CAPACITY];
+    private final int[] lengths = new int[CAPACITY];
+    /** Next slot the producer fills; written by the ingress thread only. */
+    private final AtomicInteger tail = new AtomicInteger();
+    /** Next slot the consumer reads; written by the egress thread only. */
+    private final AtomicInteger head = new AtomicInteger();
+
+    /** @param maxBody the largest body (inner length) a slot holds */
+    ControlQueue(int maxBody) {
+        this.slotSize = maxBody;
+        this.bodies = ByteBuffer.allocateDirect(CAPACITY * maxBody);
+    }
+
+    /**
+     * Producer: queues a frame of {@code type} for link {@code linkId} whose body is {@code length} bytes of
+     * {@code src} at {@code offset}.
+     *
+     * @return false when the queue is full or the body too long: nothing queued
+     */
+    boolean offer(FrameType type, int linkId, ByteBuffer src, int offset, int length) {
+        int t = tail.get();
+        if (t - head.get() >= CAPACITY || length > slotSize) {
+            return false;
+        }
+        int slot = t & (CAPACITY - 1);
+        bodies.put(slot * slotSize, src, offset, length);
+        types[slot] = type;
+        links[slot] = linkId;
+        lengths[slot] = length;
+        tail.lazySet(t + 1); // publishes the slot
+        return true;
+    }
+
+    /** Consumer: whether a frame waits. */
+    boolean isEmpty() {
+        return head.get() == tail.get();
+    }
+
+    /** Consumer: the oldest frame's slot, valid until {@link #remove}. */
+    int peek() {
+        return head.get() & (CAPACITY - 1);
+    }
+
+    FrameType type(int slot) {
+        return types[slot];
+    }
+
+    int link(int slot) {
+        return links[slot];
+    }
+
+    int length(int slot) {
+        return lengths[slot];
+    }
+
+    /** Copies the body of {@code slot} to {@code dst} at {@code offset}. */
+    void copyBody(int slot, ByteBuffer dst, int offset) {
+        dst.put(offset, bodies, slot * slotSize, lengths[slot]);
+    }
+
+    /** Consumer: frees the oldest slot. */
+    void remove() {
+        head.lazySet(head.get() + 1);
+    }
+}
