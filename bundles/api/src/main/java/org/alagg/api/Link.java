@@ -11,6 +11,17 @@ public interface Link extends AutoCloseable {
     /** The peer's MAC address on this link. */
     MacAddress peer();
 
+    /**
+     * This side's Ethernet address on the link, as it is now; null when not known (the interface is missing). With
+     * a key, frames are authenticated between this address and {@link #peer()} (docs/protocol.md section 7), so a
+     * transport that cannot tell it cannot carry authenticated frames.
+     *
+     * @since 2.1
+     */
+    default MacAddress local() {
+        return null;
+    }
+
     /** Whether frames can pass now. */
     LinkState state();
 

@@ -155,7 +155,7 @@ final class Egress extends HotLoop {
                     if (t == 0) {
                         auth.digestPayload(slot, 0, length); // once per packet: every copy has the same payload
                     }
-                    auth.sign(slot, 0, length);
+                    auth.sign(slot, 0, length, link.localMac, link.peerMac);
                 }
                 packetOfFrame[frames.size()] = i;
                 frames.commit(FrameCodec.HEADER_LENGTH + length + tagLength, captured.payload(i), link.id());
@@ -226,7 +226,7 @@ final class Egress extends HotLoop {
                 queue.copyBody(q, slot, FrameCodec.HEADER_LENGTH);
                 if (auth != null) {
                     auth.digestPayload(slot, 0, length);
-                    auth.sign(slot, 0, length);
+                    auth.sign(slot, 0, length, link.localMac, link.peerMac);
                 }
                 packetOfFrame[frames.size()] = -1;
                 frames.commit(FrameCodec.HEADER_LENGTH + length + tagLength, null, id);

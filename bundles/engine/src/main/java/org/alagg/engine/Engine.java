@@ -198,6 +198,11 @@ public final class Engine implements InstanceStatus {
                 }
             }
             path.supervise();
+            for (OpenLink link : path.links) {
+                if (link != null) {
+                    link.followLocalAddress();
+                }
+            }
             followMtu();
             capture.follow();
         } catch (Throwable e) { // a scheduled task that throws is never run again

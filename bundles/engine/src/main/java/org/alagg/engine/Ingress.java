@@ -269,7 +269,7 @@ final class Ingress extends HotLoop implements ReorderOutput {
             counters.add(FIRST_REJECT + reject.ordinal() - 1, 1);
             return;
         }
-        if (keys.length > 0 && !authentic(frame)) {
+        if (keys.length > 0 && !authentic(frame, link)) {
             return;
         }
         PeerEpoch.Verdict epoch = epochs.judge(header.epoch(), keys.length > 0);
@@ -342,7 +342,7 @@ final class Ingress extends HotLoop implements ReorderOutput {
     }
 
     /** Whether the frame carries a valid tag under one of the keys; counts it when not. */
-    private boolean authentic(ByteBuffer frame) {
+    private boolean authentic(ByteBuffer frame, OpenLink link) {
         if (header.authTagLength() == 0) {
             counters.add(AUTH_MISSING, 1);
             return false;
@@ -351,7 +351,7 @@ final class Ingress extends HotLoop implements ReorderOutput {
             int keyId = FrameAuth.keyIdOf(frame, 0, header.innerLength());
             for (FrameAuth key : keys) {
                 if (key.keyId() == keyId) {
-                    if (key.verify(frame, 0, header.innerLength())) {
+                    if (key.verify(frame, 0, header.innerLength(), link.peerMac, link.localMac)) {
                         return true;
                     }
                     break;

@@ -36,6 +36,10 @@ final class OpenLink {
     static final int LAST_RECEIVED = 4;
 
     final Link link;
+    /** The peer's address on the link and this side's, as frames are authenticated between them. */
+    final long peerMac;
+    /** Updated by the engine's control thread when the interface's address changes; 0 while unknown. */
+    volatile long localMac;
     final Counters sent;
     final Counters received;
 
@@ -57,6 +61,17 @@ final class OpenLink {
         this.link = link;
         this.sent = sent;
         this.received = received;
+        this.peerMac = link.peer().toLong();
+        followLocalAddress();
+    }
+
+    /** Control thread: takes this side's address on the link as the transport sees it now. */
+    void followLocalAddress() {
+        org.alagg.api.MacAddress local = link.local();
+        long mac = local == null ? 0 : local.toLong();
+        if (mac != localMac) {
+            localMac = mac;
+        }
     }
 
     int id() {

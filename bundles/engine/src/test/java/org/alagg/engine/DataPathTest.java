@@ -124,6 +124,7 @@ class DataPathTest {
                 public int id() { return id; }
                 public String interfaceName() { return interfaceName; }
                 public MacAddress peer() { return peer; }
+                public MacAddress local() { return peer; } // looped back: both ends have the address
                 public LinkState state() { return down.contains(id) ? LinkState.DOWN : LinkState.UP; }
                 public String stateDetail() { return ""; }
                 public int mtu() { return 1500; }

@@ -35,6 +35,8 @@ import org.junit.jupiter.api.Test;
 class TrustTest {
     private static final byte[] KEY = key(1);
     private static final byte[] NEW_KEY = key(2);
+    /** The test wire's link 0 has this address at both ends (DataPathTest.start). */
+    private static final long LINK_0_MAC = 0x020000000000L;
     private final DataPathTest paths = new DataPathTest();
 
     @AfterEach
@@ -59,7 +61,7 @@ class TrustTest {
         if (key != null) {
             FrameAuth auth = new FrameAuth(key);
             auth.digestPayload(frame, 0, 60);
-            auth.sign(frame, 0, 60);
+            auth.sign(frame, 0, 60, LINK_0_MAC, LINK_0_MAC);
         }
         return frame.array();
     }

@@ -12,10 +12,12 @@ import java.util.Objects;
  * Signs and verifies Alagg frames in place with one key (docs/protocol.md, section 7).
  *
  * <p>The 17-byte tag right after the payload is the key id and the first 16 bytes of
- * {@code HMAC-SHA-256(auth_key, header || key_id || SHA-256(payload))}, where {@code header} is
- * the 20 header bytes as sent (AUTH set, Auth tag len 17). The payload enters through its
- * SHA-256, so a sender hashes each packet once ({@link #digestPayload}) and then only pays the
- * 53-byte HMAC for each link's copy ({@link #sign}).
+ * {@code HMAC-SHA-256(auth_key, header || key_id || source MAC || destination MAC || SHA-256(payload))},
+ * where {@code header} is the 20 header bytes as sent (AUTH set, Auth tag len 17) and the MACs are the
+ * Ethernet addresses the frame travels between. The addresses bind a frame to its link and its
+ * direction: a frame sent back to its sender, or onto another link, does not verify. The payload
+ * enters through its SHA-256, so a sender hashes each packet once ({@link #digestPayload}) and then
+ * only pays the 65-byte HMAC for each link's copy ({@link #sign}).
  *
  * <p>HMAC-SHA-256 (RFC 2104) is built here on two reusable {@link MessageDigest}s with the
  * ipad and opad blocks computed once, so after construction no object is created per frame:
@@ -42,10 +44,12 @@ public final class FrameAuth {
     private static final int BLOCK_LENGTH = 64;
     private static final int HASH_LENGTH = 32;
     private static final int H = FrameCodec.HEADER_LENGTH;
-    /** header || key_id || SHA-256(payload): the message the HMAC is computed over. */
-    private static final int MAC_INPUT_LENGTH = H + 1 + HASH_LENGTH;
+    /** header || key_id || source MAC || destination MAC || SHA-256(payload): what the HMAC is over. */
+    private static final int MAC_INPUT_LENGTH = H + 1 + 12 + HASH_LENGTH;
     private static final int OFFSET_INPUT_KEY_ID = H;
-    private static final int OFFSET_INPUT_DIGEST = H + 1;
+    private static final int OFFSET_INPUT_SOURCE = H + 1;
+    private static final int OFFSET_INPUT_DESTINATION = H + 7;
+    private static final int OFFSET_INPUT_DIGEST = H + 13;
     /** Payloads of buffers without an accessible array are hashed through this many bytes at a time. */
     private static final int CHUNK_LENGTH = 2048;
 
@@ -116,11 +120,13 @@ public final class FrameAuth {
      * @param headerOffset where the Alagg header starts
      * @param innerLength the payload length, the same as in the header and in the last
      *                    {@link #digestPayload}
+     * @param source      the Ethernet address the frame leaves from (this side's on the link), in the low 48 bits
+     * @param destination the Ethernet address it goes to (the peer's on the link), in the low 48 bits
      * @throws IndexOutOfBoundsException if header, payload and tag do not fit below {@code frame.limit()}
      * @throws IllegalStateException if the header does not announce this tag or its inner length, or
      *         no payload of that length was digested: a programming error at the sender
      */
-    public void sign(ByteBuffer frame, int headerOffset, int innerLength) {
+    public void sign(ByteBuffer frame, int headerOffset, int innerLength, long source, long destination) {
         Objects.checkFromIndexSize(headerOffset, H + innerLength + TAG_LENGTH, frame.limit());
         if (!announcesTag(frame, headerOffset, innerLength)) {
             throw new IllegalStateException("the header must carry AUTH, Auth tag len " + TAG_LENGTH
@@ -131,7 +137,7 @@ public final class FrameAuth {
                     + digestedLength + ')');
         }
         int tagOffset = headerOffset + H + innerLength;
-        computeMac(frame, headerOffset, signInput);
+        computeMac(frame, headerOffset, signInput, source, destination);
         frame.put(tagOffset, (byte) keyId);
         for (int i = 0; i < MAC_LENGTH; i++) {
             frame.put(tagOffset + 1 + i, mac[i]);
@@ -146,11 +152,13 @@ public final class FrameAuth {
      * @param frame       a frame {@link FrameCodec#decode} accepted
      * @param headerOffset where the Alagg header starts
      * @param innerLength the decoded Inner length
-     * @return true if the frame was signed with this key exactly as it is
+     * @param source      the Ethernet address the frame came from (the peer's on the link), in the low 48 bits
+     * @param destination the address it came to (this side's on the link), in the low 48 bits
+     * @return true if the frame was signed with this key exactly as it is, between these addresses
      * @throws IndexOutOfBoundsException if the header, or (when it announces a 17-byte tag) header,
      *         payload and tag, do not lie below {@code frame.limit()}: the caller skipped decode
      */
-    public boolean verify(ByteBuffer frame, int headerOffset, int innerLength) {
+    public boolean verify(ByteBuffer frame, int headerOffset, int innerLength, long source, long destination) {
         Objects.checkFromIndexSize(headerOffset, H, frame.limit());
         if (!announcesTag(frame, headerOffset, innerLength)) {
             return false;
@@ -161,7 +169,7 @@ public final class FrameAuth {
             return false;
         }
         hash(frame, headerOffset + H, innerLength, verifyInput, OFFSET_INPUT_DIGEST);
-        computeMac(frame, headerOffset, verifyInput);
+        computeMac(frame, headerOffset, verifyInput, source, destination);
         int difference = 0;
         for (int i = 0; i < MAC_LENGTH; i++) { // every byte, whatever the first difference
             difference |= mac[i] ^ frame.get(tagOffset + 1 + i);
@@ -188,10 +196,14 @@ public final class FrameAuth {
         return (flags & FrameCodec.FLAG_AUTH) != 0 && tagLength == TAG_LENGTH && inner == innerLength;
     }
 
-    /** mac = HMAC-SHA-256(auth_key, header || key_id || input's digest part), all 32 bytes. */
-    private void computeMac(ByteBuffer frame, int headerOffset, byte[] input) {
+    /** mac = HMAC-SHA-256(auth_key, header || key_id || source || destination || input's digest part), 32 bytes. */
+    private void computeMac(ByteBuffer frame, int headerOffset, byte[] input, long source, long destination) {
         frame.get(headerOffset, input, 0, H);
         input[OFFSET_INPUT_KEY_ID] = (byte) keyId;
+        for (int i = 0; i < 6; i++) {
+            input[OFFSET_INPUT_SOURCE + i] = (byte) (source >>> 8 * (5 - i));
+            input[OFFSET_INPUT_DESTINATION + i] = (byte) (destination >>> 8 * (5 - i));
+        }
         inner.update(ipad);
         inner.update(input, 0, MAC_INPUT_LENGTH);
         finish(inner, outer, opad, innerHash, mac);

@@ -34,10 +34,13 @@ class FrameAuthTest {
     private static final int KEY_ID = 0x41;
     private static final String AUTH_KEY = "8e133cd4c98df60c9afda2b2c15c47319c783b09c67e6b53922401a60aa7c9a0";
     private static final String HEADER = "0101010100100311cafebabefffffffe0000002a";
-    private static final String TAG = "41e62072afae26f560a335389000175fce";
+    /** The Ethernet addresses the example frame travels between (docs/protocol.md section 7). */
+    private static final long SRC = 0x020000000101L;
+    private static final long DST = 0x020000000102L;
+    private static final String TAG = "410698a8e2b2e2f9d934618879dc2b891e";
     /** The same packet's copy on link 4 with link sequence 43. */
     private static final String HEADER_LINK_4 = "0101010100100411cafebabefffffffe0000002b";
-    private static final String TAG_LINK_4 = "4126254727af5b76c10821f6f7ab8cb393";
+    private static final String TAG_LINK_4 = "41e4ef065e87f257cac5bf4e93d9f1d070";
 
     // ---- the HMAC core against RFC 4231 ----
 
@@ -82,14 +85,14 @@ class FrameAuthTest {
         FrameAuth auth = new FrameAuth(KEY);
 
         auth.digestPayload(frame, 0, PAYLOAD.length);
-        auth.sign(frame, 0, PAYLOAD.length);
+        auth.sign(frame, 0, PAYLOAD.length, SRC, DST);
 
         assertEquals(HEADER + HEX.formatHex(PAYLOAD) + TAG, hex(frame, 0, frame.capacity()));
         assertEquals(KEY_ID, FrameAuth.keyIdOf(frame, 0, PAYLOAD.length));
         FrameHeader received = new FrameHeader();
         assertEquals(Reject.NONE, FrameCodec.decode(frame, 0, frame.capacity(), received));
         assertEquals(T, received.authTagLength());
-        assertTrue(new FrameAuth(KEY).verify(frame, 0, received.innerLength()));
+        assertTrue(new FrameAuth(KEY).verify(frame, 0, received.innerLength(), SRC, DST));
     }
 
     @Test
@@ -103,19 +106,19 @@ class FrameAuthTest {
         FrameAuth sender = new FrameAuth(KEY);
 
         sender.digestPayload(copy1, 0, PAYLOAD.length);
-        sender.sign(copy1, 0, PAYLOAD.length);
+        sender.sign(copy1, 0, PAYLOAD.length, SRC, DST);
         FrameCodec.encode(header.linkId(4).linkSequence(43), copy2, 0);
-        sender.sign(copy2, 0, PAYLOAD.length);
+        sender.sign(copy2, 0, PAYLOAD.length, SRC, DST);
 
         assertEquals(HEADER + HEX.formatHex(PAYLOAD) + TAG, hex(copy1, 0, copy1.capacity()));
         assertEquals(HEADER_LINK_4 + HEX.formatHex(PAYLOAD) + TAG_LINK_4, hex(copy2, 0, copy2.capacity()));
         FrameAuth receiver = new FrameAuth(KEY);
-        assertTrue(receiver.verify(copy1, 0, PAYLOAD.length));
-        assertTrue(receiver.verify(copy2, 0, PAYLOAD.length));
+        assertTrue(receiver.verify(copy1, 0, PAYLOAD.length, SRC, DST));
+        assertTrue(receiver.verify(copy2, 0, PAYLOAD.length, SRC, DST));
 
         // a copy moved to the other link (its header rewritten, its tag kept) is refused
         copy2.put(H + PAYLOAD.length, copy1, H + PAYLOAD.length, T);
-        assertFalse(receiver.verify(copy2, 0, PAYLOAD.length));
+        assertFalse(receiver.verify(copy2, 0, PAYLOAD.length, SRC, DST));
     }
 
     // ---- what must fail ----
@@ -124,18 +127,32 @@ class FrameAuthTest {
     void changingAnyBitOfHeaderPayloadOrTagFailsVerification() {
         ByteBuffer frame = signedExample(ByteBuffer::allocateDirect, 0);
         FrameAuth receiver = new FrameAuth(KEY);
-        assertTrue(receiver.verify(frame, 0, PAYLOAD.length));
+        assertTrue(receiver.verify(frame, 0, PAYLOAD.length, SRC, DST));
         for (int i = 0; i < frame.capacity(); i++) {
             byte original = frame.get(i);
             for (int bit = 0; bit < 8; bit++) {
                 frame.put(i, (byte) (original ^ (1 << bit)));
-                assertFalse(receiver.verify(frame, 0, PAYLOAD.length), "byte " + i + " bit " + bit);
+                assertFalse(receiver.verify(frame, 0, PAYLOAD.length, SRC, DST), "byte " + i + " bit " + bit);
             }
             frame.put(i, (byte) ~original);
-            assertFalse(receiver.verify(frame, 0, PAYLOAD.length), "byte " + i + " inverted");
+            assertFalse(receiver.verify(frame, 0, PAYLOAD.length, SRC, DST), "byte " + i + " inverted");
             frame.put(i, original);
         }
-        assertTrue(receiver.verify(frame, 0, PAYLOAD.length));
+        assertTrue(receiver.verify(frame, 0, PAYLOAD.length, SRC, DST));
+    }
+
+    @Test
+    void aFrameSentBackToItsSenderOrOntoAnotherLinkFailsVerification() {
+        ByteBuffer frame = signedExample(ByteBuffer::allocateDirect, 0);
+        FrameAuth receiver = new FrameAuth(KEY);
+        assertTrue(receiver.verify(frame, 0, PAYLOAD.length, SRC, DST));
+        assertFalse(receiver.verify(frame, 0, PAYLOAD.length, DST, SRC), "reflected to its sender");
+        assertFalse(receiver.verify(frame, 0, PAYLOAD.length, SRC, 0x020000000202L), "replayed onto another link");
+        assertFalse(receiver.verify(frame, 0, PAYLOAD.length, 0x020000000201L, DST), "from another host");
+        for (int bit = 0; bit < 48; bit++) {
+            assertFalse(receiver.verify(frame, 0, PAYLOAD.length, SRC ^ 1L << bit, DST), "source bit " + bit);
+            assertFalse(receiver.verify(frame, 0, PAYLOAD.length, SRC, DST ^ 1L << bit), "destination bit " + bit);
+        }
     }
 
     @Test
@@ -145,7 +162,7 @@ class FrameAuthTest {
         byte[] other = KEY.clone();
         other[31] ^= 1;
         FrameAuth otherAuth = new FrameAuth(other);
-        assertFalse(otherAuth.verify(frame, 0, PAYLOAD.length));
+        assertFalse(otherAuth.verify(frame, 0, PAYLOAD.length, SRC, DST));
 
         // about 1 key in 256 shares the id: the MAC still tells them apart
         FrameAuth sameId = null;
@@ -158,7 +175,7 @@ class FrameAuthTest {
                 sameId = auth;
             }
         }
-        assertFalse(sameId.verify(frame, 0, PAYLOAD.length));
+        assertFalse(sameId.verify(frame, 0, PAYLOAD.length, SRC, DST));
     }
 
     @Test
@@ -166,13 +183,13 @@ class FrameAuthTest {
         FrameAuth receiver = new FrameAuth(KEY);
         ByteBuffer frame = ByteBuffer.allocate(128);
         FrameCodec.encode(Frames.data(PAYLOAD.length), frame, 0); // no AUTH, no tag
-        assertFalse(receiver.verify(frame, 0, PAYLOAD.length));
+        assertFalse(receiver.verify(frame, 0, PAYLOAD.length, SRC, DST));
 
         FrameCodec.encode(Frames.data(PAYLOAD.length).authTagLength(16), frame, 0); // a tag, but not ours
-        assertFalse(receiver.verify(frame, 0, PAYLOAD.length));
+        assertFalse(receiver.verify(frame, 0, PAYLOAD.length, SRC, DST));
 
         ByteBuffer signed = signedExample(ByteBuffer::allocate, 0);
-        assertFalse(receiver.verify(signed, 0, PAYLOAD.length - 1), "inner length not the header's");
+        assertFalse(receiver.verify(signed, 0, PAYLOAD.length - 1, SRC, DST), "inner length not the header's");
     }
 
     // ---- buffers ----
@@ -191,8 +208,8 @@ class FrameAuthTest {
     void everyKindOfBufferGivesTheSameTag(String kind, IntFunction<ByteBuffer> allocate) {
         ByteBuffer frame = signedExample(allocate, 0);
         assertEquals(HEADER + HEX.formatHex(PAYLOAD) + TAG, hex(frame, 0, frame.capacity()));
-        assertTrue(new FrameAuth(KEY).verify(frame, 0, PAYLOAD.length));
-        assertTrue(new FrameAuth(KEY).verify(frame.asReadOnlyBuffer(), 0, PAYLOAD.length), "read-only view");
+        assertTrue(new FrameAuth(KEY).verify(frame, 0, PAYLOAD.length, SRC, DST));
+        assertTrue(new FrameAuth(KEY).verify(frame.asReadOnlyBuffer(), 0, PAYLOAD.length, SRC, DST), "read-only view");
     }
 
     @ParameterizedTest(name = "{0}")
@@ -210,10 +227,10 @@ class FrameAuthTest {
             FrameCodec.encode(Frames.data(inner).authTagLength(T), b, 0);
             b.put(H, payload);
             auth.digestPayload(b, 0, inner);
-            auth.sign(b, 0, inner);
+            auth.sign(b, 0, inner, SRC, DST);
         }
         assertEquals(hex(reference, H + inner, T), hex(frame, H + inner, T));
-        assertTrue(auth.verify(frame, 0, inner));
+        assertTrue(auth.verify(frame, 0, inner, SRC, DST));
     }
 
     @Test
@@ -229,10 +246,10 @@ class FrameAuthTest {
         FrameAuth auth = new FrameAuth(KEY);
 
         auth.digestPayload(buf, offset, PAYLOAD.length);
-        auth.sign(buf, offset, PAYLOAD.length);
+        auth.sign(buf, offset, PAYLOAD.length, SRC, DST);
 
         assertEquals(HEADER + HEX.formatHex(PAYLOAD) + TAG, hex(buf, offset, H + PAYLOAD.length + T));
-        assertTrue(new FrameAuth(KEY).verify(buf, offset, PAYLOAD.length));
+        assertTrue(new FrameAuth(KEY).verify(buf, offset, PAYLOAD.length, SRC, DST));
         assertEquals(KEY_ID, FrameAuth.keyIdOf(buf, offset, PAYLOAD.length));
         assertEquals(5, buf.position());
         assertEquals(1900, buf.limit());
@@ -254,13 +271,13 @@ class FrameAuthTest {
         ProbeBody.writeChallenge(frame, H, range(0x60, ProbeBody.CHALLENGE_LENGTH));
         FrameAuth auth = new FrameAuth(KEY);
         auth.digestPayload(frame, 0, probe.innerLength());
-        auth.sign(frame, 0, probe.innerLength());
+        auth.sign(frame, 0, probe.innerLength(), SRC, DST);
 
         FrameHeader received = new FrameHeader();
         assertEquals(Reject.NONE, FrameCodec.decode(frame, 0, frame.capacity(), received));
-        assertTrue(new FrameAuth(KEY).verify(frame, 0, received.innerLength()));
+        assertTrue(new FrameAuth(KEY).verify(frame, 0, received.innerLength(), SRC, DST));
         frame.put(H + 12, (byte) (frame.get(H + 12) ^ 0x80)); // another challenge
-        assertFalse(new FrameAuth(KEY).verify(frame, 0, received.innerLength()));
+        assertFalse(new FrameAuth(KEY).verify(frame, 0, received.innerLength(), SRC, DST));
     }
 
     @Test
@@ -274,9 +291,9 @@ class FrameAuthTest {
         auth.digestPayload(sending, 0, PAYLOAD.length);
         ByteBuffer other = signedExample(ByteBuffer::allocateDirect, 0);
         other.put(H, (byte) 0); // another payload, verified (and refused) on the same instance
-        assertFalse(auth.verify(other, 0, PAYLOAD.length));
-        assertTrue(auth.verify(received, 0, PAYLOAD.length));
-        auth.sign(sending, 0, PAYLOAD.length);
+        assertFalse(auth.verify(other, 0, PAYLOAD.length, SRC, DST));
+        assertTrue(auth.verify(received, 0, PAYLOAD.length, SRC, DST));
+        auth.sign(sending, 0, PAYLOAD.length, SRC, DST);
 
         assertEquals(TAG, hex(sending, H + PAYLOAD.length, T));
     }
@@ -292,20 +309,20 @@ class FrameAuthTest {
         FrameAuth auth = new FrameAuth(KEY);
         ByteBuffer frame = ByteBuffer.allocate(H + PAYLOAD.length + T);
         FrameCodec.encode(exampleHeader(), frame, 0);
-        assertThrows(IllegalStateException.class, () -> auth.sign(frame, 0, PAYLOAD.length), "no payload digest");
+        assertThrows(IllegalStateException.class, () -> auth.sign(frame, 0, PAYLOAD.length, SRC, DST), "no payload digest");
         auth.digestPayload(frame, 0, PAYLOAD.length - 1);
-        assertThrows(IllegalStateException.class, () -> auth.sign(frame, 0, PAYLOAD.length), "digest of another length");
+        assertThrows(IllegalStateException.class, () -> auth.sign(frame, 0, PAYLOAD.length, SRC, DST), "digest of another length");
 
         ByteBuffer untagged = ByteBuffer.allocate(H + PAYLOAD.length + T);
         FrameCodec.encode(Frames.data(PAYLOAD.length), untagged, 0);
         auth.digestPayload(untagged, 0, PAYLOAD.length);
-        assertThrows(IllegalStateException.class, () -> auth.sign(untagged, 0, PAYLOAD.length), "header without AUTH");
+        assertThrows(IllegalStateException.class, () -> auth.sign(untagged, 0, PAYLOAD.length, SRC, DST), "header without AUTH");
 
         ByteBuffer small = ByteBuffer.allocate(H + PAYLOAD.length + T - 1);
         FrameCodec.encode(exampleHeader(), small, 0);
         auth.digestPayload(small, 0, PAYLOAD.length);
-        assertThrows(IndexOutOfBoundsException.class, () -> auth.sign(small, 0, PAYLOAD.length), "no room for the tag");
-        assertThrows(IndexOutOfBoundsException.class, () -> auth.verify(small, 0, PAYLOAD.length), "decode would refuse");
+        assertThrows(IndexOutOfBoundsException.class, () -> auth.sign(small, 0, PAYLOAD.length, SRC, DST), "no room for the tag");
+        assertThrows(IndexOutOfBoundsException.class, () -> auth.verify(small, 0, PAYLOAD.length, SRC, DST), "decode would refuse");
     }
 
     @Test
@@ -335,14 +352,14 @@ class FrameAuthTest {
             FrameCodec.encode(header, direct, 14);
             direct.put(14 + H, (byte) i);
             sender.digestPayload(direct, 14, inner);
-            sender.sign(direct, 14, inner);
+            sender.sign(direct, 14, inner, SRC, DST);
             header.linkId(2);
             FrameCodec.encode(header, heap, 14);
             heap.put(14 + H, (byte) i);
-            sender.sign(heap, 14, inner);
-            verified += receiver.verify(direct, 14, inner) ? 1 : 0;
-            verified += receiver.verify(heap, 14, inner) ? 1 : 0;
-            verified += receiver.verify(heap, 14, inner - 1) ? 1 : 0; // refused without hashing
+            sender.sign(heap, 14, inner, SRC, DST);
+            verified += receiver.verify(direct, 14, inner, SRC, DST) ? 1 : 0;
+            verified += receiver.verify(heap, 14, inner, SRC, DST) ? 1 : 0;
+            verified += receiver.verify(heap, 14, inner - 1, SRC, DST) ? 1 : 0; // refused without hashing
         }
         return verified;
     }
@@ -360,7 +377,7 @@ class FrameAuthTest {
         frame.put(offset + H, PAYLOAD);
         FrameAuth auth = new FrameAuth(KEY);
         auth.digestPayload(frame, offset, PAYLOAD.length);
-        auth.sign(frame, offset, PAYLOAD.length);
+        auth.sign(frame, offset, PAYLOAD.length, SRC, DST);
         return frame;
     }
 

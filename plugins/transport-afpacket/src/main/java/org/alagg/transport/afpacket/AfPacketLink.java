@@ -32,6 +32,7 @@ final class AfPacketLink implements Link {
     /** Bound to the interface while it exists, registered in the transport's poll set with this link's id. */
     private volatile PacketSocket socket;
     private volatile int mtu;
+    private volatile MacAddress local;
     private volatile LinkState state = LinkState.DOWN;
     private volatile String detail = "not checked yet";
     /** Why the last attempt to open the socket failed, or null. Under the transport's lock. */
@@ -57,6 +58,7 @@ final class AfPacketLink implements Link {
         try {
             index = NetworkInterfaces.index(interfaceName);
             mtu = NetworkInterfaces.mtu(interfaceName);
+            local = NetworkInterfaces.mac(interfaceName);
             problem = !NetworkInterfaces.isUp(interfaceName) ? "interface " + interfaceName + " is down"
                     : !NetworkInterfaces.isRunning(interfaceName) ? "interface " + interfaceName + " has no carrier"
                     : null;
@@ -199,6 +201,11 @@ final class AfPacketLink implements Link {
     @Override
     public String interfaceName() {
         return interfaceName;
+    }
+
+    @Override
+    public MacAddress local() {
+        return local;
     }
 
     @Override
