@@ -8,14 +8,18 @@ import org.alagg.api.PayloadType;
 
 /**
  * Whether an inner packet's source address is one the peer may use (WireGuard's allowed IPs, on receive). IPv4 and
- * IPv6 packets, and those inside an Ethernet frame (TAP mode, also behind one 802.1Q tag), are checked; other
- * Ethernet frames (ARP) carry no IP source and pass. A packet too short to hold its source, or of another IP
- * version than its type says, does not pass. Ingress thread only; no allocation.
+ * IPv6 packets are checked, and in an Ethernet frame (TAP mode, behind up to two VLAN tags: 802.1Q, 802.1ad) IPv4,
+ * IPv6 and ARP (its sender address); any other Ethernet frame does not pass, nor does a packet too short to hold
+ * its source or of another IP version than its type says. Ingress thread only; no allocation.
  */
 final class AllowedSources {
     private static final int ETHERTYPE_IPV4 = 0x0800;
     private static final int ETHERTYPE_IPV6 = 0x86DD;
+    private static final int ETHERTYPE_ARP = 0x0806;
     private static final int ETHERTYPE_VLAN = 0x8100;
+    private static final int ETHERTYPE_QINQ = 0x88A8;
+    private static final int ETHERTYPE_QINQ_OLD = 0x9100;
+    private static final int MAX_TAGS = 2;
 
     private final IpNetwork[] networks;
     private final byte[] source = new byte[16];
@@ -47,26 +51,40 @@ final class AllowedSources {
 
     private boolean ethernet(ByteBuffer frame, int offset, int length) {
         int typeAt = offset + 12;
-        if (length < 14) {
-            return false;
-        }
-        int etherType = Short.toUnsignedInt(frame.getShort(typeAt));
-        if (etherType == ETHERTYPE_VLAN) {
-            if (length < 18) {
+        for (int tags = 0; ; tags++) {
+            if (typeAt + 2 > offset + length) {
                 return false;
             }
-            typeAt += 4;
-            etherType = Short.toUnsignedInt(frame.getShort(typeAt));
+            int etherType = Short.toUnsignedInt(frame.getShort(typeAt));
+            if (etherType == ETHERTYPE_VLAN || etherType == ETHERTYPE_QINQ || etherType == ETHERTYPE_QINQ_OLD) {
+                if (tags == MAX_TAGS) {
+                    return false;
+                }
+                typeAt += 4;
+                continue;
+            }
+            int at = typeAt + 2;
+            int rest = offset + length - at;
+            switch (etherType) {
+                case ETHERTYPE_IPV4:
+                    return ip(frame, at, rest, 4);
+                case ETHERTYPE_IPV6:
+                    return ip(frame, at, rest, 6);
+                case ETHERTYPE_ARP:
+                    return arp(frame, at, rest);
+                default:
+                    return false; // no source to check: not let through when sources are restricted
+            }
         }
-        int ip = typeAt + 2;
-        int ipLength = length - (ip - offset);
-        if (etherType == ETHERTYPE_IPV4) {
-            return ip(frame, ip, ipLength, 4);
+    }
+
+    /** ARP for IPv4 over Ethernet: the sender's protocol address is the source. */
+    private boolean arp(ByteBuffer packet, int offset, int length) {
+        if (length < 28 || packet.getShort(offset + 2) != ETHERTYPE_IPV4 || packet.get(offset + 5) != 4) {
+            return false;
         }
-        if (etherType == ETHERTYPE_IPV6) {
-            return ip(frame, ip, ipLength, 6);
-        }
-        return true; // ARP and the like: no IP source to check
+        packet.get(offset + 14, source, 0, 4);
+        return listed(4);
     }
 
     private boolean ip(ByteBuffer packet, int offset, int length, int version) {
@@ -76,6 +94,10 @@ final class AllowedSources {
             return false;
         }
         packet.get(offset + sourceAt, source, 0, sourceLength);
+        return listed(sourceLength);
+    }
+
+    private boolean listed(int sourceLength) {
         for (IpNetwork n : networks) {
             if (n.contains(source, 0, sourceLength)) {
                 return true;

@@ -49,6 +49,11 @@ final class ControlQueue {
         return true;
     }
 
+    /** Producer: how many frames fit now. */
+    int space() {
+        return CAPACITY - (tail.get() - head.get());
+    }
+
     /** Consumer: whether a frame waits. */
     boolean isEmpty() {
         return head.get() == tail.get();

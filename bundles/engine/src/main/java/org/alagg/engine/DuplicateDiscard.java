@@ -27,7 +27,9 @@ final class DuplicateDiscard {
         /** Seen before: another copy. */
         DUPLICATE,
         /** Too far from the window to judge. */
-        ROGUE
+        ROGUE,
+        /** New, and the window re-synchronised on it: the stream jumped (what was held before it is history). */
+        JUMPED
     }
 
     /** How many far-ahead frames in a row show that the stream jumped. */
@@ -36,8 +38,10 @@ final class DuplicateDiscard {
     private final long[] seen;
     private final int window;
     private int ahead;
+    private int runStart;
     private int runEnd;
     private int runLength;
+    private boolean takeBehind;
     private final long resetNanos;
     private int highest;
     private boolean empty = true;
@@ -56,6 +60,10 @@ final class DuplicateDiscard {
         this.ahead = window / 2;
         this.seen = new long[window / 64];
         this.resetNanos = resetNanos;
+    }
+
+    int aheadLimit() {
+        return ahead;
     }
 
     /** Sets how far beyond the highest number a single frame may be and still move the window (1 to window / 2). */
@@ -85,10 +93,11 @@ final class DuplicateDiscard {
             passed(nowNanos);
             return Verdict.LATE;
         }
-        if (distance > 0 && (jumped(sequence) || nowNanos - lastPassNanos >= resetNanos)) {
+        boolean stale = nowNanos - lastPassNanos >= resetNanos;
+        if (distance > 0 ? jumped(sequence) || stale : takeBehind && stale) {
             resets++;
             restart(sequence, nowNanos);
-            return Verdict.NEW;
+            return Verdict.JUMPED;
         }
         return Verdict.ROGUE;
     }
@@ -98,15 +107,44 @@ final class DuplicateDiscard {
         runLength = 0;
     }
 
-    /** Follows the run of far-ahead frames; true when it is long enough to be the genuine stream. */
+    /**
+     * Follows the run of far-ahead frames; true when it is long enough to be the genuine stream. A number within the
+     * run so far (another copy, or one a slower link brings late) neither lengthens nor breaks it.
+     */
     private boolean jumped(int sequence) {
-        int step = sequence - runEnd;
-        if (runLength > 0 && step == 0) {
-            return false; // another copy of the last one
+        if (runLength > 0 && sequence - runStart >= 0 && runEnd - sequence >= 0) {
+            return false;
         }
-        runLength = runLength > 0 && step > 0 && step <= ahead ? runLength + 1 : 1;
+        int step = sequence - runEnd;
+        if (runLength > 0 && step > 0 && step <= ahead) {
+            runLength++;
+        } else {
+            runLength = 1;
+            runStart = sequence;
+        }
         runEnd = sequence;
         return runLength >= JUMP_RUN;
+    }
+
+    /**
+     * Starts the window where the peer said its stream goes on (an epoch confirmed): {@code next} and beyond are new,
+     * so are the {@code unseenBehind} numbers just before it (frames still on their way); everything older counts as
+     * seen, so no replay of it passes.
+     */
+    void restartAt(int next, int unseenBehind, long nowNanos) {
+        java.util.Arrays.fill(seen, -1L);
+        empty = false;
+        highest = next - 1;
+        for (int k = 1; k <= Math.min(unseenBehind, window - 1); k++) {
+            int bit = next - k & window - 1;
+            seen[bit >>> 6] &= ~(1L << bit);
+        }
+        passed(nowNanos);
+    }
+
+    /** Without a key a stale history may also re-synchronise behind (802.1CB's TakeAny); with one, never. */
+    void takeBehindWhenStale(boolean take) {
+        this.takeBehind = take;
     }
 
     /** Forgets everything, e.g. when the peer starts a new epoch. */

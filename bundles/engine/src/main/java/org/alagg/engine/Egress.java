@@ -209,8 +209,12 @@ final class Egress extends HotLoop {
         }
         OpenLink[] links = path.links;
         frames.clear();
+        if (nextSequence == EPOCH_END) {
+            startEpoch(links); // probes carry the next DATA number: never 2^31
+        }
         int tagLength = auth == null ? 0 : FrameAuth.TAG_LENGTH;
-        while (!queue.isEmpty()) {
+        // at most one queue's worth a turn: a flood of probes the ingress thread keeps answering never starves data
+        for (int budget = ControlQueue.CAPACITY; budget > 0 && !queue.isEmpty(); budget--) {
             int q = queue.peek();
             int id = queue.link(q);
             OpenLink link = id < links.length ? links[id] : null;

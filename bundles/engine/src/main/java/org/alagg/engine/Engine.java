@@ -82,7 +82,8 @@ public final class Engine implements InstanceStatus {
     private Logger log;
 
     private BundleContext context;
-    private EngineSettings settings;
+    /** Written under the lock; volatile as the control thread's tick reads it without. */
+    private volatile EngineSettings settings;
     /** Why the last configuration change was refused, or null. */
     private String refusal;
     private DataPath path;
@@ -111,6 +112,7 @@ public final class Engine implements InstanceStatus {
         }
         path = new DataPath(reordering, problem -> log.warn("Data path: {}", problem));
         path.trust = settings.trust();
+        path.maxPacketLength = Math.min(1500 - overhead(), DataPath.MAX_PACKET); // until the links' MTU is known
         path.faults.describeWith(this::describe);
         control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "alagg-control");

@@ -9,6 +9,7 @@ import java.util.function.Function;
 import org.alagg.api.Alagg;
 import org.alagg.api.IpNetwork;
 import org.alagg.api.ReorderSettings;
+import org.alagg.protocol.FrameAuth;
 
 /**
  * The engine configuration ({@code org.alagg.engine}), checked: whatever set it (the file, a command, a FileInstall
@@ -78,6 +79,9 @@ record EngineSettings(String instance, String interceptor, String strategy, int 
         }
         if (key == null && accept != null) {
             problems.add(Alagg.ENGINE_KEY_ACCEPT + ": a key to accept needs a key of its own (" + Alagg.ENGINE_KEY + ")");
+        } else if (key != null && accept != null && new FrameAuth(key).keyId() == new FrameAuth(accept).keyId()) {
+            problems.add(Alagg.ENGINE_KEY_ACCEPT + ": its key id is the key's (" + new FrameAuth(key).keyId()
+                    + "): frames could not say which key made them; generate another key with 'alagg genkey'");
         }
         if (problems.size() > before) {
             return fallback;

@@ -92,6 +92,8 @@ final class Ingress extends HotLoop implements ReorderOutput {
     private final PacketBatch deliveries = new PacketBatch(DataPath.BATCH, DataPath.MAX_PACKET);
     private final FrameHeader header = new FrameHeader();
     private final ByteBuffer challengeBody = ByteBuffer.allocate(ProbeBody.CHALLENGE_BODY_LENGTH);
+    /** Frames were queued for the egress thread in this turn: it is woken once, after the batch. */
+    private boolean wakeEgress;
     private final DuplicateDiscard history = new DuplicateDiscard(HISTORY, RESET_NANOS);
     private final PacketPool.Reclaimer recover = this::recovered;
     private final PeerEpoch epochs = new PeerEpoch();
@@ -131,8 +133,10 @@ final class Ingress extends HotLoop implements ReorderOutput {
     void turn() {
         followTrust();
         followStrategy();
-        if (!epochs.known() && epochs.challengeDue(System.nanoTime())) {
-            challenge(-1); // no epoch of the peer confirmed yet: ask on every link, so data passes from its first frame
+        if (!epochs.known() && path.control.space() >= path.links.length && epochs.challengeDue(System.nanoTime())) {
+            challenge(); // no epoch of the peer confirmed yet: ask now, so data passes from its first frame
+            wakeEgress = false;
+            path.wakeEgress();
         }
         LinkTransport transport = path.transport;
         if (transport == null) {
@@ -152,6 +156,10 @@ final class Ingress extends HotLoop implements ReorderOutput {
         for (int i = 0; i < frames.size(); i++) {
             accept(i, now);
         }
+        if (wakeEgress) {
+            wakeEgress = false;
+            path.wakeEgress();
+        }
         if (deadline() <= now) {
             try {
                 strategy.expire(now, this);
@@ -170,6 +178,7 @@ final class Ingress extends HotLoop implements ReorderOutput {
                     : wanted.acceptKey() == null ? new FrameAuth[] {new FrameAuth(wanted.key())}
                     : new FrameAuth[] {new FrameAuth(wanted.key()), new FrameAuth(wanted.acceptKey())};
             sources = new AllowedSources(wanted.allowed());
+            history.takeBehindWhenStale(!wanted.authenticates());
             trust = wanted;
         }
     }
@@ -274,7 +283,7 @@ final class Ingress extends HotLoop implements ReorderOutput {
         }
         PeerEpoch.Verdict epoch = epochs.judge(header.epoch(), keys.length > 0);
         if (epoch == PeerEpoch.Verdict.NEXT) {
-            adopt(header.epoch()); // the peer's sequence reached its end: the stream goes on without a round trip
+            adopt(header.epoch(), 0, true, now); // the peer's sequence reached its end: no round trip needed
             epoch = PeerEpoch.Verdict.CURRENT;
         }
         link.heard(now);
@@ -284,13 +293,13 @@ final class Ingress extends HotLoop implements ReorderOutput {
         if (header.frameType() != FrameType.DATA) {
             counters.add(PROBES, 1);
             if (header.frameType() == FrameType.PROBE_REPLY && epochs.answers(frame, FrameCodec.HEADER_LENGTH,
-                    header.innerLength())) {
-                adopt(header.epoch());
+                    header.innerLength(), now)) {
+                adopt(header.epoch(), header.globalSequence(), false, now);
                 return;
             }
         }
-        if (epoch == PeerEpoch.Verdict.UNCONFIRMED && epochs.challengeDue(now)) {
-            challenge(link.id());
+        if (epoch != PeerEpoch.Verdict.CURRENT && path.control.space() >= path.links.length && epochs.challengeDue(now)) {
+            challenge(); // a stale epoch asks too: should a wrong epoch ever be current, the genuine peer corrects it
         }
         if (header.frameType() == FrameType.PROBE) {
             answer(frame, link);
@@ -314,6 +323,11 @@ final class Ingress extends HotLoop implements ReorderOutput {
                 return;
             case LATE:
                 counters.add(OUT_OF_ORDER, 1);
+                break;
+            case JUMPED: // the stream goes on far from where it was: what is held is delivered, then from here on
+                handOver();
+                cursor = sequence;
+                cursorKnown = true;
                 break;
             default:
                 break;
@@ -365,31 +379,40 @@ final class Ingress extends HotLoop implements ReorderOutput {
     /** A PROBE is answered on its link, whatever its epoch: the body is echoed byte for byte. */
     private void answer(ByteBuffer frame, OpenLink link) {
         if (path.control.offer(FrameType.PROBE_REPLY, link.id(), frame, FrameCodec.HEADER_LENGTH, header.innerLength())) {
-            path.wakeEgress();
+            wakeEgress = true;
         } else {
             counters.add(PROBES_UNANSWERED, 1); // the queue is full: a flood is answered at the rate it drains
         }
     }
 
-    /** Asks the peer which epoch it is in now: a PROBE with the fresh challenge, on one link or on every one (-1). */
-    private void challenge(int linkId) {
+    /**
+     * Asks the peer which epoch it is in now: a PROBE with the fresh challenge on every link, so that no single link
+     * (one a host took over, one that loses frames) decides whether the peer hears it.
+     */
+    private void challenge() {
         ProbeBody.write(challengeBody, 0, System.nanoTime(), 0);
         ProbeBody.writeChallenge(challengeBody, 0, epochs.challenge());
         OpenLink[] links = path.links;
-        for (int id = 0; id < links.length; id++) {
-            if (links[id] != null && (linkId < 0 || id == linkId) && path.control.offer(FrameType.PROBE, id,
-                    challengeBody, 0, ProbeBody.CHALLENGE_BODY_LENGTH)) {
+        for (OpenLink link : links) {
+            if (link != null && path.control.offer(FrameType.PROBE, link.id(), challengeBody, 0,
+                    ProbeBody.CHALLENGE_BODY_LENGTH)) {
                 counters.add(CHALLENGES, 1);
             }
         }
-        path.wakeEgress();
+        wakeEgress = true;
     }
 
     /**
-     * The peer answered a challenge from within {@code confirmed}: when that is another epoch than the current one,
-     * the peer restarted. What the old epoch left is handed over before the new numbers are accepted.
+     * The peer is in epoch {@code confirmed} (it answered a challenge from within it, or with a key went on to its next
+     * one); when that is another epoch than the current one, the peer restarted or its sequence ended. What the old
+     * epoch left is handed over first. The duplicate window starts where the peer said its stream goes on: nothing
+     * sent before that, replayed, passes.
+     *
+     * @param next the number the peer gives its next DATA frame (the confirming reply's Global sequence, or 0)
+     * @param cursorAtNext whether delivery starts exactly there (the next epoch, numbered from 0); else at the first
+     *                     frame that arrives, as frames sent just before the reply may still be on their way
      */
-    private void adopt(int confirmed) {
+    private void adopt(int confirmed, int next, boolean cursorAtNext, long now) {
         boolean restart = epochs.known();
         if (!epochs.confirm(confirmed)) {
             return;
@@ -399,9 +422,10 @@ final class Ingress extends HotLoop implements ReorderOutput {
         if (restart) {
             counters.add(PEER_RESTARTS, 1);
             handOver();
-            cursorKnown = false; // the new epoch's numbers start afresh: its first frame sets the start
         }
-        history.clear();
+        cursorKnown = cursorAtNext;
+        cursor = next;
+        history.restartAt(next, cursorAtNext ? 0 : history.aheadLimit(), now);
         for (OpenLink l : path.links) {
             if (l != null) {
                 l.linkSequenceKnown = false;

@@ -81,8 +81,14 @@ final class PeerEpoch {
         return challenges[latest];
     }
 
-    /** Whether a PROBE_REPLY's body at {@code offset} answers one of the outstanding challenges. */
-    boolean answers(ByteBuffer frame, int offset, int innerLength) {
+    /** How long a challenge stays valid: a round trip well over a second is still answered in time. */
+    static final long CHALLENGE_VALIDITY_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    /** Whether a PROBE_REPLY's body at {@code offset} answers one of the outstanding challenges (none older than 2 s). */
+    boolean answers(ByteBuffer frame, int offset, int innerLength, long nowNanos) {
+        if (nowNanos - challengeSentNanos > CHALLENGE_VALIDITY_NANOS) {
+            valid = 0; // nothing sent for a while: an old answer may be a replay
+        }
         for (int i = 0; i < valid; i++) {
             if (ProbeBody.hasChallenge(frame, offset, innerLength, challenges[(latest - i + OUTSTANDING) % OUTSTANDING])) {
                 return true;

@@ -202,6 +202,8 @@ class DataPathTest {
         path.links = table;
         path.start();
         running.add(path);
+        ALL.clear();
+        ALL.addAll(running);
         if (wire.loopsBack) {
             try {
                 await("the path confirmed its own epoch (it is its own peer)", () -> path.ingress.peerEpochKnown);
@@ -218,6 +220,17 @@ class DataPathTest {
         for (int n = from; n < to; n++) {
             source.pending.add(n);
         }
+    }
+
+    static final List<DataPath> ALL = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /** The ingress counters of the paths started, for a failure's message. */
+    static String runningPaths() {
+        StringBuilder b = new StringBuilder();
+        for (DataPath p : ALL) {
+            b.append(p.ingress.counters.snapshot()).append(' ');
+        }
+        return b.toString();
     }
 
     static void await(String what, BooleanSupplier condition) throws InterruptedException {
@@ -246,7 +259,7 @@ class DataPathTest {
     static void assertDeliveredInOrderOnce(Sink sink) {
         int previous = -1;
         for (int n : sink.delivered) {
-            assertTrue(n > previous, "delivered " + n + " after " + previous);
+            assertTrue(n > previous, "delivered " + n + " after " + previous + ": " + sink.delivered);
             previous = n;
         }
     }
@@ -421,6 +434,8 @@ class DataPathTest {
         path.interceptor = source;
         path.start();
         running.add(path);
+        ALL.clear();
+        ALL.addAll(running);
         source.pending.add(1);
         source.pending.add(2);
         await("counted", () -> path.egress.counters.snapshot().get("unsent") == 2);

@@ -3,6 +3,7 @@ package org.alagg.engine;
 import static org.alagg.engine.DuplicateDiscard.Verdict.DUPLICATE;
 import static org.alagg.engine.DuplicateDiscard.Verdict.LATE;
 import static org.alagg.engine.DuplicateDiscard.Verdict.NEW;
+import static org.alagg.engine.DuplicateDiscard.Verdict.JUMPED;
 import static org.alagg.engine.DuplicateDiscard.Verdict.ROGUE;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -71,7 +72,7 @@ class DuplicateDiscardTest {
             assertEquals(ROGUE, d.accept(jump + 2 * k, MS), "frame " + k + " of the run");
             assertEquals(ROGUE, d.accept(jump + 2 * k, MS), "a second copy does not lengthen the run");
         }
-        assertEquals(NEW, d.accept(jump + 2 * (DuplicateDiscard.JUMP_RUN - 1), MS), "the run re-synchronises");
+        assertEquals(JUMPED, d.accept(jump + 2 * (DuplicateDiscard.JUMP_RUN - 1), MS), "the run re-synchronises");
         assertEquals(1, d.resets());
         assertEquals(LATE, d.accept(jump + 1, MS), "what the run left behind is new");
     }
@@ -100,7 +101,7 @@ class DuplicateDiscardTest {
         assertEquals(NEW, d.accept(1000 + 32, 2 * MS), "the far edge of the ahead limit");
         assertEquals(ROGUE, d.accept(5_000_000, 101 * MS), "100 ms after the last pass: not yet stale");
         assertEquals(ROGUE, d.accept(1000 - 500, 500 * MS), "behind: a replay, even when the history is stale");
-        assertEquals(NEW, d.accept(5_000_000, 502 * MS + 1), "ahead and stale: re-synchronise on it");
+        assertEquals(JUMPED, d.accept(5_000_000, 502 * MS + 1), "ahead and stale: re-synchronise on it");
         assertEquals(1, d.resets());
         assertEquals(DUPLICATE, d.accept(5_000_000, 503 * MS));
     }
@@ -163,5 +164,42 @@ class DuplicateDiscardTest {
     void theWindowMustBeAPowerOfTwo() {
         assertThrows(IllegalArgumentException.class, () -> new DuplicateDiscard(100, 0));
         assertThrows(IllegalArgumentException.class, () -> new DuplicateDiscard(32, 0));
+    }
+
+    @Test
+    void aRunSurvivesTheCopiesASlowerLinkBringsLate() {
+        DuplicateDiscard d = new DuplicateDiscard(65536, 500 * MS);
+        d.ahead(64);
+        assertEquals(NEW, d.accept(0, 0));
+        int jump = 10_000;
+        DuplicateDiscard.Verdict last = null;
+        for (int k = 0; k < DuplicateDiscard.JUMP_RUN; k++) {
+            if (k >= 3) {
+                assertEquals(ROGUE, d.accept(jump + k - 3, MS), "the slow link's copy, 3 behind");
+            }
+            last = d.accept(jump + k, MS); // the fast link
+        }
+        assertEquals(JUMPED, last, "8 in a row on the fast link re-synchronise, whatever the slow link brings");
+    }
+
+    @Test
+    void anEpochConfirmedByTheReplyStartsWhereThePeerSaidAndNoOlderReplayPasses() {
+        DuplicateDiscard d = new DuplicateDiscard(65536, 500 * MS);
+        d.restartAt(5_000_000, 256, 0);
+        assertEquals(ROGUE, d.accept(1_000, MS), "a replay from long before");
+        assertEquals(DUPLICATE, d.accept(5_000_000 - 10_000, MS), "a replay from before, within the history");
+        assertEquals(DUPLICATE, d.accept(5_000_000 - 257, MS), "just beyond what may still be on its way");
+        assertEquals(LATE, d.accept(5_000_000 - 256, MS), "sent just before the reply, still on its way");
+        assertEquals(NEW, d.accept(5_000_000, MS));
+        assertEquals(NEW, d.accept(5_000_001, MS));
+    }
+
+    @Test
+    void withoutAKeyAStaleHistoryAlsoTakesAFrameBehind() {
+        DuplicateDiscard d = new DuplicateDiscard(64, 100 * MS);
+        d.takeBehindWhenStale(true);
+        assertEquals(NEW, d.accept(1_000_000, 0));
+        assertEquals(ROGUE, d.accept(1_000, 50 * MS), "not stale yet");
+        assertEquals(JUMPED, d.accept(1_000, 101 * MS), "stale: the stream went back (a peer we cannot tell restarted)");
     }
 }
