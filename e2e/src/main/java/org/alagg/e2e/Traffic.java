@@ -59,8 +59,23 @@ public final class Traffic {
      * be answered. Lost answers are a result, not an error.
      */
     public static Ping ping(Side from, String to, int count, double intervalSeconds) throws IOException {
-        String out = from.exec("sh", "-c", String.format(Locale.ROOT, "ping -n -c %d -i %s -W 1 %s 2>&1; true",
-                count, Double.toString(intervalSeconds), to));
+        return ping(from, to, count, intervalSeconds, "");
+    }
+
+    /**
+     * Like {@link #ping}, but every echo request has its time to be answered: {@code ping -c count -w deadline} sends
+     * until {@code count} are answered (one more for each that is not) or the deadline (three times the run's length,
+     * plus 5 s) has passed. A plain counted ping waits for the last replies only twice the longest round trip seen
+     * (iputils' {@code -W} applies only while nothing was answered), so on a busy machine one slow last reply counts
+     * as lost; here only a request never answered does. {@code transmitted} may exceed {@code count}.
+     */
+    public static Ping pingAnswered(Side from, String to, int count, double intervalSeconds) throws IOException {
+        return ping(from, to, count, intervalSeconds, " -w " + ((long) Math.ceil(count * intervalSeconds * 3) + 5));
+    }
+
+    private static Ping ping(Side from, String to, int count, double intervalSeconds, String options) throws IOException {
+        String out = from.exec("sh", "-c", String.format(Locale.ROOT, "ping -n -c %d -i %s -W 1%s %s 2>&1; true",
+                count, Double.toString(intervalSeconds), options, to));
         List<Double> rtts = new ArrayList<>();
         Matcher m = REPLY_TIME.matcher(out);
         while (m.find()) {

@@ -15,11 +15,13 @@ import org.alagg.e2e.Bed.Side;
  *
  * <ul>
  * <li>egress, {@code alagg:stats}: {@code captured == sent + unsent + too_big + refused};
- * <li>ingress, {@code alagg:stats}: {@code received == unknown_source + tagless + probes + stale_epoch + discarded
- * + rogue + overflow + passed + late + held} ({@code held} is a gauge: what a strategy holds now);
+ * <li>ingress, {@code alagg:stats}: {@code received == unknown_source + tagless + auth_missing + auth_failed + probes
+ * + stale_epoch + epoch_unconfirmed + discarded + rogue + overflow + passed + source_not_allowed + late + held}
+ * ({@code held} is a gauge: what a strategy holds now);
  * <li>{@code tagless == } the sum of every {@code malformed_*};
- * <li>{@code alagg:links}: the sum over the links of {@code frames_received == received - unknown_source}, and every
- * link has all its counters.
+ * <li>{@code alagg:links}: the sum over the links of {@code frames_received}, plus
+ * {@code removed_links_frames_received}, {@code == received - unknown_source}; every link has all its counters,
+ * and its {@code probes_sent} (probes, probe replies, challenges) are part of its {@code frames_sent}.
  * </ul>
  *
  * <p>Probes keep arriving while nothing else does, and the engine publishes its counters one by one: both tables
@@ -30,11 +32,13 @@ final class Conservation {
     /** The egress outcomes of a captured packet. */
     static final List<String> EGRESS = List.of("sent", "unsent", "too_big", "refused");
     /** The ingress outcomes of a received frame ({@code held}: still held by a strategy). */
-    static final List<String> INGRESS = List.of("unknown_source", "tagless", "probes", "stale_epoch", "discarded", "rogue",
-            "overflow", "passed", "late", "held");
+    static final List<String> INGRESS = List.of("unknown_source", "tagless", "auth_missing", "auth_failed", "probes",
+            "stale_epoch", "epoch_unconfirmed", "discarded", "rogue", "overflow", "passed", "source_not_allowed", "late",
+            "held");
     /** The counters every link reports. */
-    static final List<String> LINK = List.of("frames_sent", "bytes_sent", "refused_queue_full", "refused_too_big",
-            "refused_down", "refused_other", "frames_received", "bytes_received", "duplicates", "lost", "last_received_ms");
+    static final List<String> LINK = List.of("frames_sent", "bytes_sent", "probes_sent", "refused_queue_full",
+            "refused_too_big", "refused_down", "refused_other", "frames_received", "bytes_received", "duplicates", "lost",
+            "last_received_ms");
     private static final int READINGS = 5;
 
     private Conservation() {
@@ -91,6 +95,10 @@ final class Conservation {
             if (!missing.isEmpty()) {
                 linkProblems.add(side + ": link " + link.link() + " lacks the counter(s) " + String.join(", ", missing)
                         + " in alagg:links --json (has " + link.counters().keySet() + ")");
+            }
+            if (link.counter("probes_sent") > link.counter("frames_sent")) {
+                linkProblems.add(side + ": rule probes_sent <= frames_sent: link " + link.link() + " probes_sent "
+                        + link.counter("probes_sent") + " > frames_sent " + link.counter("frames_sent"));
             }
             framesReceived += link.counter("frames_received");
             perLink.append(perLink.length() == 0 ? "" : " + ").append(link.link()).append(' ').append(link.counter("frames_received"));
