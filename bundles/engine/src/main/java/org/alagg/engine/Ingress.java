@@ -65,7 +65,8 @@ final class Ingress extends HotLoop implements ReorderOutput {
     private static final int SOURCE_NOT_ALLOWED = 19;
     private static final int CHALLENGES = 20;
     private static final int PROBES_UNANSWERED = 21;
-    private static final int FIRST_REJECT = 22;
+    private static final int EPOCH_CONFLICTS = 22;
+    private static final int FIRST_REJECT = 23;
     private static final String ARRIVAL_ORDER_FALLBACK = "what it held was delivered in order; packets go in arrival "
             + "order (duplicates discarded) until it is installed or selected again";
 
@@ -73,7 +74,7 @@ final class Ingress extends HotLoop implements ReorderOutput {
         List<String> names = new ArrayList<>(List.of("passed", "discarded", "out_of_order", "lost", "rogue", "resets",
                 "tagless", "received", "late", "unknown_source", "peer_restarts", "stale_epoch", "undelivered",
                 "probes", "overflow", "held", "auth_missing", "auth_failed", "epoch_unconfirmed", "source_not_allowed",
-                "challenges", "probes_unanswered"));
+                "challenges", "probes_unanswered", "epoch_conflicts"));
         for (Reject r : Reject.values()) {
             if (r != Reject.NONE) {
                 names.add("malformed_" + r.counterName());
@@ -85,6 +86,8 @@ final class Ingress extends HotLoop implements ReorderOutput {
     /** How long without a passing frame makes the duplicate history stale (802.1CB's reset timeout). */
     static final long RESET_NANOS = TimeUnit.MILLISECONDS.toNanos(500);
     static final int HISTORY = 1 << 16;
+    /** How recently a frame of the current epoch makes it live: another epoch's answer does not replace it then. */
+    static final long LIVE_EPOCH_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     /** The least distance ahead a single frame may move the duplicate window (else the reorder window). */
     static final int MIN_AHEAD = 64;
 
@@ -92,6 +95,8 @@ final class Ingress extends HotLoop implements ReorderOutput {
     private final PacketBatch deliveries = new PacketBatch(DataPath.BATCH, DataPath.MAX_PACKET);
     private final FrameHeader header = new FrameHeader();
     private final ByteBuffer challengeBody = ByteBuffer.allocate(ProbeBody.CHALLENGE_BODY_LENGTH);
+    /** When a frame of the peer's current epoch last arrived. */
+    private long currentHeardNanos;
     /** Frames were queued for the egress thread in this turn: it is woken once, after the batch. */
     private boolean wakeEgress;
     private final DuplicateDiscard history = new DuplicateDiscard(HISTORY, RESET_NANOS);
@@ -289,12 +294,19 @@ final class Ingress extends HotLoop implements ReorderOutput {
         link.heard(now);
         if (epoch == PeerEpoch.Verdict.CURRENT) {
             link.sequenced(header.linkSequence());
+            currentHeardNanos = now;
         }
         if (header.frameType() != FrameType.DATA) {
             counters.add(PROBES, 1);
             if (header.frameType() == FrameType.PROBE_REPLY && epochs.answers(frame, FrameCodec.HEADER_LENGTH,
                     header.innerLength(), now)) {
-                adopt(header.epoch(), header.globalSequence(), false, now);
+                if (epoch == PeerEpoch.Verdict.CURRENT || !epochs.known() || now - currentHeardNanos >= LIVE_EPOCH_NANOS) {
+                    adopt(header.epoch(), header.globalSequence(), false, now);
+                } else {
+                    // the current epoch is alive too: two senders answer for the peer (a second instance started on
+                    // the same links, or a host that saw the challenge): the live one stays
+                    counters.add(EPOCH_CONFLICTS, 1);
+                }
                 return;
             }
         }
