@@ -2,7 +2,10 @@ package org.alagg.bench;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -10,27 +13,45 @@ import org.alagg.e2e.Bed;
 
 /**
  * Alagg in one capture mode on both hosts: both links, every packet sent on each ({@code redundant}),
- * {@code windowed} reordering.
+ * {@code windowed} reordering; {@linkplain #authenticated authenticated}, both sides also have the same key, so every
+ * frame carries an HMAC-SHA-256 tag (docs/protocol.md, section 7).
  */
 final class AlaggSetup implements Setup {
     private static final List<String> CONFIG = List.of("scheduler = redundant", "reorder = windowed");
+    /** What {@code alagg genkey} makes: 32 random bytes. */
+    private static final int KEY_BYTES = 32;
+    /** The engine's warning when it runs without a key (Engine.warnings). */
+    private static final String NO_KEY_WARNING = "no key";
 
     private final Bed.Capture capture;
+    private final boolean authenticated;
     private Bed bed;
     private Duration startup;
 
-    AlaggSetup(Bed.Capture capture) {
+    private AlaggSetup(Bed.Capture capture, boolean authenticated) {
         this.capture = capture;
+        this.authenticated = authenticated;
+    }
+
+    /** Without a key: frames are not authenticated. */
+    static AlaggSetup plain(Bed.Capture capture) {
+        return new AlaggSetup(capture, false);
+    }
+
+    /** With a key, new for each run and the same on both sides ({@code key = ...} in both configurations). */
+    static AlaggSetup authenticated(Bed.Capture capture) {
+        return new AlaggSetup(capture, true);
     }
 
     @Override
     public String name() {
-        return "Alagg " + capture.name();
+        return "Alagg " + capture.name() + (authenticated ? " + auth" : "");
     }
 
     @Override
     public Bed open(Path root) throws IOException, InterruptedException {
-        bed = Bed.create(root, capture, 2, 2, CONFIG);
+        // the bed's own copy of the distribution: a rebuild of the project's during the run changes nothing here
+        bed = Bed.create(root, capture, 2, 2, config(), true);
         // not Bed.start(): its pings wait up to 1 s for an answer, the start-up figure could be a second late
         long started = System.nanoTime();
         bed.a().instance().start();
@@ -41,7 +62,30 @@ final class AlaggSetup implements Setup {
             throw new IOException(e.getMessage() + "\n" + bed.a().instance().log() + "\n" + bed.b().instance().log(), e);
         }
         startup = Duration.ofNanos(System.nanoTime() - started);
+        if (authenticated) {
+            requireKey();
+        }
         return bed;
+    }
+
+    private List<String> config() {
+        List<String> config = new ArrayList<>(CONFIG);
+        if (authenticated) {
+            byte[] key = new byte[KEY_BYTES];
+            new SecureRandom().nextBytes(key);
+            config.add("key = " + Base64.getEncoder().encodeToString(key));
+        }
+        return config;
+    }
+
+    /** The figures must not be those of a setup that quietly runs without its key. */
+    private void requireKey() throws IOException {
+        for (Bed.Side side : List.of(bed.a(), bed.b())) {
+            Object warnings = side.instance().status().get("warnings");
+            if (String.valueOf(warnings).contains(NO_KEY_WARNING)) {
+                throw new IOException(side + " runs without its key: " + warnings);
+            }
+        }
     }
 
     @Override

@@ -6,6 +6,8 @@ import java.awt.Font;
 import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.Rectangle;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.DoubleStream;
@@ -21,6 +23,10 @@ final class BarPanel {
     private static final double OFF_SCALE_FACTOR = 3;
     private static final Color GRID = new Color(0xDDDDDD);
     private static final Color TEXT = new Color(0x222222);
+    /** Between the lines of a category's name. */
+    private static final int LINE_HEIGHT = 18;
+    /** Between the labels of reference lines that are close together. */
+    private static final int REFERENCE_LINE_HEIGHT = 15;
 
     /**
      * @param lows whisker bottoms, or {@code null} for no whiskers
@@ -84,9 +90,29 @@ final class BarPanel {
             }
             g.setColor(TEXT);
             g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 15));
-            centred(g, categories.get(c), centre, plot.y + plot.height + 24);
+            List<String> lines = wrap(g.getFontMetrics(), categories.get(c), (int) slot - 6);
+            for (int line = 0; line < lines.size(); line++) {
+                centred(g, lines.get(line), centre, plot.y + plot.height + 24 + line * LINE_HEIGHT);
+            }
         }
-        references.stream().filter(r -> Double.isFinite(r.value())).forEach(r -> drawReference(g, plot, scale, r));
+        drawReferences(g, plot, scale);
+    }
+
+    /** The words of {@code text} on as many lines as it takes, each at most {@code width} wide (or one word). */
+    private static List<String> wrap(FontMetrics metrics, String text, int width) {
+        List<String> lines = new ArrayList<>();
+        String line = "";
+        for (String word : text.split(" ")) {
+            String longer = line.isEmpty() ? word : line + " " + word;
+            if (!line.isEmpty() && metrics.stringWidth(longer) > width) {
+                lines.add(line);
+                line = word;
+            } else {
+                line = longer;
+            }
+        }
+        lines.add(line);
+        return lines;
     }
 
     /** The top of the value axis: a round number above every value except the broken bars. */
@@ -163,14 +189,22 @@ final class BarPanel {
         centred(g, String.format(Locale.ROOT, "%,.0f", value), left + width / 2.0, labelAbove - 6);
     }
 
-    private static void drawReference(Graphics2D g, Rectangle plot, double scale, Reference reference) {
-        int y = y(plot, scale, reference.value());
-        g.setColor(TEXT);
-        g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {8, 5}, 0));
-        g.drawLine(plot.x, y, plot.x + plot.width, y);
-        g.setStroke(new BasicStroke(1));
-        g.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 13));
-        g.drawString(reference.label(), plot.x + plot.width + 6, y + 5);
+    /** Each reference's dashed line; their labels, top to bottom, at least a line apart so that none covers another. */
+    private void drawReferences(Graphics2D g, Rectangle plot, double scale) {
+        List<Reference> drawn = references.stream().filter(r -> Double.isFinite(r.value()))
+                .sorted(Comparator.comparingDouble(Reference::value).reversed()).toList();
+        int previousLabel = Integer.MIN_VALUE;
+        for (Reference reference : drawn) {
+            int y = y(plot, scale, reference.value());
+            g.setColor(TEXT);
+            g.setStroke(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {8, 5}, 0));
+            g.drawLine(plot.x, y, plot.x + plot.width, y);
+            g.setStroke(new BasicStroke(1));
+            g.setFont(new Font(Font.SANS_SERIF, Font.ITALIC, 13));
+            int label = Math.max(y + 5, previousLabel + REFERENCE_LINE_HEIGHT);
+            g.drawString(reference.label(), plot.x + plot.width + 6, label);
+            previousLabel = label;
+        }
     }
 
     /** Two white slants across the bar: it is taller than drawn. */

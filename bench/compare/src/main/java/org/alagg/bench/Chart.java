@@ -16,11 +16,14 @@ import javax.imageio.ImageIO;
 
 /** docs/benchmarks.png: TCP goodput and ping round-trip time per setup, side by side, each setup in its own colour. */
 final class Chart {
-    private static final int WIDTH = 1400;
+    private static final int WIDTH = 1800;
     private static final int HEIGHT = 600;
-    /** direct veth grey (the reference), wireguard-go red, Alagg NFQUEUE blue, Alagg TUN green. */
+    /**
+     * In the order of {@link Results#all}: direct veth grey (the reference), wireguard-go red, Alagg NFQUEUE blue,
+     * Alagg NFQUEUE + auth violet, Alagg TUN green.
+     */
     private static final List<Color> COLOURS = List.of(new Color(0x8C8C8C), new Color(0xD1495B), new Color(0x2E6FB7),
-            new Color(0x2A9D5C));
+            new Color(0x7B52AB), new Color(0x2A9D5C));
 
     private Chart() {
     }
@@ -56,13 +59,17 @@ final class Chart {
                 spread ? figures(results, m -> m.tcp().minMbps()) : null,
                 spread ? figures(results, m -> m.tcp().maxMbps()) : null, false);
         double wireGuard = results.wireGuardGo().measured().map(m -> m.tcp().medianMbps()).orElse(Double.NaN);
+        double nfqueue = results.nfqueue().measured().map(m -> m.tcp().medianMbps()).orElse(Double.NaN);
         List<BarPanel.Reference> targets = List.of(
                 new BarPanel.Reference(String.format(Locale.ROOT, "NFQUEUE %.1fx", Target.NFQUEUE_OVER_WIREGUARD),
                         Target.NFQUEUE_OVER_WIREGUARD * wireGuard),
                 new BarPanel.Reference(String.format(Locale.ROOT, "TUN %.1fx", Target.TUN_OVER_WIREGUARD),
-                        Target.TUN_OVER_WIREGUARD * wireGuard));
+                        Target.TUN_OVER_WIREGUARD * wireGuard),
+                new BarPanel.Reference(String.format(Locale.ROOT, "auth %.2fx", Target.AUTH_TCP_OF_PLAIN),
+                        Target.AUTH_TCP_OF_PLAIN * nfqueue));
         return new BarPanel("TCP goodput A -> B, Mbit/s (higher is better)",
-                runs + "; dashed: targets (x wireguard-go)", setups, COLOURS, List.of(goodput), targets);
+                runs + "; dashed: targets (x wireguard-go; auth: x NFQUEUE)", setups, COLOURS, List.of(goodput),
+                targets);
     }
 
     private static BarPanel ping(Results results, List<String> setups, Plan plan) {
@@ -71,12 +78,16 @@ final class Chart {
         BarPanel.Series p99 = new BarPanel.Series("p99", figures(results, m -> 1000 * m.ping().percentile(99)), null, null,
                 true);
         double direct = results.direct().measured().map(m -> 1000 * m.ping().percentile(50)).orElse(Double.NaN);
-        BarPanel.Reference target = new BarPanel.Reference(
-                String.format(Locale.ROOT, "direct + %.0f", Target.PING_OVER_DIRECT_MICROS),
-                direct + Target.PING_OVER_DIRECT_MICROS);
+        double nfqueue = results.nfqueue().measured().map(m -> 1000 * m.ping().percentile(50)).orElse(Double.NaN);
+        List<BarPanel.Reference> targets = List.of(
+                new BarPanel.Reference(String.format(Locale.ROOT, "direct + %.0f", Target.PING_OVER_DIRECT_MICROS),
+                        direct + Target.PING_OVER_DIRECT_MICROS),
+                new BarPanel.Reference(
+                        String.format(Locale.ROOT, "auth: NFQ + %.0f", Target.AUTH_PING_OVER_PLAIN_MICROS),
+                        nfqueue + Target.AUTH_PING_OVER_PLAIN_MICROS));
         return new BarPanel("ping round-trip time A -> B, µs (lower is better)",
-                plan.pings() + " pings at 100/s; dashed: target for p50", setups, COLOURS, List.of(p50, p99),
-                List.of(target));
+                plan.pings() + " pings at 100/s; dashed: targets for p50", setups, COLOURS, List.of(p50, p99),
+                targets);
     }
 
     /** One figure per setup, NaN for a setup that failed. */

@@ -8,10 +8,10 @@ import java.util.List;
 import org.alagg.e2e.Bed;
 
 /**
- * The comparison benchmark: direct veth, wireguard-go, Alagg NFQUEUE and Alagg TUN, one after another on the same
- * topology in one run, with the same measurements; prints the tables and rewrites docs/benchmarks.md and
- * docs/benchmarks.png. Needs root (namespaces, links, firewall rules). {@code --quick} checks that everything
- * works in about two minutes; its figures are rough.
+ * The comparison benchmark: direct veth, wireguard-go, Alagg NFQUEUE without and with authentication and Alagg TUN,
+ * one after another on the same topology in one run, with the same measurements; prints the tables and rewrites
+ * docs/benchmarks.md and docs/benchmarks.png. Needs root (namespaces, links, firewall rules). {@code --quick}
+ * checks that everything works in a few minutes; its figures are rough.
  */
 public final class Compare {
     private static final PrintStream OUT = System.out;
@@ -35,8 +35,8 @@ public final class Compare {
         Path root = Path.of(System.getProperty("alagg.root", ".")).toAbsolutePath().normalize();
         Plan plan = quick ? Plan.QUICK : Plan.FULL;
         Machine machine = Machine.describe();
-        OUT.println("Comparing direct veth, wireguard-go, Alagg NFQUEUE and Alagg TUN" + (quick ? " (quick)" : "")
-                + " on " + machine.caption());
+        OUT.println("Comparing direct veth, wireguard-go, Alagg NFQUEUE (without and with a key) and Alagg TUN"
+                + (quick ? " (quick)" : "") + " on " + machine.caption());
 
         // On SIGTERM or Ctrl-C the beds clean up in their own shutdown hooks while this thread still runs: it must
         // not build the next setup then, whose namespaces nobody would delete.
@@ -46,7 +46,9 @@ public final class Compare {
         Results results;
         try {
             results = new Results(measurement.of(new Direct()), measurement.of(new WireGuardGo()),
-                    measurement.of(new AlaggSetup(Bed.Capture.NFQUEUE)), measurement.of(new AlaggSetup(Bed.Capture.TUN)));
+                    measurement.of(AlaggSetup.plain(Bed.Capture.NFQUEUE)),
+                    measurement.of(AlaggSetup.authenticated(Bed.Capture.NFQUEUE)),
+                    measurement.of(AlaggSetup.plain(Bed.Capture.TUN)));
         } catch (InterruptedException e) {
             System.err.println("Compare: " + e.getMessage() + "; nothing written");
             return;

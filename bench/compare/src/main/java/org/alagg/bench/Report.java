@@ -57,8 +57,12 @@ final class Report {
                 - **direct veth**: the application addresses on link 1, the kernel alone: the limit of the machine.
                   **wireguard-go** (Debian package): one encrypted tunnel over link 1, the user-space tunnel to
                   compare with. **Alagg NFQUEUE** and **Alagg TUN**: the real distribution (`alagg run`) on both
-                  hosts, both links, every packet sent on each (`scheduler = redundant`), `reorder = windowed`.
-                  Alagg does twice wireguard-go's link work (two copies of each packet) but no cryptography.
+                  hosts, both links, every packet sent on each (`scheduler = redundant`), `reorder = windowed`,
+                  no key. **Alagg NFQUEUE + auth**: Alagg NFQUEUE with the same key on both sides (`key = ...`,
+                  32 bytes from `SecureRandom`, new at each run), so every frame carries an HMAC-SHA-256 tag of
+                  17 bytes that the receiver checks ([protocol.md](protocol.md), section 7). Alagg does twice
+                  wireguard-go's link work (two copies of each packet); it authenticates frames with a key but
+                  never encrypts them, wireguard-go encrypts and authenticates every packet.
                 - TCP goodput: what the iperf3 receiver got from one TCP stream (iperf3's default), median of the
                   runs, with the slowest and fastest run; retransmits as the sender counted them.
                 - UDP: the highest offered rate with less than 1 % loss, found with short iperf3 runs (the first
@@ -82,10 +86,12 @@ final class Report {
                   answered from A to B and from B to A (polled with pings that wait 50 ms each: exact to about
                   0.1 s).
                 - The targets compare Alagg with the other setups of the same run, so the machine's speed cancels
-                  out as far as it can. The machine may be shared with other work while the benchmark runs: the
-                  load average above says how busy it was at the start; figures from a busy machine are lower and
-                  noisier, the ratios less so. An iperf3 run that fails (another user's clean-up can end it from
-                  outside) is repeated, at most three attempts in all; the console output shows each repetition.
+                  out as far as it can. What authentication costs is measured against Alagg NFQUEUE without a key,
+                  which runs right before it, so that the two see the same machine as nearly as a run allows. The
+                  machine may be shared with other work while the benchmark runs: the load average above says how
+                  busy it was at the start; figures from a busy machine are lower and noisier, the ratios less so.
+                  An iperf3 run that fails (another user's clean-up can end it from outside) is repeated, at most
+                  three attempts in all; the console output shows each repetition.
                 """;
     }
 
