@@ -9,6 +9,7 @@ import org.alagg.api.LinkState;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.MacAddress;
 import org.alagg.api.PacketBatch;
+import org.alagg.protocol.FrameAuth;
 import org.alagg.protocol.FrameCodec;
 
 /**
@@ -22,7 +23,7 @@ import org.alagg.protocol.FrameCodec;
 final class LoopbackWire implements LinkTransport {
     /** Frames in flight; a power of two. */
     private static final int CAPACITY = 1024;
-    private static final int SLOT = FrameCodec.HEADER_LENGTH + DataPath.MAX_PACKET;
+    private static final int SLOT = FrameCodec.HEADER_LENGTH + DataPath.MAX_PACKET + FrameAuth.TAG_LENGTH;
     /** A full ring drops what it cannot take within this time, as a link's full queue does. */
     private static final long SEND_PATIENCE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
     private static final long POLL_NANOS = TimeUnit.MICROSECONDS.toNanos(10);
@@ -97,6 +98,15 @@ final class LoopbackWire implements LinkTransport {
     }
 
     private record LoopedLink(int id, String interfaceName, MacAddress peer) implements Link {
+        /**
+         * The link leads back to this side, so this side's address is the peer's: a frame is signed from
+         * {@code local} to {@code peer} and verified as coming from {@code peer} to {@code local}, the same pair.
+         */
+        @Override
+        public MacAddress local() {
+            return peer;
+        }
+
         @Override
         public LinkState state() {
             return LinkState.UP;
