@@ -95,6 +95,8 @@ final class Ingress extends HotLoop implements ReorderOutput {
     private final PacketBatch deliveries = new PacketBatch(DataPath.BATCH, DataPath.MAX_PACKET);
     private final FrameHeader header = new FrameHeader();
     private final ByteBuffer challengeBody = ByteBuffer.allocate(ProbeBody.CHALLENGE_BODY_LENGTH);
+    /** Another epoch answered while the current one was alive: challenges go on until the answers agree. */
+    private boolean conflict;
     /** When a frame of the peer's current epoch last arrived. */
     private long currentHeardNanos;
     /** Frames were queued for the egress thread in this turn: it is woken once, after the batch. */
@@ -138,8 +140,9 @@ final class Ingress extends HotLoop implements ReorderOutput {
     void turn() {
         followTrust();
         followStrategy();
-        if (!epochs.known() && path.control.space() >= path.links.length && epochs.challengeDue(System.nanoTime())) {
-            challenge(); // no epoch of the peer confirmed yet: ask now, so data passes from its first frame
+        if ((!epochs.known() || conflict) && path.control.space() >= path.links.length
+                && epochs.challengeDue(System.nanoTime())) {
+            challenge(); // no epoch of the peer confirmed yet (or two answered): ask now, not only when a frame comes
             wakeEgress = false;
             path.wakeEgress();
         }
@@ -304,8 +307,10 @@ final class Ingress extends HotLoop implements ReorderOutput {
                     adopt(header.epoch(), header.globalSequence(), false, now);
                 } else {
                     // the current epoch is alive too: two senders answer for the peer (a second instance started on
-                    // the same links, or a host that saw the challenge): the live one stays
+                    // the same links, or a host that saw the challenge): the live one stays, and the question is
+                    // asked again until one of them falls silent
                     counters.add(EPOCH_CONFLICTS, 1);
+                    conflict = true;
                 }
                 return;
             }
@@ -426,6 +431,7 @@ final class Ingress extends HotLoop implements ReorderOutput {
      */
     private void adopt(int confirmed, int next, boolean cursorAtNext, long now) {
         boolean restart = epochs.known();
+        conflict = false;
         if (!epochs.confirm(confirmed)) {
             return;
         }
