@@ -34,6 +34,17 @@ public final class Alagg {
     public static final int MAX_REORDER_WINDOW = 65536;
     /** The largest {@link #ENGINE_REORDER_TIMEOUT_MS}. */
     public static final long MAX_REORDER_TIMEOUT_MS = 60_000;
+    /**
+     * Engine configuration property: the interval between two probes on each link, in ms ({@link #checkProbeIntervalMs});
+     * a link nothing is heard on for three intervals is DOWN. @since 2.1
+     */
+    public static final String ENGINE_PROBE_INTERVAL_MS = "probe.interval.ms";
+    /** The default {@link #ENGINE_PROBE_INTERVAL_MS}. @since 2.1 */
+    public static final long DEFAULT_PROBE_INTERVAL_MS = 100;
+    /** The smallest {@link #ENGINE_PROBE_INTERVAL_MS}. @since 2.1 */
+    public static final long MIN_PROBE_INTERVAL_MS = 10;
+    /** The largest {@link #ENGINE_PROBE_INTERVAL_MS}. @since 2.1 */
+    public static final long MAX_PROBE_INTERVAL_MS = 10_000;
 
     /**
      * Engine configuration property, private (not copied to service properties): the key this side authenticates
@@ -113,6 +124,11 @@ public final class Alagg {
     /** Returns a reorder timeout (0 to {@link #MAX_REORDER_TIMEOUT_MS} ms) when it is one. @since 2.0 */
     public static long checkReorderTimeoutMs(long timeoutMs) {
         return checkRange("reorder timeout (ms)", timeoutMs, 0, MAX_REORDER_TIMEOUT_MS);
+    }
+
+    /** Returns a probe interval ({@link #MIN_PROBE_INTERVAL_MS} to {@link #MAX_PROBE_INTERVAL_MS} ms) when it is one. @since 2.1 */
+    public static long checkProbeIntervalMs(long intervalMs) {
+        return checkRange("probe interval (ms)", intervalMs, MIN_PROBE_INTERVAL_MS, MAX_PROBE_INTERVAL_MS);
     }
 
     /**

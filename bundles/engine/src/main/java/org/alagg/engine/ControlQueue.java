@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.alagg.protocol.FrameType;
+import org.alagg.protocol.ProbeReport;
 
 /**
  * Frames the ingress thread wants sent (probe replies, epoch challenges), waiting for the egress thread, which numbers,
@@ -46,6 +47,33 @@ final class ControlQueue {
         links[slot] = linkId;
         lengths[slot] = length;
         tail.lazySet(t + 1); // publishes the slot
+        return true;
+    }
+
+    /**
+     * Producer: queues a PROBE_REPLY for link {@code linkId}: the probe's body ({@code length} bytes of {@code src} at
+     * {@code offset}) echoed, then this side's report of the link ({@link ProbeReport}) when the body is short enough
+     * ({@link ProbeReport#MAX_ECHO_WITH_REPORT}: a padded probe is echoed exactly).
+     *
+     * @param received the frames received from the peer on the link (running total)
+     * @param lost     the frames found lost on the link by its link sequence (running total)
+     * @return false when the queue is full or the body too long: nothing queued
+     */
+    boolean offerReply(int linkId, ByteBuffer src, int offset, int length, long received, long lost) {
+        int t = tail.get();
+        if (length > ProbeReport.MAX_ECHO_WITH_REPORT) {
+            return offer(FrameType.PROBE_REPLY, linkId, src, offset, length);
+        }
+        if (t - head.get() >= CAPACITY) {
+            return false;
+        }
+        int slot = t & (CAPACITY - 1);
+        bodies.put(slot * slotSize, src, offset, length);
+        ProbeReport.write(bodies, slot * slotSize + length, length, (int) received, (int) lost);
+        types[slot] = FrameType.PROBE_REPLY;
+        links[slot] = linkId;
+        lengths[slot] = length + ProbeReport.LENGTH;
+        tail.lazySet(t + 1);
         return true;
     }
 

@@ -39,6 +39,11 @@ public final class Counters {
         values[counter] = value;
     }
 
+    /** Writer thread only: the value as it is now, published or not. */
+    public long get(int counter) {
+        return values[counter];
+    }
+
     /** Writer thread only: makes what was added visible to readers. */
     public void publish() {
         for (int i = 0; i < values.length; i++) {

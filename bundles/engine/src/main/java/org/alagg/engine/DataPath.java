@@ -57,6 +57,8 @@ final class DataPath {
     volatile Reordering reordering;
     /** The largest packet the links carry once wrapped; larger captured packets are counted too_big. */
     volatile int maxPacketLength = 1500 - FrameCodec.HEADER_LENGTH;
+    /** The interval between two health probes on each link ({@code probe.interval.ms}). */
+    volatile long probeIntervalNanos = TimeUnit.MILLISECONDS.toNanos(org.alagg.api.Alagg.DEFAULT_PROBE_INTERVAL_MS);
     /** Indexed by link id; replaced whole when a link comes or goes. */
     volatile OpenLink[] links = new OpenLink[0];
     volatile boolean running = true;
@@ -163,5 +165,10 @@ final class DataPath {
     /** Waits a turn when a part is missing; a swap unparks the thread. */
     static void idle() {
         LockSupport.parkNanos(TURN_NANOS);
+    }
+
+    /** Waits a turn, or less when something is due earlier. */
+    static void idle(long nanos) {
+        LockSupport.parkNanos(Math.min(TURN_NANOS, nanos));
     }
 }

@@ -12,6 +12,7 @@ import org.alagg.protocol.FrameCodec;
 import org.alagg.protocol.FrameHeader;
 import org.alagg.protocol.FrameType;
 import org.alagg.protocol.PayloadProtocol;
+import org.alagg.protocol.ProbeBody;
 
 /**
  * The egress thread: captured packets leave as one frame on every link that is up (redundant sending), or on the
@@ -72,14 +73,16 @@ final class Egress extends HotLoop {
     void turn() {
         followTrust();
         sendControl(path.transport);
+        long now = System.nanoTime();
+        long wait = Math.max(MIN_WAIT_NANOS, Math.min(DataPath.TURN_NANOS, health(path.transport, now) - now));
         PacketInterceptor interceptor = path.interceptor;
         if (interceptor == null) {
-            DataPath.idle();
+            DataPath.idle(wait);
             return;
         }
         captured.clear();
         try {
-            interceptor.capture(captured, DataPath.TURN_NANOS);
+            interceptor.capture(captured, wait);
         } catch (Throwable e) {
             error.report("capture", e);
             DataPath.idle(); // then the next capture; what was committed before the failure is still sent
@@ -108,6 +111,13 @@ final class Egress extends HotLoop {
         for (OpenLink link : links) {
             if (link != null && link.isUp()) {
                 up[upCount++] = link.id();
+            }
+        }
+        if (upCount == 0) { // every link silent (the peer restarting, or this side's ingress stalled): nothing to lose
+            for (OpenLink link : links) {
+                if (link != null && link.transportUp()) {
+                    up[upCount++] = link.id();
+                }
             }
         }
         frames.clear();
@@ -199,6 +209,64 @@ final class Egress extends HotLoop {
             auth = wanted.authenticates() ? new FrameAuth(wanted.key()) : null;
             trust = wanted;
         }
+    }
+
+    /** The shortest wait for a capture: the state and probe deadlines are met within it. */
+    static final long MIN_WAIT_NANOS = 50_000;
+    /** Marks a frame of {@link #frames} as a health probe (else the packet it carries, or -1 for a queued frame). */
+    private static final int HEALTH_PROBE = -2;
+
+    /**
+     * The links' health (issue 12): follows each link's state ({@link LinkHealth#evaluate}) and sends the probes that
+     * are due, numbered and authenticated like every frame, DOWN links included (so that they can come back).
+     *
+     * @return when this must run again at the latest (the next probe or state deadline)
+     */
+    private long health(LinkTransport transport, long now) {
+        long interval = path.probeIntervalNanos;
+        long due = now + DataPath.TURN_NANOS;
+        if (transport == null) {
+            return due;
+        }
+        OpenLink[] links = path.links;
+        frames.clear();
+        for (OpenLink link : links) {
+            if (link == null) {
+                continue;
+            }
+            LinkHealth h = link.health;
+            if (h.probeDue(now, interval)) {
+                if (nextSequence == EPOCH_END) {
+                    startEpoch(links); // probes carry the next DATA number: never 2^31
+                }
+                if (frames.isFull()) {
+                    flush(transport, links);
+                }
+                int tagLength = auth == null ? 0 : FrameAuth.TAG_LENGTH;
+                ByteBuffer slot = frames.slot(frames.size());
+                control.frameType(FrameType.PROBE).innerLength(LinkHealth.PROBE_LENGTH).epoch(path.epoch)
+                        .globalSequence(nextSequence).linkId(link.id()).linkSequence(link.nextLinkSequence++)
+                        .authTagLength(tagLength);
+                FrameCodec.encode(control, slot, 0);
+                ProbeBody.write(slot, FrameCodec.HEADER_LENGTH, now, h.lastProbeId);
+                if (auth != null) {
+                    auth.digestPayload(slot, 0, LinkHealth.PROBE_LENGTH);
+                    auth.sign(slot, 0, LinkHealth.PROBE_LENGTH, link.localMac, link.peerMac);
+                }
+                packetOfFrame[frames.size()] = HEALTH_PROBE;
+                frames.commit(FrameCodec.HEADER_LENGTH + LinkHealth.PROBE_LENGTH + tagLength, null, link.id());
+            }
+            due = Math.min(due, Math.min(h.nextProbeNanos(), h.evaluate(now, interval, link.transportUp())));
+        }
+        if (frames.size() > 0) {
+            flush(transport, links);
+            for (OpenLink link : links) {
+                if (link != null) {
+                    link.sent.publish();
+                }
+            }
+        }
+        return due;
     }
 
     /** Sends what the ingress thread queued: each frame on its link, numbered and authenticated like data. */
@@ -296,6 +364,9 @@ final class Egress extends HotLoop {
                     left[packetOfFrame[j]] = true;
                 } else {
                     link.sent.add(OpenLink.PROBES_SENT, 1);
+                    if (packetOfFrame[j] == HEALTH_PROBE) {
+                        link.sent.add(OpenLink.HEALTH_PROBES_SENT, 1);
+                    }
                 }
             } else {
                 link.refused(refusal);

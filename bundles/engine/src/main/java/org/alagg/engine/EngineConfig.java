@@ -30,6 +30,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Longest a windowed strategy waits for a gap, in milliseconds", min = "0")
     long reorder_timeout_ms() default 5;
 
+    @AttributeDefinition(description = "Interval between two probes on each link, in milliseconds; a link nothing is heard on for three intervals is DOWN", min = "10", max = "10000")
+    long probe_interval_ms() default 100;
+
     @AttributeDefinition(name = "alagg.origin", description = "Where this configuration came from")
     String alagg_origin() default "";
 }

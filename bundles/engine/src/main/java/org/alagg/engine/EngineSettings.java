@@ -17,12 +17,14 @@ import org.alagg.protocol.FrameAuth;
  *
  * @param reorder the window and timeout, in the strategies' terms
  * @param trust the keys and the allowed sources
+ * @param probeIntervalMs the interval between two probes on each link
  */
 record EngineSettings(String instance, String interceptor, String strategy, int ethertype, String scheduler,
-        String transport, ReorderSettings reorder, Trust trust, String origin) {
+        String transport, ReorderSettings reorder, Trust trust, long probeIntervalMs, String origin) {
 
     static final EngineSettings DEFAULTS = new EngineSettings("alagg", "nfqueue", "windowed", Alagg.DEFAULT_ETHERTYPE,
-            Engine.REDUNDANT, "afpacket", new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)), Trust.NONE, "");
+            Engine.REDUNDANT, "afpacket", new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)), Trust.NONE,
+            Alagg.DEFAULT_PROBE_INTERVAL_MS, "");
 
     /** A configuration with bad values: every problem, each naming its property and value. */
     static final class Invalid extends IllegalArgumentException {
@@ -52,10 +54,12 @@ record EngineSettings(String instance, String interceptor, String strategy, int 
         int window = r.get(Alagg.ENGINE_REORDER_WINDOW, fallback.reorder.window(), v -> Alagg.checkReorderWindow(number(v)));
         long timeoutMs = r.get(Alagg.ENGINE_REORDER_TIMEOUT_MS, TimeUnit.NANOSECONDS.toMillis(fallback.reorder.timeoutNanos()),
                 v -> Alagg.checkReorderTimeoutMs(number(v)));
+        long probeIntervalMs = r.get(Alagg.ENGINE_PROBE_INTERVAL_MS, fallback.probeIntervalMs,
+                v -> Alagg.checkProbeIntervalMs(number(v)));
         Trust trust = trust(properties, fallback.trust, problems);
         Object origin = properties.get(Alagg.ORIGIN);
         EngineSettings settings = new EngineSettings(instance, interceptor, strategy, ethertype, scheduler, transport,
-                new ReorderSettings(window, TimeUnit.MILLISECONDS.toNanos(timeoutMs)), trust,
+                new ReorderSettings(window, TimeUnit.MILLISECONDS.toNanos(timeoutMs)), trust, probeIntervalMs,
                 origin == null ? "" : origin.toString());
         if (!problems.isEmpty()) {
             throw new Invalid(problems, settings);
@@ -140,6 +144,7 @@ record EngineSettings(String instance, String interceptor, String strategy, int 
             case Alagg.ENGINE_TRANSPORT -> transport;
             case Alagg.ENGINE_REORDER_WINDOW -> reorder.window();
             case Alagg.ENGINE_REORDER_TIMEOUT_MS -> TimeUnit.NANOSECONDS.toMillis(reorder.timeoutNanos());
+            case Alagg.ENGINE_PROBE_INTERVAL_MS -> probeIntervalMs;
             default -> throw new IllegalArgumentException(key);
         };
     }

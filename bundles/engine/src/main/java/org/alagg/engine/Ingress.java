@@ -322,8 +322,9 @@ final class Ingress extends HotLoop implements ReorderOutput {
             answer(frame, link);
             return;
         }
-        if (header.frameType() != FrameType.DATA) {
-            return; // a reply to another probe: for the link's health (not yet measured)
+        if (header.frameType() != FrameType.DATA) { // a reply to a health probe: the round trip, the peer's report
+            link.health.replied(frame, FrameCodec.HEADER_LENGTH, header.innerLength(), header.epoch(), now, link.received);
+            return;
         }
         if (epoch != PeerEpoch.Verdict.CURRENT) {
             counters.add(epoch == PeerEpoch.Verdict.STALE ? STALE_EPOCH : EPOCH_UNCONFIRMED, 1);
@@ -393,9 +394,13 @@ final class Ingress extends HotLoop implements ReorderOutput {
         return false;
     }
 
-    /** A PROBE is answered on its link, whatever its epoch: the body is echoed byte for byte. */
+    /**
+     * A PROBE is answered on its link, whatever its epoch: the body is echoed byte for byte, followed by this side's
+     * report of the link (frames received and lost by link sequence, running totals) unless the probe is padded.
+     */
     private void answer(ByteBuffer frame, OpenLink link) {
-        if (path.control.offer(FrameType.PROBE_REPLY, link.id(), frame, FrameCodec.HEADER_LENGTH, header.innerLength())) {
+        if (path.control.offerReply(link.id(), frame, FrameCodec.HEADER_LENGTH, header.innerLength(),
+                link.received.get(OpenLink.FRAMES_SEQUENCED), link.received.get(OpenLink.LOST))) {
             wakeEgress = true;
         } else {
             counters.add(PROBES_UNANSWERED, 1); // the queue is full: a flood is answered at the rate it drains

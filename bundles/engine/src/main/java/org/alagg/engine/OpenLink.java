@@ -13,9 +13,9 @@ import org.alagg.protocol.Sequence;
  */
 final class OpenLink {
     static final List<String> SENT = List.of("frames_sent", "bytes_sent", "refused_queue_full", "refused_too_big",
-            "refused_down", "refused_other", "probes_sent");
+            "refused_down", "refused_other", "probes_sent", "health_probes_sent");
     static final List<String> RECEIVED = List.of("frames_received", "bytes_received", "duplicates", "lost",
-            "last_received_ns");
+            "last_received_ns", "frames_sequenced", "probes_answered", "peer_received", "peer_lost");
     static final int FRAMES_SENT = 0;
     static final int BYTES_SENT = 1;
     static final int REFUSED_QUEUE_FULL = 2;
@@ -24,6 +24,8 @@ final class OpenLink {
     static final int REFUSED_OTHER = 5;
     /** Of {@code frames_sent}: probes and probe replies. */
     static final int PROBES_SENT = 6;
+    /** Of {@code probes_sent}: this side's health probes (the others are challenges and replies). */
+    static final int HEALTH_PROBES_SENT = 7;
     private static final int EAGAIN = 11;
     private static final int ENXIO = 6;
     private static final int EMSGSIZE = 90;
@@ -34,6 +36,13 @@ final class OpenLink {
     static final int DUPLICATES = 2;
     static final int LOST = 3;
     static final int LAST_RECEIVED = 4;
+    /** Frames of the peer's current epoch followed by their link sequence: with {@link #LOST}, the loss from the peer. */
+    static final int FRAMES_SEQUENCED = 5;
+    /** Replies to this side's health probes. */
+    static final int PROBES_ANSWERED = 6;
+    /** What the peer's reports say it received of this side's frames on the link, and found lost by link sequence. */
+    static final int PEER_RECEIVED = 7;
+    static final int PEER_LOST = 8;
 
     final Link link;
     /** The peer's address on the link and this side's, as frames are authenticated between them. */
@@ -42,6 +51,13 @@ final class OpenLink {
     volatile long localMac;
     final Counters sent;
     final Counters received;
+    /** The probes' view: state, round-trip time, the peer's reports. */
+    final LinkHealth health = new LinkHealth(System.nanoTime());
+    /** Control thread only: the loss totals every {@link Engine#TICK_MILLIS}, for the recent loss. */
+    final long[][] lossHistory = new long[RECENT_TICKS + 1][4];
+    int lossHistoryCount;
+    /** Control thread only: the state changes already logged. */
+    long changesLogged;
 
     /** Egress thread only: the next per-link sequence number. */
     int nextLinkSequence;
@@ -78,7 +94,16 @@ final class OpenLink {
         return link.id();
     }
 
+    /** How many control ticks the recent loss looks back: 2 s. */
+    static final int RECENT_TICKS = 8;
+
+    /** Whether the link carries data: the transport has it up and the probes say frames pass (egress's last look). */
     boolean isUp() {
+        return health.up && transportUp();
+    }
+
+    /** Whether the transport has the link up (interface, carrier), whatever the probes say. */
+    boolean transportUp() {
         return link.state() == LinkState.UP;
     }
 
@@ -101,6 +126,7 @@ final class OpenLink {
     /** Ingress thread only: the link is alive, as a well-formed (and, with a key, authentic) frame shows. */
     void heard(long nowNanos) {
         received.set(LAST_RECEIVED, nowNanos);
+        health.heard(nowNanos);
     }
 
     /** Ingress thread only: follows a valid frame's per-link sequence, counting the frames it says went missing. */
@@ -113,6 +139,7 @@ final class OpenLink {
                 return; // reordered within the link: already counted lost, keep the expectation
             }
         }
+        received.add(FRAMES_SEQUENCED, 1);
         linkSequenceKnown = true;
         expectedLinkSequence = linkSequence + 1;
     }

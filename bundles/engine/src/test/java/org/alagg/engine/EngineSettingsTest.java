@@ -14,7 +14,10 @@ class EngineSettingsTest {
     @Test
     void valuesAsConfigAdminHoldsThemAreRead() {
         EngineSettings s = EngineSettings.parse(Map.of(Alagg.ENGINE_ETHERTYPE, "0x88B6", Alagg.ENGINE_REORDER_WINDOW, 512L,
-                Alagg.ENGINE_REORDER_TIMEOUT_MS, "20", Alagg.ENGINE_STRATEGY, "strict"), EngineSettings.DEFAULTS);
+                Alagg.ENGINE_REORDER_TIMEOUT_MS, "20", Alagg.ENGINE_STRATEGY, "strict", Alagg.ENGINE_PROBE_INTERVAL_MS, 50L),
+                EngineSettings.DEFAULTS);
+        assertEquals(50, s.probeIntervalMs());
+        assertEquals(100, EngineSettings.DEFAULTS.probeIntervalMs());
         assertEquals(0x88B6, s.ethertype());
         assertEquals(512, s.reorder().window());
         assertEquals(20_000_000L, s.reorder().timeoutNanos());
@@ -26,12 +29,15 @@ class EngineSettingsTest {
     void everyBadValueIsNamedAndTheUsableSettingsKeepTheFallback() {
         EngineSettings.Invalid e = assertThrows(EngineSettings.Invalid.class, () -> EngineSettings.parse(Map.of(
                 Alagg.ENGINE_ETHERTYPE, 0x0800, Alagg.ENGINE_REORDER_WINDOW, 65537, Alagg.ENGINE_REORDER_TIMEOUT_MS, "soon",
-                Alagg.ENGINE_STRATEGY, "Not A Name", Alagg.ENGINE_SCHEDULER, "ok"), EngineSettings.DEFAULTS));
+                Alagg.ENGINE_STRATEGY, "Not A Name", Alagg.ENGINE_SCHEDULER, "ok", Alagg.ENGINE_PROBE_INTERVAL_MS, "5"),
+                EngineSettings.DEFAULTS));
         String m = e.getMessage();
         assertTrue(m.contains("ethertype = 2048") && m.contains("IPv4"), m);
         assertTrue(m.contains("reorder.window = 65537") && m.contains("1..65536"), m);
         assertTrue(m.contains("reorder.timeout.ms = soon") && m.contains("not a number"), m);
         assertTrue(m.contains("strategy = Not A Name"), m);
+        assertTrue(m.contains("probe.interval.ms = 5") && m.contains("10..10000"), m);
+        assertEquals(100, e.usable.probeIntervalMs());
         assertEquals(EngineSettings.DEFAULTS.reorder(), e.usable.reorder());
         assertEquals("ok", e.usable.scheduler(), "good values are kept");
     }

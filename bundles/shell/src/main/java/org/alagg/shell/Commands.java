@@ -123,7 +123,7 @@ public final class Commands {
         return t.toString();
     }
 
-    @Descriptor("the links: state, peer, frames and loss")
+    @Descriptor("the links: state and since when, round-trip time, loss both ways (last 2 s), last heard, frames")
     public String links(@Descriptor("print JSON") @Parameter(names = {"-j", "--json"}, presentValue = "true",
             absentValue = "false") boolean json) {
         List<LinkStatus> links = running().links();
@@ -141,13 +141,32 @@ public final class Commands {
             }
             return Json.write(list);
         }
-        Table t = new Table("LINK", "PEER", "STATE", "SENT", "RECEIVED", "DUPLICATES", "LOST", "DETAIL", "ORIGIN");
+        Table t = new Table("LINK", "PEER", "STATE", "SINCE", "RTT", "LOSS TO", "LOSS FROM", "HEARD", "SENT", "RECEIVED",
+                "DUPLICATES", "LOST", "DETAIL", "ORIGIN");
+        long now = System.currentTimeMillis();
         for (LinkStatus l : links) {
             Map<String, Long> c = l.counters();
-            t.row(l.link(), l.peer(), l.state(), c.get("frames_sent"), c.get("frames_received"), c.get("duplicates"),
-                    c.get("lost"), l.detail().isEmpty() ? "-" : l.detail(), l.origin());
+            Long since = c.get("state_since_ms");
+            Long rtt = c.get("rtt_us");
+            Long heard = c.get("last_received_ms");
+            t.row(l.link(), l.peer(), l.state(), since == null ? "-" : ago(now - since),
+                    rtt == null ? "-" : String.format(java.util.Locale.ROOT, "%.2f ms +-%.2f", rtt / 1000.0, c.get("rtt_var_us") / 1000.0),
+                    percent(c.get("recent_loss_to_peer_ppm")), percent(c.get("recent_loss_from_peer_ppm")),
+                    heard == null || heard < 0 ? "never" : ago(heard), c.get("frames_sent"), c.get("frames_received"),
+                    c.get("duplicates"), c.get("lost"), l.detail().isEmpty() ? "-" : l.detail(), l.origin());
         }
         return t.toString();
+    }
+
+    /** "350 ms ago", "12 s ago", "3 min ago". */
+    private static String ago(long millis) {
+        long m = Math.max(0, millis);
+        return m < 10_000 ? m + " ms ago" : m < 600_000 ? m / 1000 + " s ago" : m / 60_000 + " min ago";
+    }
+
+    /** Parts per million as a percentage; "-" while not known. */
+    private static String percent(Long ppm) {
+        return ppm == null ? "-" : String.format(java.util.Locale.ROOT, "%.1f %%", ppm / 10_000.0);
     }
 
     @Descriptor("the sequence recovery counters (IEEE 802.1CB names)")

@@ -40,6 +40,8 @@ enum ConfigKey {
             v -> Alagg.checkReorderWindow(number("reorder window", v))),
     REORDER_TIMEOUT("reorder.timeout.ms", Alagg.ENGINE_PID, Alagg.ENGINE_REORDER_TIMEOUT_MS, 5L,
             v -> Alagg.checkReorderTimeoutMs(number("reorder timeout (ms)", v))),
+    PROBE_INTERVAL("probe.interval.ms", Alagg.ENGINE_PID, Alagg.ENGINE_PROBE_INTERVAL_MS, Alagg.DEFAULT_PROBE_INTERVAL_MS,
+            v -> Alagg.checkProbeIntervalMs(number("probe interval (ms)", v))),
     NFQUEUE_NUM("nfqueue.num", "org.alagg.interceptor.nfqueue", "queue", 0, ConfigKey::queueNumber),
     TUN_NAME("tun.name", "org.alagg.interceptor.tun", "name", "alagg0", InterfaceName::check),
     TUN_ADDRESS("tun.address", "org.alagg.interceptor.tun", "address", "", v -> cidrList("tun.address", v)),

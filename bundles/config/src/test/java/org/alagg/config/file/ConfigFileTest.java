@@ -36,7 +36,7 @@ class ConfigFileTest {
         Map<String, Map<String, Object>> c = config.configurations();
         assertEquals(Map.of("instance", "east", "interceptor", "tun", "strategy", "strict", "ethertype", 0x88B6,
                 "scheduler", "redundant", "transport", "afpacket", "reorder.window", 256, "reorder.timeout.ms", 5L,
-                "alagg.origin", FILE.toString()), c.get("org.alagg.engine"));
+                "probe.interval.ms", 100L, "alagg.origin", FILE.toString()), c.get("org.alagg.engine"));
         assertEquals(Map.of("interface", "eth1", "peer", "02:00:00:00:01:02", "alagg.origin", FILE.toString()),
                 c.get("org.alagg.link~eth1"));
         assertEquals("02:00:00:00:02:02", c.get("org.alagg.link~veth-b2").get("peer"));
@@ -81,6 +81,9 @@ class ConfigFileTest {
         "reorder.window = many                | /etc/alagg/test.cfg:1: reorder window 'many' is not a number",
         "reorder.timeout.ms = -1              | /etc/alagg/test.cfg:1: reorder timeout (ms) -1 is out of range 0..60000",
         "reorder.timeout.ms = 60001           | /etc/alagg/test.cfg:1: reorder timeout (ms) 60001 is out of range 0..60000",
+        "probe.interval.ms = 9                | /etc/alagg/test.cfg:1: probe interval (ms) 9 is out of range 10..10000",
+        "probe.interval.ms = 10001            | /etc/alagg/test.cfg:1: probe interval (ms) 10001 is out of range 10..10000",
+        "probe.interval.ms = often            | /etc/alagg/test.cfg:1: probe interval (ms) 'often' is not a number",
         "scheduler = Round Robin              | /etc/alagg/test.cfg:1: link scheduler name 'Round Robin' must be",
         "transport = 9p                       | /etc/alagg/test.cfg:1: link transport name '9p' must be",
     })
@@ -100,6 +103,7 @@ class ConfigFileTest {
         "ethertype = 0x0100      | ethertype",
         "reorder.window = 70000  | window",
         "reorder.timeout.ms = 61000 | timeout",
+        "probe.interval.ms = 5      | probe interval",
         "reorder = Bad!          | strategy",
     })
     void valuesAreCheckedByTheSharedChecksOfTheApi(String line, String rule) {
@@ -109,6 +113,7 @@ class ConfigFileTest {
                 case "ethertype" -> Alagg.checkEtherType(Integer.decode(value));
                 case "window" -> Alagg.checkReorderWindow(Long.parseLong(value));
                 case "timeout" -> Alagg.checkReorderTimeoutMs(Long.parseLong(value));
+                case "probe interval" -> Alagg.checkProbeIntervalMs(Long.parseLong(value));
                 default -> Alagg.checkPluginName("reordering strategy", value);
             }
         });
@@ -119,12 +124,13 @@ class ConfigFileTest {
     @Test
     void theEngineKeysAreTheApisPropertyNames() throws Exception {
         Map<String, Object> engine = parse("scheduler = rr", "transport = afpacket", "reorder.window = 1024",
-                "reorder.timeout.ms = 0", "ethertype = 0x88b6").configurations().get(Alagg.ENGINE_PID);
+                "reorder.timeout.ms = 0", "ethertype = 0x88b6", "probe.interval.ms = 20").configurations().get(Alagg.ENGINE_PID);
         assertEquals("rr", engine.get(Alagg.ENGINE_SCHEDULER));
         assertEquals("afpacket", engine.get(Alagg.ENGINE_TRANSPORT));
         assertEquals(1024, engine.get(Alagg.ENGINE_REORDER_WINDOW));
         assertEquals(0L, engine.get(Alagg.ENGINE_REORDER_TIMEOUT_MS));
         assertEquals(0x88B6, engine.get(Alagg.ENGINE_ETHERTYPE));
+        assertEquals(20L, engine.get(Alagg.ENGINE_PROBE_INTERVAL_MS));
     }
 
     @Test
@@ -139,7 +145,7 @@ class ConfigFileTest {
                 "/etc/alagg/test.cfg:3: duplicate link 'eth1' (first given on line 1)",
                 "/etc/alagg/test.cfg:4: duplicate key 'reorder' (first given on line 2)",
                 "/etc/alagg/test.cfg:5: unknown key 'bogus'; known keys: instance, interceptor, reorder, ethertype,"
-                        + " scheduler, transport, reorder.window, reorder.timeout.ms, nfqueue.num, tun.name, tun.address, tun.route,"
+                        + " scheduler, transport, reorder.window, reorder.timeout.ms, probe.interval.ms, nfqueue.num, tun.name, tun.address, tun.route,"
                         + " key, key.file, key.accept, key.accept.file, peer.allowed, link.<interface>"), e.problems());
     }
 

@@ -1,0 +1,238 @@
+package org.alagg.engine;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+
+import org.alagg.protocol.ProbeBody;
+import org.alagg.protocol.ProbeReport;
+import org.alagg.protocol.Sequence;
+
+/**
+ * What the probes say about one link (issue 12): whether frames pass both ways, the round-trip time, and the loss of
+ * both directions. Each field has one writer: the egress thread sends the probes and keeps the link's state; the
+ * ingress thread takes the replies (round-trip time, the peer's report) and notes when the link was last heard. The
+ * engine's control thread reads the published values. Nothing here allocates after construction.
+ *
+ * <p>The state, with hysteresis: an UP link is DOWN when nothing was heard on it for {@value #DETECT_INTERVALS} probe
+ * intervals ({@link #SILENT}), or when the peer's frames arrive but none of this side's probes was answered for
+ * {@value #UNANSWERED_INTERVALS} ({@link #UNANSWERED}: frames towards the peer are lost). A DOWN link keeps being probed, and is UP again after
+ * {@value #UP_STREAK} probes in a row were answered since it went DOWN, and the peer is heard.
+ */
+final class LinkHealth {
+    /** How many probe intervals of silence make a link DOWN. */
+    static final int DETECT_INTERVALS = 3;
+    /**
+     * How many probe intervals without an answer to this side's probes make a link DOWN while the peer is heard. Twice
+     * the silence: a probe's round trip crosses the link twice, so on a link that loses 20 % each way 36 % of them fail,
+     * and three failures in a row (5 % per probe) would flap a working link every few seconds; six in a row are 0.2 %.
+     */
+    static final int UNANSWERED_INTERVALS = 2 * DETECT_INTERVALS;
+    /** How many probes in a row must be answered before a DOWN link is UP again. */
+    static final int UP_STREAK = 3;
+    /** How many round-trip times are kept for the percentiles (a power of two). */
+    static final int SAMPLES = 64;
+    /** How far behind the latest probe a reply still counts (older ones, and forged ids, are ignored). */
+    static final int REPLY_WINDOW = 64;
+    /** The longest round trip taken as one; anything slower is not a reply to a live probe. */
+    static final long MAX_RTT_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** The body of this side's health probes: a plain probe, so the reply carries the peer's report. */
+    static final int PROBE_LENGTH = ProbeBody.LENGTH;
+
+    /** Why a link whose transport is up is DOWN. */
+    static final int NONE = 0;
+    static final int SILENT = 1;
+    static final int UNANSWERED = 2;
+    /** The transport says the link is down (no interface, no carrier). */
+    static final int TRANSPORT = 3;
+
+    // --- written by the ingress thread ---
+    /** When the last authentic frame of any kind arrived on the link. */
+    volatile long lastHeardNanos;
+    /** When the last reply to one of this side's health probes arrived. */
+    volatile long lastAnsweredNanos;
+    /** Replies to health probes taken, and how many of the latest ones answered consecutive probes. */
+    volatile long answered;
+    volatile int streak;
+    /** RFC 6298: the smoothed round-trip time and its variation, in ns; 0 before the first sample. */
+    volatile long srttNanos;
+    volatile long rttVarNanos;
+    /** The last {@link #SAMPLES} round-trip times, in ns, and how many were ever taken. */
+    final AtomicLongArray rtts = new AtomicLongArray(SAMPLES);
+    volatile long rttCount;
+    private boolean anyAnswered;
+    private int lastAnsweredId;
+    private boolean reportKnown;
+    private int reportEpoch;
+    private int reportReceived;
+    private int reportLost;
+
+    // --- written by the egress thread ---
+    /** The id of the latest health probe sent (ids start at 1; 0 is a challenge's). */
+    volatile int lastProbeId;
+    /** Whether the link carries data, why not, and since when (System.nanoTime()). */
+    volatile boolean up = true;
+    volatile int reason = NONE;
+    volatile long sinceNanos;
+    /** How often the state changed. */
+    volatile long changes;
+    private long nextProbeNanos;
+    private long answeredAtDown;
+
+    LinkHealth(long nowNanos) {
+        lastHeardNanos = nowNanos;
+        lastAnsweredNanos = nowNanos; // a grace of one detection time after opening
+        sinceNanos = nowNanos;
+        nextProbeNanos = nowNanos;
+    }
+
+    // --- egress thread -------------------------------------------------------------------------------------
+
+    /** Whether a probe is due at {@code now}; if so, its id is taken and the next one scheduled an interval later. */
+    boolean probeDue(long now, long intervalNanos) {
+        if (now - nextProbeNanos < 0) {
+            return false;
+        }
+        nextProbeNanos = now - nextProbeNanos < intervalNanos ? nextProbeNanos + intervalNanos : now + intervalNanos;
+        int id = lastProbeId + 1;
+        lastProbeId = id == 0 ? 1 : id;
+        return true;
+    }
+
+    /** The next probe's time. */
+    long nextProbeNanos() {
+        return nextProbeNanos;
+    }
+
+    /**
+     * Follows the state at {@code now}; returns when it must be looked at again at the latest.
+     *
+     * @param transportUp whether the transport has the link up (interface, carrier)
+     */
+    long evaluate(long now, long intervalNanos, boolean transportUp) {
+        long detect = DETECT_INTERVALS * intervalNanos;
+        long unanswered = UNANSWERED_INTERVALS * intervalNanos;
+        long heard = lastHeardNanos;
+        long replied = lastAnsweredNanos;
+        int why = !transportUp ? TRANSPORT
+                : now - heard > detect ? SILENT
+                : now - replied > unanswered ? UNANSWERED
+                : NONE;
+        if (up) {
+            if (why != NONE) {
+                answeredAtDown = answered;
+                change(false, why, now);
+                return nextProbeNanos;
+            }
+            return Math.min(heard + detect, replied + unanswered) + 1;
+        }
+        if (why == NONE && answered - answeredAtDown >= UP_STREAK && streak >= UP_STREAK) {
+            change(true, NONE, now);
+            return Math.min(heard + detect, replied + unanswered) + 1;
+        }
+        if (why != NONE && why != reason) {
+            reason = why; // still DOWN, for another reason now (the peer's frames came back, ours are still lost)
+        }
+        return nextProbeNanos;
+    }
+
+    private void change(boolean nowUp, int why, long now) {
+        reason = why;
+        sinceNanos = now;
+        changes = changes + 1;
+        up = nowUp;
+    }
+
+    // --- ingress thread ------------------------------------------------------------------------------------
+
+    void heard(long now) {
+        lastHeardNanos = now;
+    }
+
+    /**
+     * A PROBE_REPLY arrived on the link, authentic: when it answers one of this side's recent health probes, its round
+     * trip is taken, and its report (if any) is added to the totals of what the peer received.
+     *
+     * @param epoch the reply's epoch (the responder's): its report's totals run within one run of the responder
+     * @param totals the link's received counters: {@code peer_received}, {@code peer_lost} and {@code probes_answered}
+     * @return whether it answered one of this side's health probes
+     */
+    boolean replied(ByteBuffer frame, int payloadOffset, int innerLength, int epoch, long now, Counters totals) {
+        int id = ProbeBody.probeId(frame, payloadOffset);
+        int behind = Sequence.distance(id, lastProbeId);
+        long rtt = now - ProbeBody.sentNanos(frame, payloadOffset);
+        if (id == 0 || behind < 0 || behind >= REPLY_WINDOW || rtt < 0 || rtt > MAX_RTT_NANOS) {
+            return false; // a challenge's reply, a stale or forged one
+        }
+        if (anyAnswered) {
+            int ahead = Sequence.distance(lastAnsweredId, id);
+            if (ahead <= 0) {
+                return false; // a reply already taken, or one overtaken by a later probe's
+            }
+            streak = ahead == 1 ? streak + 1 : 1;
+        } else {
+            streak = 1;
+        }
+        anyAnswered = true;
+        lastAnsweredId = id;
+        sample(rtt);
+        answered = answered + 1;
+        lastAnsweredNanos = now;
+        totals.add(OpenLink.PROBES_ANSWERED, 1);
+        int at = ProbeReport.find(frame, payloadOffset, innerLength, PROBE_LENGTH);
+        if (at >= 0) {
+            report(epoch, ProbeReport.received(frame, at), ProbeReport.lost(frame, at), totals);
+        }
+        return true;
+    }
+
+    private void report(int epoch, int received, int lost, Counters totals) {
+        if (reportKnown && epoch == reportEpoch) {
+            int moreReceived = received - reportReceived;
+            int moreLost = lost - reportLost;
+            if (moreReceived < 0 || moreLost < 0) {
+                return; // an older report than the last one: keep the newer baseline
+            }
+            totals.add(OpenLink.PEER_RECEIVED, moreReceived);
+            totals.add(OpenLink.PEER_LOST, moreLost);
+        }
+        reportKnown = true; // the first report of a run of the responder is the baseline
+        reportEpoch = epoch;
+        reportReceived = received;
+        reportLost = lost;
+    }
+
+    private void sample(long rtt) {
+        long count = rttCount;
+        rtts.lazySet((int) (count & (SAMPLES - 1)), rtt);
+        rttCount = count + 1;
+        long srtt = srttNanos;
+        if (count == 0) {
+            srttNanos = rtt;
+            rttVarNanos = rtt / 2;
+        } else {
+            rttVarNanos = rttVarNanos - rttVarNanos / 4 + Math.abs(srtt - rtt) / 4;
+            srttNanos = srtt - srtt / 8 + rtt / 8;
+        }
+    }
+
+    // --- any thread (allocates) ------------------------------------------------------------------------------
+
+    /** The round-trip times kept, sorted; empty before the first. */
+    long[] sortedRtts() {
+        int n = (int) Math.min(rttCount, SAMPLES);
+        long[] values = new long[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = rtts.get(i);
+        }
+        Arrays.sort(values);
+        return values;
+    }
+
+    /** The nearest-rank percentile {@code p} (0-100) of sorted values. */
+    static long percentile(long[] sorted, int p) {
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+}

@@ -1,0 +1,283 @@
+package org.alagg.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+
+import org.alagg.api.PacketBatch;
+import org.alagg.engine.DataPathTest.LossyWire;
+import org.alagg.engine.DataPathTest.Sink;
+import org.alagg.engine.DataPathTest.Source;
+import org.alagg.protocol.FrameCodec;
+import org.alagg.protocol.ProbeBody;
+import org.alagg.protocol.ProbeReport;
+import org.alagg.reorder.windowed.WindowedOrder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 12 with two data paths that are each other's peer over two in-memory links: probes on every link, a link whose
+ * frames vanish found DOWN within three probe intervals and UP again once its probes are answered, the round-trip time,
+ * the loss of both directions from the peer's reports.
+ */
+class LinkHealthTest {
+    private static final long MS = 1_000_000;
+    private final DataPathTest paths = new DataPathTest();
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        paths.stop();
+    }
+
+    /** One side: receives from {@code inbox}, sends into {@code outbox}; a link may drop all or some of what it sends. */
+    static final class Side extends LossyWire {
+        final LossyWire inbox;
+        final LossyWire outbox;
+        final Random random = new Random(12);
+        /** Frames this side sends on this link vanish (carrier stays up); -1: none. */
+        volatile int silentLink = -1;
+        volatile int lossyLink = -1;
+        volatile int lossPercent;
+
+        Side(LossyWire inbox, LossyWire outbox) {
+            super(0, 0);
+            this.inbox = inbox;
+            this.outbox = outbox;
+            this.loopsBack = false;
+        }
+
+        @Override
+        public synchronized int send(PacketBatch frames) {
+            for (int i = 0; i < frames.size(); i++) {
+                int link = frames.link(i);
+                if (link == silentLink || link == lossyLink && random.nextInt(100) < lossPercent) {
+                    continue; // left, as far as the kernel knows
+                }
+                byte[] frame = new byte[frames.length(i)];
+                frames.packet(i).get(0, frame);
+                outbox.put(frame, link);
+            }
+            return frames.size();
+        }
+
+        @Override
+        public int receive(PacketBatch frames, long timeoutNanos) throws java.io.IOException {
+            return inbox.receive(frames, timeoutNanos);
+        }
+    }
+
+    record Pair(DataPath a, DataPath b, Side aWire, Side bWire, Source aSource, Sink bSink) {
+    }
+
+    Pair pair() throws Exception {
+        LossyWire aInbox = new LossyWire(0, 0);
+        LossyWire bInbox = new LossyWire(0, 0);
+        Side aWire = new Side(aInbox, bInbox);
+        Side bWire = new Side(bInbox, aInbox);
+        Source aSource = new Source();
+        Sink bSink = new Sink();
+        DataPath b = paths.start(bWire, new Source(), bSink, 2, new WindowedOrder());
+        DataPath a = paths.start(aWire, aSource, new Sink(), 2, new WindowedOrder());
+        DataPathTest.await("each side confirmed the other's epoch", () -> a.ingress.peerEpochKnown && b.ingress.peerEpochKnown);
+        DataPathTest.await("every link UP with probes answered both ways", () -> {
+            for (DataPath p : new DataPath[] {a, b}) {
+                for (OpenLink l : p.links) {
+                    if (!l.isUp() || l.received.snapshot().get("probes_answered") < 3) {
+                        return false;
+                    }
+                }
+            }
+            return true;
+        });
+        return new Pair(a, b, aWire, bWire, aSource, bSink);
+    }
+
+    /** Waits until the link is DOWN (or UP) and returns how long after {@code start} its state changed, in ms. */
+    static long until(OpenLink link, boolean up, long start) throws InterruptedException {
+        DataPathTest.await("link " + link.id() + (up ? " UP" : " DOWN"), () -> link.isUp() == up);
+        return TimeUnit.NANOSECONDS.toMillis(link.health.sinceNanos - start);
+    }
+
+    @Test
+    void aSilentLinkIsDownWithinThreeProbeIntervalsOnBothSidesAndUpAgainOnceItsProbesAreAnswered() throws Exception {
+        Pair p = pair();
+        OpenLink a1 = p.a.links[1];
+        OpenLink b1 = p.b.links[1];
+        for (int round = 0; round < 3; round++) {
+            int from = round * 2000;
+            DataPathTest.send(p.aSource, from, from + 1000);
+            DataPathTest.await("delivered before the silence", () -> p.bSink.delivered.size() == from + 1000);
+            long silent = System.nanoTime();
+            p.aWire.silentLink = 1;
+            p.bWire.silentLink = 1;
+            long aDown = until(a1, false, silent);
+            long bDown = until(b1, false, silent);
+            assertTrue(aDown <= 300 + 50 && bDown <= 300 + 50, "DOWN within 3 probe intervals of the silence: A "
+                    + aDown + " ms, B " + bDown + " ms");
+            DataPathTest.await("the reason: silence (first: no probe answered for as long)",
+                    () -> a1.health.reason == LinkHealth.SILENT && b1.health.reason == LinkHealth.SILENT);
+            assertTrue(p.a.links[0].isUp() && p.b.links[0].isUp(), "the other link stays UP");
+
+            long dataBefore = DataPathTest.dataFramesSent(p.a, 1);
+            long probesBefore = a1.sent.snapshot().get("health_probes_sent");
+            DataPathTest.send(p.aSource, from + 1000, from + 2000);
+            DataPathTest.await("everything delivered by the other link", () -> p.bSink.delivered.size() == from + 2000);
+            Thread.sleep(250);
+            assertEquals(dataBefore, DataPathTest.dataFramesSent(p.a, 1), "no data is sent on a DOWN link");
+            assertTrue(a1.sent.snapshot().get("health_probes_sent") >= probesBefore + 2, "a DOWN link is still probed");
+
+            long healed = System.nanoTime();
+            p.aWire.silentLink = -1;
+            p.bWire.silentLink = -1;
+            long aUp = until(a1, true, healed);
+            long bUp = until(b1, true, healed);
+            assertTrue(aUp < 1000 && bUp < 1000, "UP within 1 s after it heals: A " + aUp + " ms, B " + bUp + " ms");
+            assertTrue(aUp >= 200, "not before " + LinkHealth.UP_STREAK + " probes in a row were answered: " + aUp + " ms");
+        }
+        DataPathTest.assertDeliveredInOrderOnce(p.bSink);
+        assertEquals(6000, p.bSink.delivered.size());
+    }
+
+    @Test
+    void aOneWayFailureIsNamedOnBothSides() throws Exception {
+        Pair p = pair();
+        long cut = System.nanoTime();
+        p.aWire.silentLink = 1; // A to B is lost on link 1, B to A passes
+        until(p.b.links[1], false, cut);
+        until(p.a.links[1], false, cut);
+        DataPathTest.await("B hears nothing from A", () -> p.b.links[1].health.reason == LinkHealth.SILENT);
+        Thread.sleep(100);
+        assertEquals(LinkHealth.UNANSWERED, p.a.links[1].health.reason, "A hears B, but its probes go unanswered");
+        assertTrue(p.a.links[0].isUp() && p.b.links[0].isUp());
+        p.aWire.silentLink = -1;
+        until(p.a.links[1], true, cut);
+        until(p.b.links[1], true, cut);
+    }
+
+    @Test
+    void roundTripTimesAreMeasuredByEveryLink() throws Exception {
+        Pair p = pair();
+        Thread.sleep(1000);
+        for (DataPath path : new DataPath[] {p.a, p.b}) {
+            for (OpenLink l : path.links) {
+                LinkHealth h = l.health;
+                long[] rtts = h.sortedRtts();
+                long answered = l.received.snapshot().get("probes_answered");
+                long sent = l.sent.snapshot().get("health_probes_sent");
+                assertTrue(sent >= 10 && sent <= 20, "a probe each 100 ms: " + sent + " in about 1.3 s");
+                assertTrue(answered >= sent - 2 && answered <= sent, "answered " + answered + " of " + sent);
+                assertTrue(rtts.length > 5 && rtts[0] > 0, "round trips taken: " + rtts.length);
+                long p50 = LinkHealth.percentile(rtts, 50);
+                long p99 = LinkHealth.percentile(rtts, 99);
+                assertTrue(p50 <= p99 && p50 < 5 * MS && p99 < 200 * MS, "in memory (p99 includes the JIT's start), a round trip is short: p50 " + p50 + " p99 " + p99);
+                assertTrue(h.srttNanos > 0 && h.srttNanos < 50 * MS && h.rttVarNanos >= 0, "smoothed " + h.srttNanos);
+            }
+        }
+    }
+
+    @Test
+    void theLossOfEachDirectionIsKnownOnBothSides() throws Exception {
+        Pair p = pair();
+        p.aWire.lossyLink = 1;
+        p.aWire.lossPercent = 20; // A to B on link 1 only
+        Map<String, Long> a0 = p.a.links[1].received.snapshot();
+        Map<String, Long> b0 = p.b.links[1].received.snapshot();
+        DataPathTest.send(p.aSource, 0, 20_000);
+        DataPathTest.await("delivered", () -> p.bSink.delivered.size() >= 20_000 - 50);
+        Thread.sleep(500); // the last reports
+        Map<String, Long> a = p.a.links[1].received.snapshot();
+        Map<String, Long> b = p.b.links[1].received.snapshot();
+        double toPeer = ratio(a, a0, "peer_lost", "peer_received");
+        double fromPeerAtB = ratio(b, b0, "lost", "frames_sequenced");
+        double fromPeerAtA = ratio(a, a0, "lost", "frames_sequenced");
+        double toPeerAtB = ratio(b, b0, "peer_lost", "peer_received");
+        assertTrue(toPeer > 0.15 && toPeer < 0.25, "A: loss towards the peer from B's reports " + toPeer + " " + a);
+        assertTrue(fromPeerAtB > 0.15 && fromPeerAtB < 0.25, "B: loss from the peer " + fromPeerAtB + " " + b);
+        assertTrue(Math.abs(toPeer - fromPeerAtB) < 0.02, "both sides tell the same loss: " + toPeer + " " + fromPeerAtB);
+        assertTrue(fromPeerAtA < 0.01 && toPeerAtB < 0.01, "the other direction loses nothing: " + fromPeerAtA + " "
+                + toPeerAtB);
+    }
+
+    private static double ratio(Map<String, Long> now, Map<String, Long> before, String lost, String received) {
+        double l = now.get(lost) - before.get(lost);
+        double r = now.get(received) - before.get(received);
+        return l / (l + r);
+    }
+
+    @Test
+    void theStateFollowsSilenceAndAnswersWithHysteresis() {
+        long interval = 100 * MS;
+        long t = 1_000_000_000L;
+        LinkHealth h = new LinkHealth(t);
+        assertTrue(h.probeDue(t, interval));
+        assertEquals(1, h.lastProbeId, "probe ids start at 1: 0 is a challenge's");
+        assertFalse(h.probeDue(t + 99 * MS, interval));
+        assertTrue(h.probeDue(t + 100 * MS, interval));
+        assertEquals(t + 200 * MS, h.nextProbeNanos(), "on the interval's grid, not drifting by the lateness");
+        assertEquals(t + 300 * MS + 1, h.evaluate(t + 100 * MS, interval, true), "looked at again when silence would be DOWN");
+        h.heard(t + 250 * MS);
+        h.evaluate(t + 300 * MS + 1, interval, true);
+        assertTrue(h.up, "heard: UP while the probes are unanswered for less than 6 intervals");
+        h.evaluate(t + 550 * MS + 1, interval, true);
+        assertFalse(h.up, "nothing heard for 3 intervals");
+        assertEquals(LinkHealth.SILENT, h.reason);
+        assertEquals(t + 550 * MS + 1, h.sinceNanos);
+        h = new LinkHealth(t);
+        h.probeDue(t, interval);
+        h.probeDue(t + 100 * MS, interval);
+        assertTrue(h.up);
+        h.evaluate(t + 300 * MS, interval, true);
+        assertTrue(h.up, "3 intervals exactly: still UP");
+        h.evaluate(t + 300 * MS + 1, interval, true);
+        assertFalse(h.up);
+        assertEquals(LinkHealth.SILENT, h.reason);
+        assertEquals(t + 300 * MS + 1, h.sinceNanos);
+
+        // it heals: probes 4, 5, 6 answered (probe 3 was lost), each round trip 2 ms
+        Counters totals = new Counters(OpenLink.RECEIVED);
+        ByteBuffer reply = ByteBuffer.allocate(FrameCodec.HEADER_LENGTH + ProbeBody.LENGTH + ProbeReport.LENGTH);
+        long now = t + 300 * MS;
+        for (int id = 3; id <= 6; id++) {
+            h.probeDue(now, interval);
+            assertEquals(id, h.lastProbeId);
+            now += 100 * MS;
+            if (id == 3) {
+                continue;
+            }
+            ProbeBody.write(reply, FrameCodec.HEADER_LENGTH, now - 2 * MS, id);
+            ProbeReport.write(reply, FrameCodec.HEADER_LENGTH + ProbeBody.LENGTH, ProbeBody.LENGTH, 100 * id, 10 * id);
+            h.heard(now);
+            assertTrue(h.replied(reply, FrameCodec.HEADER_LENGTH, ProbeBody.LENGTH + ProbeReport.LENGTH, 7, now, totals));
+            assertFalse(h.replied(reply, FrameCodec.HEADER_LENGTH, ProbeBody.LENGTH + ProbeReport.LENGTH, 7, now, totals),
+                    "a duplicate reply counts once");
+            h.evaluate(now, interval, true);
+            assertEquals(id == 6, h.up, "UP after the third answer in a row, not before (answer to " + id + ")");
+        }
+        assertEquals(2 * MS, h.srttNanos);
+        assertEquals(562_500, h.rttVarNanos, "the same round trip each time: the variation shrinks from half of it by 3/4");
+        totals.publish();
+        Map<String, Long> c = totals.snapshot();
+        assertEquals(3, c.get("probes_answered"));
+        assertEquals(200, c.get("peer_received"), "the first report is the baseline, then the differences");
+        assertEquals(20, c.get("peer_lost"));
+
+        ProbeBody.write(reply, FrameCodec.HEADER_LENGTH, now, 0);
+        assertFalse(h.replied(reply, FrameCodec.HEADER_LENGTH, ProbeBody.LENGTH, 7, now, totals), "a challenge's reply");
+        ProbeBody.write(reply, FrameCodec.HEADER_LENGTH, now, 7);
+        assertFalse(h.replied(reply, FrameCodec.HEADER_LENGTH, ProbeBody.LENGTH, 7, now, totals), "a probe never sent");
+
+        h.heard(now + 500 * MS);
+        h.evaluate(now + 600 * MS, interval, true);
+        assertTrue(h.up, "6 intervals exactly");
+        h.evaluate(now + 600 * MS + 1, interval, true);
+        assertFalse(h.up);
+        assertEquals(LinkHealth.UNANSWERED, h.reason, "heard, but this side's probes unanswered");
+        h.evaluate(now + 300 * MS + 2, interval, false);
+        assertEquals(LinkHealth.TRANSPORT, h.reason);
+    }
+}
