@@ -116,7 +116,7 @@ public class FrameAuthBenchmark {
         authFrame = newFrame(FrameAuth.TAG_LENGTH);
         authSigned = newFrame(FrameAuth.TAG_LENGTH);
         sender.digestPayload(authSigned, 0, payload);
-        sender.sign(authSigned, 0, payload);
+        sender.sign(authSigned, 0, payload, 0L, 0L);
         sender.digestPayload(authFrame, 0, payload); // for frameAuthSignNextCopy
 
         frame = newFrame(0);
@@ -205,20 +205,20 @@ public class FrameAuthBenchmark {
     public byte frameAuthSignFirstCopy() {
         nextLinkSequence(authFrame);
         sender.digestPayload(authFrame, 0, payload);
-        sender.sign(authFrame, 0, payload);
+        sender.sign(authFrame, 0, payload, 0L, 0L);
         return authFrame.get(H + payload + 1);
     }
 
     @Benchmark
     public byte frameAuthSignNextCopy() {
         nextLinkSequence(authFrame);
-        sender.sign(authFrame, 0, payload);
+        sender.sign(authFrame, 0, payload, 0L, 0L);
         return authFrame.get(H + payload + 1);
     }
 
     @Benchmark
     public boolean frameAuthVerify() {
-        return receiver.verify(authSigned, 0, payload);
+        return receiver.verify(authSigned, 0, payload, 0L, 0L);
     }
 
     // ---- (b) javax.crypto.Mac HmacSHA256 over the frame ----
