@@ -252,8 +252,8 @@ public final class Engine implements InstanceStatus {
             return "";
         }
         return switch (h.reason) {
-            case LinkHealth.SILENT -> "nothing heard from the peer for " + heardAgo + " ms (its frames are lost on the way"
-                    + " here" + (answeredAgo * 1_000_000 > detect ? "" : "; this side's probes are answered") + ")";
+            case LinkHealth.SILENT -> "nothing heard from the peer for " + heardAgo + " ms"
+                    + (answeredAgo * 1_000_000 > detect ? "" : " (yet this side's probes are answered)");
             case LinkHealth.UNANSWERED -> "the peer's frames arrive but no probe of this side was answered for "
                     + answeredAgo + " ms: frames towards the peer are lost";
             case LinkHealth.TRANSPORT -> "the transport has the link down";
