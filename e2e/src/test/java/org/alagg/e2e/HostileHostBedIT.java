@@ -41,6 +41,7 @@ import org.alagg.e2e.HostileFrames.Sniffer;
 import org.alagg.api.MacAddress;
 import org.alagg.protocol.FrameAuth;
 import org.alagg.protocol.FrameType;
+import org.alagg.protocol.ProbeBody;
 import org.alagg.testing.RequiresRoot;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -521,8 +522,10 @@ class HostileHostBedIT {
                 tookMillis[0] = (System.nanoTime() - start) / 1_000_000;
                 attacked();
                 Thread.sleep(200); // the last challenge on its way
-                // B's probes arriving at A on link 1 (B's echo replies are data frames)
-                probesOnLink1[0] = towardsA.collect(FLOOD, p -> p.type() == FrameType.PROBE, 300).size();
+                // B's challenges arriving at A on link 1 (B's echo replies are data frames): probes with a challenge,
+                // not the 12-byte health probes every link carries every 100 ms (issue 12)
+                probesOnLink1[0] = towardsA.collect(FLOOD, p -> p.type() == FrameType.PROBE
+                        && p.innerLength() >= ProbeBody.CHALLENGE_BODY_LENGTH, 300).size();
             }
         });
         long maxRounds = tookMillis[0] / 100 + 2;
