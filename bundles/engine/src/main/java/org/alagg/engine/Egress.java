@@ -370,6 +370,9 @@ final class Egress extends HotLoop {
                 }
             } else {
                 link.refused(refusal);
+                if (packetOfFrame[j] == HEALTH_PROBE && OpenLink.queueFull(refusal)) {
+                    link.health.probeRefused(System.nanoTime());
+                }
             }
         }
         frames.clear();

@@ -100,6 +100,20 @@ final class LinkHealth {
         return true;
     }
 
+    /**
+     * The kernel refused the latest probe because the link's queue was full (this side's own traffic fills it): the
+     * probe never left, so it is not waited for; its id is taken again by a new try in {@link #RETRY_NANOS}. A link that
+     * is only busy is not taken DOWN for the probes its own queue refused.
+     */
+    void probeRefused(long now) {
+        int id = lastProbeId - 1;
+        lastProbeId = id == 0 ? -1 : id;
+        nextProbeNanos = now + RETRY_NANOS;
+    }
+
+    /** How soon a probe the link's full queue refused is tried again. */
+    static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
     /** The next probe's time. */
     long nextProbeNanos() {
         return nextProbeNanos;

@@ -117,6 +117,11 @@ final class OpenLink {
         }
     }
 
+    /** Whether the kernel refused a frame because the link's queue is full (it may take the next one). */
+    static boolean queueFull(int errno) {
+        return errno == EAGAIN || errno == ENOBUFS;
+    }
+
     /** Ingress thread only: counts a frame's arrival, whatever it holds. */
     void arrived(int bytes) {
         received.add(FRAMES_RECEIVED, 1);

@@ -219,6 +219,11 @@ class LinkHealthTest {
         assertFalse(h.probeDue(t + 99 * MS, interval));
         assertTrue(h.probeDue(t + 100 * MS, interval));
         assertEquals(t + 200 * MS, h.nextProbeNanos(), "on the interval's grid, not drifting by the lateness");
+        h.probeRefused(t + 100 * MS);
+        assertEquals(1, h.lastProbeId, "a probe the link's full queue refused never left: its id is taken again");
+        assertEquals(t + 101 * MS, h.nextProbeNanos(), "and tried again a millisecond later");
+        assertTrue(h.probeDue(t + 101 * MS, interval));
+        assertEquals(2, h.lastProbeId);
         assertEquals(t + 300 * MS + 1, h.evaluate(t + 100 * MS, interval, true), "looked at again when silence would be DOWN");
         h.heard(t + 250 * MS);
         h.evaluate(t + 300 * MS + 1, interval, true);
