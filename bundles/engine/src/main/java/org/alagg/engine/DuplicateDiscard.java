@@ -96,7 +96,10 @@ final class DuplicateDiscard {
         boolean stale = nowNanos - lastPassNanos >= resetNanos;
         if (distance > 0 ? jumped(sequence) || stale : takeBehind && stale) {
             resets++;
-            restart(sequence, nowNanos);
+            // the numbers just behind may still be on their way; everything older counts as seen, so a replay
+            // of what passed before the jump never passes again
+            restartAt(sequence + 1, ahead, nowNanos);
+            mark(sequence);
             return Verdict.JUMPED;
         }
         return Verdict.ROGUE;

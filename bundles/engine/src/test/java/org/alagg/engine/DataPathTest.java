@@ -156,7 +156,8 @@ class DataPathTest {
             return frames.size();
         }
 
-        void put(byte[] frame, int link) {
+        /** Synchronized like send: a frame and its link must enter the two queues together, whoever puts. */
+        synchronized void put(byte[] frame, int link) {
             arrivingLink.add(link);
             arriving.add(frame);
         }

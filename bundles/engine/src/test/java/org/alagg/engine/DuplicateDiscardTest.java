@@ -202,4 +202,17 @@ class DuplicateDiscardTest {
         assertEquals(ROGUE, d.accept(1_000, 50 * MS), "not stale yet");
         assertEquals(JUMPED, d.accept(1_000, 101 * MS), "stale: the stream went back (a peer we cannot tell restarted)");
     }
+
+    @Test
+    void whatPassedBeforeAJumpNeverPassesAgain() {
+        DuplicateDiscard d = new DuplicateDiscard(65536, 500 * MS);
+        d.ahead(64);
+        assertEquals(NEW, d.accept(0, 0));
+        assertEquals(NEW, d.accept(1, 0));
+        assertEquals(JUMPED, d.accept(81, 501 * MS), "nothing passed for 500 ms: re-synchronised ahead");
+        assertEquals(DUPLICATE, d.accept(1, 502 * MS), "a replay of a number that passed before the jump");
+        assertEquals(LATE, d.accept(80, 502 * MS), "just behind the jump: still on its way");
+        assertEquals(LATE, d.accept(81 - 63, 502 * MS), "the last of the 64 numbers behind it that stay open");
+        assertEquals(DUPLICATE, d.accept(81 - 64, 502 * MS));
+    }
 }
