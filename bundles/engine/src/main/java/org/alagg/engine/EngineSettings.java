@@ -83,9 +83,12 @@ record EngineSettings(String instance, String interceptor, String strategy, int 
         }
         if (key == null && accept != null) {
             problems.add(Alagg.ENGINE_KEY_ACCEPT + ": a key to accept needs a key of its own (" + Alagg.ENGINE_KEY + ")");
-        } else if (key != null && accept != null && new FrameAuth(key).keyId() == new FrameAuth(accept).keyId()) {
-            problems.add(Alagg.ENGINE_KEY_ACCEPT + ": its key id is the key's (" + new FrameAuth(key).keyId()
-                    + "): frames could not say which key made them; generate another key with 'alagg genkey'");
+        } else if (key != null && accept != null) {
+            int keyId = new FrameAuth(key).keyId();
+            if (keyId == new FrameAuth(accept).keyId()) {
+                problems.add(Alagg.ENGINE_KEY_ACCEPT + ": its key id is the key's (" + keyId
+                        + "): frames could not say which key made them; generate another key with 'alagg genkey'");
+            }
         }
         if (problems.size() > before) {
             return fallback;

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.alagg.api.Link;
-import org.alagg.api.LinkState;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.LocalDelivery;
 import org.alagg.api.MacAddress;
@@ -120,16 +119,7 @@ class DataPathTest {
 
         @Override
         public Link open(int id, String interfaceName, MacAddress peer, int etherType) {
-            return new Link() {
-                public int id() { return id; }
-                public String interfaceName() { return interfaceName; }
-                public MacAddress peer() { return peer; }
-                public MacAddress local() { return peer; } // looped back: both ends have the address
-                public LinkState state() { return down.contains(id) ? LinkState.DOWN : LinkState.UP; }
-                public String stateDetail() { return ""; }
-                public int mtu() { return 1500; }
-                public void close() { }
-            };
+            return new TestLink(id, interfaceName, peer, peer, down::contains); // looped back: one address
         }
 
         @Override

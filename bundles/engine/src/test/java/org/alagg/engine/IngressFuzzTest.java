@@ -19,7 +19,6 @@ import java.util.Set;
 
 import org.alagg.api.IpNetwork;
 import org.alagg.api.Link;
-import org.alagg.api.LinkState;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.LocalDelivery;
 import org.alagg.api.MacAddress;
@@ -790,16 +789,7 @@ class IngressFuzzTest {
 
         @Override
         public Link open(int id, String interfaceName, MacAddress peer, int etherType) {
-            return new Link() {
-                public int id() { return id; }
-                public String interfaceName() { return interfaceName; }
-                public MacAddress peer() { return peer; }
-                public MacAddress local() { return mac(isB ? "B" : "A", id); }
-                public LinkState state() { return down.contains(id) ? LinkState.DOWN : LinkState.UP; }
-                public String stateDetail() { return ""; }
-                public int mtu() { return 1500; }
-                public void close() { }
-            };
+            return new TestLink(id, interfaceName, peer, mac(isB ? "B" : "A", id), down::contains);
         }
 
         @Override

@@ -10,7 +10,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.alagg.api.Link;
-import org.alagg.api.LinkState;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.MacAddress;
 import org.alagg.api.PacketBatch;
@@ -40,16 +39,7 @@ class ProbeAllocationTest {
 
         @Override
         public Link open(int id, String interfaceName, MacAddress peer, int etherType) {
-            return new Link() {
-                public int id() { return id; }
-                public String interfaceName() { return interfaceName; }
-                public MacAddress peer() { return peer; }
-                public MacAddress local() { return peer; }
-                public LinkState state() { return LinkState.UP; }
-                public String stateDetail() { return ""; }
-                public int mtu() { return 1500; }
-                public void close() { }
-            };
+            return new TestLink(id, interfaceName, peer, peer, link -> false);
         }
 
         @Override
