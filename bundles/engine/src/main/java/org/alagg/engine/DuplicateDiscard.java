@@ -71,6 +71,12 @@ final class DuplicateDiscard {
         this.ahead = Math.max(1, Math.min(limit, window / 2));
     }
 
+    /** Whether {@link #accept} would call this number a duplicate now; changes nothing. */
+    boolean seen(int sequence) {
+        int distance = sequence - highest;
+        return !empty && distance <= 0 && distance > -window && isMarked(sequence);
+    }
+
     /** Judges a sequence number and records it when it passes. */
     Verdict accept(int sequence, long nowNanos) {
         if (empty) {

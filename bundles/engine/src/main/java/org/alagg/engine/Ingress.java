@@ -114,6 +114,12 @@ final class Ingress extends HotLoop implements ReorderOutput {
     /** This thread's authenticators: the key, then the key to accept; empty without a key. */
     private FrameAuth[] keys = new FrameAuth[0];
     private AllowedSources sources = new AllowedSources(List.of());
+    /** Digests of the payloads verified lately: a packet's further copies are checked against them. */
+    private final VerifiedDigests verified = new VerifiedDigests();
+    /** The frame being accepted passed {@link #authentic} on its header alone (a further copy): not yet its payload. */
+    private boolean payloadUnchecked;
+    /** The key that verified the frame being accepted. */
+    private FrameAuth verifiedBy;
 
     private Reordering reordering;
     /** The factory selected; {@link #strategy} is made from it, lazily, once the start of the sequence is known. */
@@ -186,6 +192,7 @@ final class Ingress extends HotLoop implements ReorderOutput {
                     : wanted.acceptKey() == null ? new FrameAuth[] {new FrameAuth(wanted.key())}
                     : new FrameAuth[] {new FrameAuth(wanted.key()), new FrameAuth(wanted.acceptKey())};
             sources = new AllowedSources(wanted.allowed());
+            verified.clear();
             history.takeBehindWhenStale(!wanted.authenticates());
             trust = wanted;
         }
@@ -286,6 +293,7 @@ final class Ingress extends HotLoop implements ReorderOutput {
             counters.add(FIRST_REJECT + reject.ordinal() - 1, 1);
             return;
         }
+        payloadUnchecked = false;
         if (keys.length > 0 && !authentic(frame, link)) {
             return;
         }
@@ -331,6 +339,11 @@ final class Ingress extends HotLoop implements ReorderOutput {
             return;
         }
         int sequence = header.globalSequence();
+        if (payloadUnchecked && !history.seen(sequence) && !verifiedBy.verify(frame, 0, header.innerLength(),
+                link.peerMac, link.localMac)) {
+            counters.add(AUTH_FAILED, 1); // a genuine header over other bytes: the first copy did not pass
+            return;
+        }
         switch (history.accept(sequence, now)) {
             case DUPLICATE:
                 counters.add(DISCARDED, 1);
@@ -383,7 +396,18 @@ final class Ingress extends HotLoop implements ReorderOutput {
             int keyId = FrameAuth.keyIdOf(frame, 0, header.innerLength());
             for (FrameAuth key : keys) {
                 if (key.keyId() == keyId) {
+                    verifiedBy = key;
+                    boolean data = header.frameType() == FrameType.DATA;
+                    int digest = data ? verified.find(header.epoch(), header.globalSequence()) : -1;
+                    payloadUnchecked = digest >= 0 && key.verifyHeader(frame, 0, header.innerLength(), link.peerMac,
+                            link.localMac, verified.digests(), digest);
+                    if (payloadUnchecked) {
+                        return true;
+                    }
                     if (key.verify(frame, 0, header.innerLength(), link.peerMac, link.localMac)) {
+                        if (data) {
+                            verified.put(header.epoch(), header.globalSequence(), key);
+                        }
                         return true;
                     }
                     break;

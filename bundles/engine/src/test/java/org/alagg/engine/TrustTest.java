@@ -215,6 +215,37 @@ class TrustTest {
         Counting.assertConserved(path);
     }
 
+    /**
+     * A receiver checks a packet's further copies against the payload digest of the first (VerifiedDigests): a copy
+     * whose header and tag are genuine but whose payload bytes differ must still never pass, when the first copy was
+     * verified but not taken (here: rogue, far ahead) and the window has since come near its number.
+     */
+    @Test
+    void aGenuineHeaderOverOtherPayloadBytesIsNeverDelivered() throws Exception {
+        LossyWire wire = new LossyWire(0, 0);
+        Source source = new Source();
+        Sink sink = new Sink();
+        DataPath path = paths.start(wire, source, sink, 2, new StrictOrder());
+        DataPathTest.trust(path, new Trust(KEY, null, List.of()));
+        send(source, 0, 10);
+        await("authenticated traffic flows", () -> sink.delivered.size() == 10);
+        int epoch = path.epoch;
+        byte[] first = dataFrame(epoch, 310, 1_000_001, KEY, 0); // beyond the window (256 ahead): rogue, not taken
+        wire.put(first, 0);
+        await("the far copy judged rogue", () -> counter(path, "rogue") == 1);
+        send(source, 10, 100);
+        await("the window came within reach of 310", () -> sink.delivered.size() == 100);
+        byte[] other = first.clone();
+        other[FrameCodec.HEADER_LENGTH + 4] ^= 1; // same header and tag, another payload
+        wire.put(other, 0);
+        await("the other bytes refused", () -> counter(path, "auth_failed") == 1);
+        send(source, 100, 400);
+        await("the genuine stream delivered", () -> sink.delivered.size() == 400);
+        assertTrue(sink.delivered.stream().noneMatch(n -> n >= 1_000_000), "a forged packet was delivered");
+        DataPathTest.assertDeliveredInOrderOnce(sink);
+        Counting.assertConserved(path);
+    }
+
     @Test
     void aKeyRotationInThreeStepsLosesNothing() throws Exception {
         LossyWire aInbox = new LossyWire(0, 0);

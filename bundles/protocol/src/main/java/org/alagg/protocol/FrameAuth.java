@@ -35,6 +35,8 @@ public final class FrameAuth {
     public static final int TAG_LENGTH = 17;
     /** Length of a key in bytes. */
     public static final int KEY_LENGTH = 32;
+    /** Length of a payload digest ({@link #verifiedPayloadDigest}): SHA-256. */
+    public static final int DIGEST_LENGTH = 32;
     /** Length of the truncated MAC in the tag, after the key id. */
     static final int MAC_LENGTH = 16;
 
@@ -42,7 +44,7 @@ public final class FrameAuth {
     static final byte[] KEY_ID_LABEL = "alagg v1 key id".getBytes(StandardCharsets.US_ASCII);
 
     private static final int BLOCK_LENGTH = 64;
-    private static final int HASH_LENGTH = 32;
+    private static final int HASH_LENGTH = DIGEST_LENGTH;
     private static final int H = FrameCodec.HEADER_LENGTH;
     /** header || key_id || source MAC || destination MAC || SHA-256(payload): what the HMAC is over. */
     private static final int MAC_INPUT_LENGTH = H + 1 + 12 + HASH_LENGTH;
@@ -169,6 +171,49 @@ public final class FrameAuth {
             return false;
         }
         hash(frame, headerOffset + H, innerLength, verifyInput, OFFSET_INPUT_DIGEST);
+        return macMatches(frame, headerOffset, tagOffset, source, destination);
+    }
+
+    /**
+     * Checks the tag of a received frame as {@link #verify} does, but against a payload digest the caller already
+     * has instead of the frame's payload: a receiver that verified one copy of a packet (same epoch and Global
+     * sequence) checks the further copies with the digest {@link #verifiedPayloadDigest} gave it, paying only the
+     * 65-byte HMAC. A true result proves the header, key id and addresses, and that the sender signed a payload with
+     * this digest; it says nothing about the payload bytes in {@code frame}, so such a frame may only be counted and
+     * dropped (a duplicate), never delivered, unless {@link #verify} accepts it too.
+     *
+     * @param payloadDigest holds the SHA-256 of the payload the tag should cover at {@code digestOffset}, 32 bytes
+     * @return true if the tag matches header, key id, addresses and that digest under this key
+     * @throws IndexOutOfBoundsException as {@link #verify}, or if the digest does not lie in {@code payloadDigest}
+     */
+    public boolean verifyHeader(ByteBuffer frame, int headerOffset, int innerLength, long source, long destination,
+                                byte[] payloadDigest, int digestOffset) {
+        Objects.checkFromIndexSize(headerOffset, H, frame.limit());
+        Objects.checkFromIndexSize(digestOffset, HASH_LENGTH, payloadDigest.length);
+        if (!announcesTag(frame, headerOffset, innerLength)) {
+            return false;
+        }
+        Objects.checkFromIndexSize(headerOffset, H + innerLength + TAG_LENGTH, frame.limit());
+        int tagOffset = headerOffset + H + innerLength;
+        if (Byte.toUnsignedInt(frame.get(tagOffset)) != keyId) {
+            return false;
+        }
+        System.arraycopy(payloadDigest, digestOffset, verifyInput, OFFSET_INPUT_DIGEST, HASH_LENGTH);
+        return macMatches(frame, headerOffset, tagOffset, source, destination);
+    }
+
+    /**
+     * Copies the payload SHA-256 of the last {@link #verify} call out: after a true result, the digest of a payload
+     * this key's holder signed. Meaningless after a false one.
+     *
+     * @param out    where the 32 bytes go, at {@code offset}
+     */
+    public void verifiedPayloadDigest(byte[] out, int offset) {
+        System.arraycopy(verifyInput, OFFSET_INPUT_DIGEST, out, offset, HASH_LENGTH);
+    }
+
+    /** Computes the MAC over verifyInput (its digest part set) and compares it with the frame's, in constant time. */
+    private boolean macMatches(ByteBuffer frame, int headerOffset, int tagOffset, long source, long destination) {
         computeMac(frame, headerOffset, verifyInput, source, destination);
         int difference = 0;
         for (int i = 0; i < MAC_LENGTH; i++) { // every byte, whatever the first difference

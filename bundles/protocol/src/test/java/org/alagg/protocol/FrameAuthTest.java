@@ -1,5 +1,6 @@
 package org.alagg.protocol;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,6 +36,7 @@ class FrameAuthTest {
     private static final String AUTH_KEY = "8e133cd4c98df60c9afda2b2c15c47319c783b09c67e6b53922401a60aa7c9a0";
     private static final String HEADER = "0101010100100311cafebabefffffffe0000002a";
     /** The Ethernet addresses the example frame travels between (docs/protocol.md section 7). */
+    private static final byte[] DIGESTS = new byte[FrameAuth.DIGEST_LENGTH];
     private static final long SRC = 0x020000000101L;
     private static final long DST = 0x020000000102L;
     private static final String TAG = "410698a8e2b2e2f9d934618879dc2b891e";
@@ -153,6 +155,35 @@ class FrameAuthTest {
             assertFalse(receiver.verify(frame, 0, PAYLOAD.length, SRC ^ 1L << bit, DST), "source bit " + bit);
             assertFalse(receiver.verify(frame, 0, PAYLOAD.length, SRC, DST ^ 1L << bit), "destination bit " + bit);
         }
+    }
+
+    @Test
+    void aFurtherCopyIsCheckedAgainstTheFirstCopysPayloadDigest() throws Exception {
+        ByteBuffer frame = signedExample(ByteBuffer::allocateDirect, 0);
+        FrameAuth receiver = new FrameAuth(KEY);
+        assertTrue(receiver.verify(frame, 0, PAYLOAD.length, SRC, DST));
+        byte[] digests = new byte[3 * FrameAuth.DIGEST_LENGTH];
+        receiver.verifiedPayloadDigest(digests, FrameAuth.DIGEST_LENGTH);
+        assertArrayEquals(java.security.MessageDigest.getInstance("SHA-256").digest(PAYLOAD),
+                Arrays.copyOfRange(digests, FrameAuth.DIGEST_LENGTH, 2 * FrameAuth.DIGEST_LENGTH));
+        assertTrue(receiver.verifyHeader(frame, 0, PAYLOAD.length, SRC, DST, digests, FrameAuth.DIGEST_LENGTH));
+
+        frame.put(H, (byte) (frame.get(H) ^ 1)); // other payload bytes: the header check does not see them
+        assertTrue(receiver.verifyHeader(frame, 0, PAYLOAD.length, SRC, DST, digests, FrameAuth.DIGEST_LENGTH));
+        assertFalse(receiver.verify(frame, 0, PAYLOAD.length, SRC, DST), "verify does");
+        frame.put(H, (byte) (frame.get(H) ^ 1));
+
+        assertFalse(receiver.verifyHeader(frame, 0, PAYLOAD.length, SRC, DST, digests, 0), "another digest");
+        assertFalse(receiver.verifyHeader(frame, 0, PAYLOAD.length, DST, SRC, digests, FrameAuth.DIGEST_LENGTH),
+                "reflected");
+        for (int bit = 0; bit < 8 * H; bit++) {
+            frame.put(bit / 8, (byte) (frame.get(bit / 8) ^ 1 << bit % 8));
+            assertFalse(receiver.verifyHeader(frame, 0, PAYLOAD.length, SRC, DST, digests, FrameAuth.DIGEST_LENGTH),
+                    "header bit " + bit);
+            frame.put(bit / 8, (byte) (frame.get(bit / 8) ^ 1 << bit % 8));
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> receiver.verifyHeader(frame, 0, PAYLOAD.length, SRC, DST,
+                digests, 2 * FrameAuth.DIGEST_LENGTH + 1));
     }
 
     @Test
@@ -360,6 +391,8 @@ class FrameAuthTest {
             verified += receiver.verify(direct, 14, inner, SRC, DST) ? 1 : 0;
             verified += receiver.verify(heap, 14, inner, SRC, DST) ? 1 : 0;
             verified += receiver.verify(heap, 14, inner - 1, SRC, DST) ? 1 : 0; // refused without hashing
+            receiver.verifiedPayloadDigest(DIGESTS, 0);
+            verified += receiver.verifyHeader(direct, 14, inner, SRC, DST, DIGESTS, 0) ? 0 : 1;
         }
         return verified;
     }
