@@ -233,7 +233,7 @@ public final class Bed implements AutoCloseable {
 
     /**
      * Drops {@code percent} % of the Alagg frames arriving on link {@code n}, in both directions, at random
-     * (nftables netdev ingress rules with numgen); 0 removes the rules.
+     * (nftables netdev ingress rules with numgen); 100 drops them all, 0 removes the rules.
      */
     public void loss(int n, int percent) throws IOException {
         loss(a, n, percent);
@@ -250,9 +250,14 @@ public final class Bed implements AutoCloseable {
         receiver.exec("nft", "add", "table", "netdev", table);
         receiver.exec("nft", "add", "chain", "netdev", table, "in",
                 "{ type filter hook ingress device " + receiver.link(n) + " priority 0 ; }");
-        receiver.exec("nft", "add", "rule", "netdev", table, "in", "ether", "type",
-                String.format(Locale.ROOT, "0x%04x", ETHERTYPE), "numgen", "random", "mod", "100", "<",
-                Integer.toString(percent), "counter", "drop");
+        String etherType = String.format(Locale.ROOT, "0x%04x", ETHERTYPE);
+        if (percent >= 100) {
+            // nft takes no "numgen random mod 100 < 100": every frame is a plain drop
+            receiver.exec("nft", "add", "rule", "netdev", table, "in", "ether", "type", etherType, "counter", "drop");
+            return;
+        }
+        receiver.exec("nft", "add", "rule", "netdev", table, "in", "ether", "type", etherType, "numgen", "random",
+                "mod", "100", "<", Integer.toString(percent), "counter", "drop");
     }
 
     /**
