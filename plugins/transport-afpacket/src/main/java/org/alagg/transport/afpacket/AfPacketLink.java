@@ -1,7 +1,11 @@
 package org.alagg.transport.afpacket;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.channels.ClosedChannelException;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 import org.alagg.api.Link;
 import org.alagg.api.LinkState;
@@ -21,8 +25,39 @@ import org.alagg.linux.PollSet;
  * lock. A socket closed while one of them uses it stays open until that call returns (PacketSocket counts its
  * users), and a call that finds it closed refuses (send) or skips (receive): no thread ever reaches a closed or
  * reused descriptor number.
+ *
+ * <p>The ingress thread also notes, without a lock and without allocating, when the configured peer was last heard on
+ * the socket and what came from other sources meanwhile: while the peer is silent and another MAC sends frames of the
+ * EtherType, {@link #stateDetail()} names that MAC (a peer MAC configured wrong). It publishes these figures once per
+ * receive call, with release writes that other threads read with acquire reads.
  */
 final class AfPacketLink implements Link {
+    /**
+     * How long the configured peer must have been silent, and how recent frames from another MAC must be, for the
+     * detail to suspect the peer's MAC. Several peers may share an interface: another MAC alone is not suspicious.
+     */
+    static final long SUSPECT_NANOS = TimeUnit.SECONDS.toNanos(1);
+    static final long NO_SUSPECT = -1;
+
+    private static final VarHandle PEER_HEARD;
+    private static final VarHandle FOREIGN_LAST;
+    private static final VarHandle FOREIGN_MAC;
+    private static final VarHandle FOREIGN_FRAMES;
+    private static final VarHandle FOREIGN_MIXED;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PEER_HEARD = lookup.findVarHandle(AfPacketLink.class, "peerHeardNanos", long.class);
+            FOREIGN_LAST = lookup.findVarHandle(AfPacketLink.class, "foreignLastNanos", long.class);
+            FOREIGN_MAC = lookup.findVarHandle(AfPacketLink.class, "foreignMac", long.class);
+            FOREIGN_FRAMES = lookup.findVarHandle(AfPacketLink.class, "foreignFrames", long.class);
+            FOREIGN_MIXED = lookup.findVarHandle(AfPacketLink.class, "foreignMixed", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
     private final AfPacketTransport transport;
     private final int id;
     private final String interfaceName;
@@ -37,6 +72,28 @@ final class AfPacketLink implements Link {
     private volatile String detail = "not checked yet";
     /** Why the last attempt to open the socket failed, or null. Under the transport's lock. */
     private IOException socketFailure;
+    /**
+     * The other MAC the transport's watcher logged when the peer's MAC became suspect, or {@link #NO_SUSPECT} while it
+     * is not. Under the transport's lock.
+     */
+    long loggedSuspect = NO_SUSPECT;
+
+    // what the ingress thread heard on the socket, published once per receive call (release; read with acquire)
+    private final long openedNanos = System.nanoTime();
+    /** When a frame from the configured peer last arrived; {@link #openedNanos} until one did. */
+    private long peerHeardNanos = openedNanos;
+    /** When a frame from another source last arrived; written last of the foreign figures. */
+    private long foreignLastNanos = openedNanos;
+    /** The last other source, as {@link MacAddress#toLong()}. */
+    private long foreignMac;
+    /** Frames from other sources since the configured peer was last heard (or the link opened). */
+    private long foreignFrames;
+    /** Whether they came from more than one source. */
+    private boolean foreignMixed;
+    // the ingress thread's own copies, carried from one receive call to the next
+    private long rxForeignMac;
+    private long rxForeignFrames;
+    private boolean rxForeignMixed;
 
     AfPacketLink(AfPacketTransport transport, int id, String interfaceName, MacAddress peer, int etherType) {
         this.transport = transport;
@@ -187,10 +244,98 @@ final class AfPacketLink implements Link {
             transport.checkRunning();
             return 0;
         }
+        // the figures in locals through the batch, published once after it
+        boolean heard = false;
+        boolean foreign = false;
+        long frames = rxForeignFrames;
+        long last = rxForeignMac;
+        boolean mixed = rxForeignMixed;
         for (int i = first; i < first + n; i++) {
-            into.link(i, s.sourceMac(i) == peerMac ? id : -1);
+            long source = s.sourceMac(i);
+            if (source == peerMac) {
+                into.link(i, id);
+                heard = true;
+                frames = 0;
+                mixed = false;
+            } else {
+                into.link(i, -1);
+                foreign = true;
+                mixed |= frames > 0 && source != last;
+                last = source;
+                frames++;
+            }
+        }
+        if (heard || foreign) {
+            rxForeignFrames = frames;
+            rxForeignMac = last;
+            rxForeignMixed = mixed;
+            long now = System.nanoTime();
+            if (heard) {
+                PEER_HEARD.setRelease(this, now);
+            }
+            if (foreign) {
+                FOREIGN_MAC.setOpaque(this, last);
+                FOREIGN_FRAMES.setOpaque(this, frames);
+                FOREIGN_MIXED.setOpaque(this, mixed);
+                FOREIGN_LAST.setRelease(this, now);
+            }
         }
         return n;
+    }
+
+    /**
+     * The other source that makes the configured peer's MAC suspect at {@code now}, as {@link MacAddress#toLong()}:
+     * the peer has not been heard on the socket for {@link #SUSPECT_NANOS} (or not since the link opened) while frames
+     * from other sources came within that time. {@link #NO_SUSPECT} when not. Any thread.
+     */
+    long suspect(long now) {
+        long foreignLast = (long) FOREIGN_LAST.getAcquire(this);
+        long heard = (long) PEER_HEARD.getAcquire(this);
+        return suspected(now, heard, foreignLast) ? (long) FOREIGN_MAC.getOpaque(this) : NO_SUSPECT;
+    }
+
+    /** Whether the configured peer was heard on the socket within {@link #SUSPECT_NANOS}. Any thread. */
+    boolean peerHeard(long now) {
+        long heard = (long) PEER_HEARD.getAcquire(this);
+        return heard != openedNanos && now - heard < SUSPECT_NANOS;
+    }
+
+    private boolean suspected(long now, long heard, long foreignLast) {
+        return now - heard >= SUSPECT_NANOS && now - foreignLast < SUSPECT_NANOS && foreignLast - heard > 0;
+    }
+
+    /**
+     * The sentence of {@link #stateDetail()} that suspects the peer's MAC (see {@link #suspect}), or "" when the peer
+     * is heard or nothing else sends. Any thread.
+     */
+    String suspectDetail(long now) {
+        long foreignLast = (long) FOREIGN_LAST.getAcquire(this);
+        long heard = (long) PEER_HEARD.getAcquire(this);
+        if (!suspected(now, heard, foreignLast)) {
+            return "";
+        }
+        long frames = (long) FOREIGN_FRAMES.getOpaque(this);
+        boolean mixed = (boolean) FOREIGN_MIXED.getOpaque(this);
+        String other = macText((long) FOREIGN_MAC.getOpaque(this));
+        String silence = heard == openedNanos ? "since the link opened " + seconds(now - openedNanos) + " ago"
+                : "for " + seconds(now - heard);
+        String ago = TimeUnit.NANOSECONDS.toMillis(now - foreignLast) + " ms ago";
+        return String.format(Locale.ROOT, "no frame from the configured peer %s on %s %s, yet %d Alagg frame%s"
+                + " (EtherType 0x%04x) came from %s meanwhile, the last %s: is the peer's MAC right?",
+                peer, interfaceName, silence, frames, frames == 1 ? "" : "s", etherType,
+                mixed ? "other MACs" : other, mixed ? "from " + other + " " + ago : ago);
+    }
+
+    static String macText(long mac) {
+        byte[] octets = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            octets[i] = (byte) (mac >>> (40 - 8 * i));
+        }
+        return MacAddress.of(octets).toString();
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(Locale.ROOT, "%.1f s", nanos / 1e9);
     }
 
     @Override
@@ -223,8 +368,21 @@ final class AfPacketLink implements Link {
         return state;
     }
 
+    /**
+     * Why the link is in its state: the interface's trouble, and, while the configured peer is silent but another
+     * MAC sends frames of the EtherType on the interface, that MAC (the peer's may be configured wrong). Empty when
+     * neither.
+     */
     @Override
     public String stateDetail() {
+        String interfaceDetail = detail;
+        String suspectDetail = suspectDetail(System.nanoTime());
+        return suspectDetail.isEmpty() ? interfaceDetail
+                : interfaceDetail.isEmpty() ? suspectDetail : interfaceDetail + "; " + suspectDetail;
+    }
+
+    /** What the interface says: {@link #stateDetail()} without the peer's MAC suspected. */
+    String interfaceDetail() {
         return detail;
     }
 

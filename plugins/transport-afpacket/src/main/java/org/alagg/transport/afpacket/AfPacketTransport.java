@@ -29,7 +29,8 @@ import org.osgi.service.log.LoggerFactory;
  * A batch to send takes one sendmmsg per link it has frames for; one wait (an epoll set of every link's socket)
  * covers all links, and each ready socket is read with one recvmmsg. A received frame belongs to its socket's
  * link when it comes from the link's peer MAC; any other source on the interface is handed on with link -1 for
- * the engine to count.
+ * the engine to count, and a link whose peer is silent while another MAC sends names that MAC in its state detail
+ * (and in the log, once): the peer's MAC may be configured wrong.
  *
  * <p>Every frame that does not leave is marked in the batch ({@link PacketBatch#refuse}) with the kernel's
  * errno (EAGAIN/ENOBUFS: queue full, EMSGSIZE: longer than the MTU, ENETDOWN/ENXIO: interface down or gone), or
@@ -195,6 +196,29 @@ public final class AfPacketTransport implements LinkTransport {
         poll.wakeup();
     }
 
+    /**
+     * Logs once when a link's peer MAC becomes suspect (another MAC sends while the peer is silent), and once when
+     * that ends; not each time the other MAC changes (several other sources take turns).
+     */
+    private void logSuspect(AfPacketLink link) {
+        long now = System.nanoTime();
+        long suspect = link.suspect(now);
+        boolean was = link.loggedSuspect != AfPacketLink.NO_SUSPECT;
+        if (suspect != AfPacketLink.NO_SUSPECT && !was) {
+            String why = link.suspectDetail(now);
+            if (!why.isEmpty()) { // else it ended between the two looks
+                log.warn("Link {}: {}", link.interfaceName(), why);
+                link.loggedSuspect = suspect;
+            }
+        } else if (suspect == AfPacketLink.NO_SUSPECT && was) {
+            log.info("Link {}: {}", link.interfaceName(), link.peerHeard(now)
+                    ? "the configured peer " + link.peer() + " is heard"
+                    : "no more frames from " + AfPacketLink.macText(link.loggedSuspect) + " (the configured peer "
+                            + link.peer() + " is still silent)");
+            link.loggedSuspect = AfPacketLink.NO_SUSPECT;
+        }
+    }
+
     private synchronized void watch() {
         if (stopped) {
             return;
@@ -202,11 +226,13 @@ public final class AfPacketTransport implements LinkTransport {
         for (int id = 0; id < MAX_LINKS; id++) {
             AfPacketLink link = links.get(id);
             if (link != null) {
-                String before = link.stateDetail();
+                String before = link.interfaceDetail();
                 link.refresh(poll);
-                if (!before.equals(link.stateDetail())) {
-                    log.info("Link {}: {}", link.interfaceName(), link.state() + (link.stateDetail().isEmpty() ? "" : " (" + link.stateDetail() + ")"));
+                String after = link.interfaceDetail();
+                if (!before.equals(after)) {
+                    log.info("Link {}: {}", link.interfaceName(), link.state() + (after.isEmpty() ? "" : " (" + after + ")"));
                 }
+                logSuspect(link);
             }
         }
     }

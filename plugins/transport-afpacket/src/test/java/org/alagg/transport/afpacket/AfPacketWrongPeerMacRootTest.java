@@ -1,0 +1,272 @@
+package org.alagg.transport.afpacket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+
+import org.alagg.api.Link;
+import org.alagg.api.LinkState;
+import org.alagg.api.MacAddress;
+import org.alagg.api.PacketBatch;
+import org.alagg.linux.NetworkInterfaces;
+import org.alagg.linux.NetworkNamespace;
+import org.alagg.testing.RequiresRoot;
+import org.alagg.testing.TestNetwork;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.osgi.service.log.Logger;
+
+/**
+ * A link whose configured peer MAC is silent while another MAC sends frames of the link's EtherType on its interface
+ * says so in its state detail (issue 12: misconfiguration named); a link whose peer is heard says nothing of other
+ * senders.
+ *
+ * <pre>
+ *   ns a: va ----- vb :ns b
+ *                  mv  (macvlan on vb: a second MAC on the same wire)
+ * </pre>
+ */
+@RequiresRoot
+class AfPacketWrongPeerMacRootTest {
+    private static final int ETHERTYPE = 0x88B5;
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    /** No interface has it: the peer MAC a careless operator typed. */
+    private static final MacAddress WRONG = MacAddress.parse("02:00:00:00:01:02");
+
+    private TestNetwork net;
+    private String a;
+    private String b;
+    private AfPacketTransport inA;
+    private AfPacketTransport inB;
+    private MacAddress macA;
+    private MacAddress macB;
+    private Receiver receiver;
+    private final List<Sender> senders = new ArrayList<>();
+
+    @BeforeEach
+    void network() throws Exception {
+        net = TestNetwork.create();
+        a = net.namespace("a");
+        b = net.namespace("b");
+        net.veth(a, "va", b, "vb");
+        macA = NetworkNamespace.call(a, () -> NetworkInterfaces.mac("va"));
+        macB = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("vb"));
+        inA = NetworkNamespace.call(a, () -> new AfPacketTransport(quiet()));
+        inB = NetworkNamespace.call(b, () -> new AfPacketTransport(quiet()));
+    }
+
+    @AfterEach
+    void cleanUp() throws Exception {
+        try {
+            for (Sender s : senders) {
+                s.stop();
+            }
+            if (receiver != null) {
+                receiver.stop();
+            }
+        } finally {
+            try {
+                if (inA != null) {
+                    inA.stop();
+                }
+                if (inB != null) {
+                    inB.stop();
+                }
+            } finally {
+                net.close();
+            }
+        }
+    }
+
+    @Test
+    void aSilentPeerMacIsNamedWhileAnotherMacSendsAndTheDetailClearsWhenItStops() throws Exception {
+        long opened = System.nanoTime();
+        Link link = NetworkNamespace.call(a, () -> inA.open(0, "va", WRONG, ETHERTYPE));
+        Link fromB = NetworkNamespace.call(b, () -> inB.open(0, "vb", macA, ETHERTYPE));
+        await("both ends UP", () -> link.state() == LinkState.UP && fromB.state() == LinkState.UP);
+        receiver = new Receiver(inA);
+        Sender sender = new Sender(inB, 0);
+
+        await("the detail names " + macB, () -> link.stateDetail().contains(macB.toString()));
+        long named = System.nanoTime();
+        String detail = link.stateDetail();
+        System.out.println("detail: " + detail);
+        assertTrue(named - opened >= SECOND, "named only after the peer was silent for 1 s: "
+                + TimeUnit.NANOSECONDS.toMillis(named - opened) + " ms");
+        assertTrue(detail.contains("configured peer " + WRONG), detail);
+        assertTrue(detail.contains(" on va"), detail);
+        assertTrue(detail.contains("is the peer's MAC right?"), detail);
+        assertFalse(detail.contains("\n"), "one line: " + detail);
+        assertEquals(LinkState.UP, link.state(), "the interface is fine: the transport keeps the link UP");
+        assertTrue(receiver.foreign.get() > 0, "the frames arrived, from a source no link has");
+        assertEquals(0, receiver.ours.get(), "none from the configured peer");
+
+        sender.stop();
+        long stopped = System.nanoTime();
+        await("the detail clears once the other MAC stopped", () -> link.stateDetail().isEmpty());
+        long cleared = System.nanoTime();
+        assertTrue(cleared - stopped >= SECOND * 9 / 10, "cleared after about 1 s without foreign frames: "
+                + TimeUnit.NANOSECONDS.toMillis(cleared - stopped) + " ms");
+        assertEquals(LinkState.UP, link.state());
+    }
+
+    /**
+     * The right peer MAC: another MAC sending on the same wire (legal: several peers on one interface) says nothing
+     * while the peer is heard; once the peer falls silent the other MAC is named, and the detail clears as soon as the
+     * peer is heard again.
+     */
+    @Test
+    void anotherMacIsNamedOnlyWhileTheConfiguredPeerIsSilent() throws Exception {
+        net.exec(b, "ip", "link", "add", "mv", "link", "vb", "type", "macvlan", "mode", "bridge");
+        net.up(b, "mv");
+        MacAddress macMv = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("mv"));
+        Link link = NetworkNamespace.call(a, () -> inA.open(0, "va", macB, ETHERTYPE));
+        Link fromB = NetworkNamespace.call(b, () -> inB.open(0, "vb", macA, ETHERTYPE));
+        Link fromMv = NetworkNamespace.call(b, () -> inB.open(1, "mv", macA, ETHERTYPE));
+        await("all ends UP", () -> link.state() == LinkState.UP && fromB.state() == LinkState.UP
+                && fromMv.state() == LinkState.UP);
+        receiver = new Receiver(inA);
+        Sender peer = new Sender(inB, 0);
+        new Sender(inB, 1);
+
+        long until = System.nanoTime() + 2 * SECOND;
+        while (System.nanoTime() < until) {
+            assertEquals("", link.stateDetail(), "the peer is heard: another MAC is no misconfiguration");
+            Thread.sleep(20);
+        }
+        assertTrue(receiver.ours.get() > 0, "frames from the peer arrived");
+        assertTrue(receiver.foreign.get() > 0, "frames from the other MAC arrived");
+
+        peer.stop();
+        long silent = System.nanoTime();
+        await("the detail names " + macMv, () -> link.stateDetail().contains(macMv.toString()));
+        long named = System.nanoTime();
+        String detail = link.stateDetail();
+        System.out.println("detail: " + detail);
+        assertTrue(named - silent >= SECOND * 9 / 10, "named after the peer was silent for about 1 s: "
+                + TimeUnit.NANOSECONDS.toMillis(named - silent) + " ms");
+        assertTrue(detail.contains("configured peer " + macB), detail);
+        assertFalse(detail.contains(macB + " on va since the link opened"), "the peer was heard: " + detail);
+
+        senders.remove(peer);
+        new Sender(inB, 0);
+        await("the detail clears once the peer is heard again", () -> link.stateDetail().isEmpty());
+    }
+
+    /** Two other MACs send while the configured one is silent: the detail says so and names the last of them. */
+    @Test
+    void severalOtherMacsAreCountedTogether() throws Exception {
+        net.exec(b, "ip", "link", "add", "mv", "link", "vb", "type", "macvlan", "mode", "bridge");
+        net.up(b, "mv");
+        MacAddress macMv = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("mv"));
+        Link link = NetworkNamespace.call(a, () -> inA.open(0, "va", WRONG, ETHERTYPE));
+        Link fromB = NetworkNamespace.call(b, () -> inB.open(0, "vb", macA, ETHERTYPE));
+        Link fromMv = NetworkNamespace.call(b, () -> inB.open(1, "mv", macA, ETHERTYPE));
+        await("all ends UP", () -> link.state() == LinkState.UP && fromB.state() == LinkState.UP
+                && fromMv.state() == LinkState.UP);
+        receiver = new Receiver(inA);
+        new Sender(inB, 0);
+        new Sender(inB, 1);
+
+        await("the detail names the other MACs", () -> link.stateDetail().contains("from other MACs"));
+        String detail = link.stateDetail();
+        System.out.println("detail: " + detail);
+        assertTrue(detail.contains("the last from " + macB) || detail.contains("the last from " + macMv), detail);
+        assertTrue(detail.contains("configured peer " + WRONG), detail);
+    }
+
+    /** Sends a 60-byte frame on one link every 5 ms, until stopped. */
+    private final class Sender {
+        private final Thread thread;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private volatile boolean running = true;
+
+        Sender(AfPacketTransport transport, int link) {
+            senders.add(this);
+            thread = new Thread(() -> {
+                PacketBatch out = new PacketBatch(1, 256);
+                try {
+                    for (int n = 0; running; n++) {
+                        out.clear();
+                        ByteBuffer slot = out.slot(0);
+                        slot.putInt(0, n);
+                        out.commit(60, null, link);
+                        transport.send(out);
+                        Thread.sleep(5);
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }, "sender-" + link);
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(10_000);
+            if (failure.get() != null) {
+                throw new AssertionError("the sender failed", failure.get());
+            }
+        }
+    }
+
+    /** Receives in a thread of its own (the transport's ingress thread), counting frames of link 0 and of no link. */
+    private static final class Receiver {
+        final AtomicLong ours = new AtomicLong();
+        final AtomicLong foreign = new AtomicLong();
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final Thread thread;
+        private volatile boolean running = true;
+
+        Receiver(AfPacketTransport transport) {
+            thread = new Thread(() -> {
+                PacketBatch in = new PacketBatch(64, 2048);
+                try {
+                    while (running) {
+                        in.clear();
+                        transport.receive(in, 50_000_000L);
+                        for (int i = 0; i < in.size(); i++) {
+                            (in.link(i) == 0 ? ours : foreign).incrementAndGet();
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.set(e);
+                }
+            }, "receiver");
+            thread.start();
+        }
+
+        void stop() throws InterruptedException {
+            running = false;
+            thread.join(10_000);
+            if (failure.get() != null) {
+                throw new AssertionError("the receiver failed", failure.get());
+            }
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 5 * SECOND;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within 5 s: " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static Logger quiet() {
+        return (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] {Logger.class},
+                (proxy, method, args) -> method.getReturnType() == boolean.class ? false : null);
+    }
+}
