@@ -28,4 +28,9 @@ public interface InstanceStatus {
 
     /** Conditions an operator should know about, e.g. a configured strategy that is not installed. */
     List<String> warnings();
+
+    /** The last events (link state changes, alarms, peer restarts), oldest first. @since 2.2 */
+    default List<Event> events() {
+        return List.of();
+    }
 }

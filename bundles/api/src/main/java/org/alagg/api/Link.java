@@ -28,7 +28,10 @@ public interface Link extends AutoCloseable {
     /** The largest frame the link carries (its interface's MTU), or 0 while it is not known. */
     int mtu();
 
-    /** Why the link is in its state, for people (e.g. "interface eth1 does not exist"); empty when UP. */
+    /**
+     * Why the link is in its state, or what else people should know of it (e.g. "interface eth1 does not exist", a
+     * silent peer MAC while another MAC sends); empty when nothing needs saying.
+     */
     String stateDetail();
 
     /** Stops the link; frames still queued for it are dropped. Closing twice is harmless. */

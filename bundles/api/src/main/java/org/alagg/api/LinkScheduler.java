@@ -17,4 +17,17 @@ public interface LinkScheduler {
      * @return how many ids were written to {@code chosen}; 0 sends the packet nowhere (counted unsent)
      */
     int choose(int sequence, int length, int[] up, int upCount, int[] chosen);
+
+    /**
+     * The form the engine calls: as {@link #choose(int, int, int[], int, int[])}, with the links' health. {@code up}
+     * holds the links that can carry frames, {@link LinkState#UP} and {@link LinkState#DEGRADED} ones ({@code links}
+     * tells which); when none can, every link whose transport is up. A scheduler that uses the links' health
+     * overrides this method; the default ignores it.
+     *
+     * @param links the links' state, round-trip time and recent loss, valid during this call
+     * @since 2.2
+     */
+    default int choose(int sequence, int length, int[] up, int upCount, LinkConditions links, int[] chosen) {
+        return choose(sequence, length, up, upCount, chosen);
+    }
 }

@@ -57,9 +57,12 @@ final class ControlQueue {
      *
      * @param received the frames received from the peer on the link (running total)
      * @param lost     the frames found lost on the link by its link sequence (running total)
+     * @param heard    the peer's link ids of the links on which this side hears it, in {@code heard[0 .. heardCount)}:
+     *                 the heard list after the report
      * @return false when the queue is full or the body too long: nothing queued
      */
-    boolean offerReply(int linkId, ByteBuffer src, int offset, int length, long received, long lost) {
+    boolean offerReply(int linkId, ByteBuffer src, int offset, int length, long received, long lost, int[] heard,
+                       int heardCount) {
         int t = tail.get();
         if (length > ProbeReport.MAX_ECHO_WITH_REPORT) {
             return offer(FrameType.PROBE_REPLY, linkId, src, offset, length);
@@ -69,10 +72,12 @@ final class ControlQueue {
         }
         int slot = t & (CAPACITY - 1);
         bodies.put(slot * slotSize, src, offset, length);
-        ProbeReport.write(bodies, slot * slotSize + length, length, (int) received, (int) lost);
+        int report = slot * slotSize + length;
+        ProbeReport.write(bodies, report, length, (int) received, (int) lost);
+        int list = ProbeReport.writeHeard(bodies, report, heard, Math.min(heardCount, ProbeReport.MAX_HEARD));
         types[slot] = FrameType.PROBE_REPLY;
         links[slot] = linkId;
-        lengths[slot] = length + ProbeReport.LENGTH;
+        lengths[slot] = length + ProbeReport.LENGTH + list;
         tail.lazySet(t + 1);
         return true;
     }

@@ -3,7 +3,9 @@ package org.alagg.engine;
 import java.nio.ByteBuffer;
 import java.util.List;
 
+import org.alagg.api.LinkConditions;
 import org.alagg.api.LinkScheduler;
+import org.alagg.api.LinkState;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.PacketBatch;
 import org.alagg.api.PacketInterceptor;
@@ -62,6 +64,48 @@ final class Egress extends HotLoop {
 
     Egress(DataPath path, PathError error) {
         super(path, "alagg-egress", error);
+        this.conditions = new Conditions(path);
+    }
+
+    /** What the schedulers see of the links' health: the published state and figures, read without locks. */
+    private final LinkConditions conditions;
+
+    private static final class Conditions implements LinkConditions {
+        private final DataPath path;
+
+        Conditions(DataPath path) {
+            this.path = path;
+        }
+
+        private OpenLink link(int id) {
+            OpenLink[] links = path.links;
+            return id >= 0 && id < links.length ? links[id] : null;
+        }
+
+        @Override
+        public LinkState state(int id) {
+            OpenLink link = link(id);
+            return link == null ? LinkState.DOWN : link.state();
+        }
+
+        @Override
+        public long rttNanos(int id) {
+            OpenLink link = link(id);
+            long srtt = link == null ? 0 : link.health.srttNanos;
+            return srtt == 0 ? -1 : srtt;
+        }
+
+        @Override
+        public int lossToPeerPpm(int id) {
+            OpenLink link = link(id);
+            return link == null ? -1 : link.quality.lossToPeerPpm;
+        }
+
+        @Override
+        public int lossFromPeerPpm(int id) {
+            OpenLink link = link(id);
+            return link == null ? -1 : link.quality.lossFromPeerPpm;
+        }
     }
 
     /**
@@ -322,7 +366,7 @@ final class Egress extends HotLoop {
     private int choose(LinkScheduler scheduler, int length, int upCount, OpenLink[] links) {
         int count;
         try {
-            count = scheduler.choose(nextSequence, length, up, upCount, chosen);
+            count = scheduler.choose(nextSequence, length, up, upCount, conditions, chosen);
         } catch (Throwable e) {
             path.faults.report(scheduler, "choose", e, REDUNDANT_FALLBACK);
             return -1;

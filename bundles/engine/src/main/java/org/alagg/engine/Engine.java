@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.alagg.api.Alagg;
+import org.alagg.api.Event;
 import org.alagg.api.HotThread;
 import org.alagg.api.InstanceStatus;
 import org.alagg.api.Link;
@@ -90,6 +91,10 @@ public final class Engine implements InstanceStatus {
     private CaptureControl capture;
     private ScheduledExecutorService control;
     private LinkTransport wiredTransport;
+    private Events events;
+    private LinkWatch watch;
+    /** Control thread only: the peer restarts already told. */
+    private long peerRestartsSeen;
 
     @Activate
     synchronized void activate(BundleContext context, Map<String, Object> properties) {
@@ -115,6 +120,8 @@ public final class Engine implements InstanceStatus {
         path.probeIntervalNanos = TimeUnit.MILLISECONDS.toNanos(settings.probeIntervalMs());
         path.maxPacketLength = Math.min(1500 - overhead(), DataPath.MAX_PACKET); // until the links' MTU is known
         path.faults.describeWith(this::describe);
+        events = new Events(log);
+        watch = new LinkWatch(path, events);
         control = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "alagg-control");
             t.setDaemon(true);
@@ -203,12 +210,14 @@ public final class Engine implements InstanceStatus {
                 }
             }
             path.supervise();
+            long passed = path.ingress.counters.snapshot().get("passed");
             for (OpenLink link : path.links) {
                 if (link != null) {
                     link.followLocalAddress();
-                    followHealth(link);
+                    watch.tick(link, passed);
                 }
             }
+            followPeer();
             followMtu();
             capture.follow();
         } catch (Throwable e) { // a scheduled task that throws is never run again
@@ -216,49 +225,14 @@ public final class Engine implements InstanceStatus {
         }
     }
 
-    /**
-     * Control thread: logs a link's state change (one line, with the reason) and keeps the loss totals of the last
-     * ticks for the recent loss.
-     */
-    private void followHealth(OpenLink link) {
-        LinkHealth h = link.health;
-        long changes = h.changes;
-        if (changes != link.changesLogged) {
-            link.changesLogged = changes;
-            boolean up = h.up;
-            if (up) {
-                log.info("Link {} UP: its probes are answered again", link.link.interfaceName());
-            } else {
-                log.warn("Link {} DOWN: {}", link.link.interfaceName(), healthDetail(link, System.nanoTime()));
-            }
+    /** Control thread: a peer restart (a new epoch confirmed) is an event. */
+    private void followPeer() {
+        long restarts = path.ingress.counters.snapshot().get("peer_restarts");
+        if (restarts != peerRestartsSeen) {
+            peerRestartsSeen = restarts;
+            events.warn("peer", "restarted: its new epoch " + Integer.toHexString(path.ingress.peerEpoch)
+                    + " is confirmed; what the old one left was delivered first");
         }
-        Map<String, Long> r = link.received.snapshot();
-        synchronized (link.lossHistory) {
-            long[] row = link.lossHistory[link.lossHistoryCount++ % link.lossHistory.length];
-            row[0] = r.get("frames_sequenced");
-            row[1] = r.get("lost");
-            row[2] = r.get("peer_received");
-            row[3] = r.get("peer_lost");
-        }
-    }
-
-    /** Why the probes say a link is DOWN, for people; empty when they say nothing against it. */
-    private String healthDetail(OpenLink link, long now) {
-        LinkHealth h = link.health;
-        long detect = LinkHealth.UNANSWERED_INTERVALS * path.probeIntervalNanos;
-        long heardAgo = TimeUnit.NANOSECONDS.toMillis(now - h.lastHeardNanos);
-        long answeredAgo = TimeUnit.NANOSECONDS.toMillis(now - h.lastAnsweredNanos);
-        if (h.up) {
-            return "";
-        }
-        return switch (h.reason) {
-            case LinkHealth.SILENT -> "nothing heard from the peer for " + heardAgo + " ms"
-                    + (answeredAgo * 1_000_000 > detect ? "" : " (yet this side's probes are answered)");
-            case LinkHealth.UNANSWERED -> "the peer's frames arrive but no probe of this side was answered for "
-                    + answeredAgo + " ms: frames towards the peer are lost";
-            case LinkHealth.TRANSPORT -> "the transport has the link down";
-            default -> "waiting for " + LinkHealth.UP_STREAK + " probes in a row to be answered";
-        };
     }
 
     /** The packet limit follows the smallest MTU among the links that are up (kept while none is). */
@@ -529,66 +503,27 @@ public final class Engine implements InstanceStatus {
                 detail = openFailures.containsKey(d) ? openFailures.get(d)
                         : "no link transport '" + settings.transport() + "' installed";
             } else {
-                state = link.isUp() ? LinkState.UP : LinkState.DOWN;
+                state = link.state();
                 detail = link.link.stateDetail();
-                if (link.transportUp() && !link.health.up) {
-                    String why = healthDetail(link, now);
+                String why = watch.detail(link, now);
+                if (!why.isEmpty()) {
                     detail = detail.isEmpty() ? why : detail + "; " + why;
                 }
                 int mtu = link.link.mtu();
-                if (state == LinkState.UP && mtu > 0 && mtu - overhead() <= limit && mtu < largestMtu) {
+                if (state != LinkState.DOWN && mtu > 0 && mtu - overhead() <= limit && mtu < largestMtu) {
                     detail = (detail.isEmpty() ? "" : detail + "; ") + "MTU " + mtu + " limits packets to " + limit
                             + " bytes (other links carry up to " + (largestMtu - overhead()) + ")";
                 }
                 counters.putAll(link.sent.snapshot());
                 counters.putAll(link.received.snapshot());
-                figures(link, counters, now);
+                watch.figures(link, counters, now);
             }
             Long last = counters.remove("last_received_ns");
-            counters.put("last_received_ms", last == null || last == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(now - last));
+            counters.put("last_received_ms", last == null || last == 0 ? -1
+                    : Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - last))); // a frame may arrive after now was read
             result.add(new LinkStatus(d.interfaceName(), d.peer(), state, detail, d.origin(), counters));
         }
         return result;
-    }
-
-    /**
-     * The probes' figures of an open link, added to its counters: the time of the last state change (Unix ms), the
-     * round-trip time (RFC 6298 smoothed and variation, p50 and p99 of the last {@value LinkHealth#SAMPLES} probes, in
-     * microseconds), and the loss of both directions in parts per million, in total and over the last 2 s. A figure not
-     * known yet (no reply, nothing sent) is left out.
-     */
-    private void figures(OpenLink link, Map<String, Long> counters, long now) {
-        LinkHealth h = link.health;
-        counters.put("state_since_ms", System.currentTimeMillis() - TimeUnit.NANOSECONDS.toMillis(now - h.sinceNanos));
-        counters.put("state_changes", h.changes);
-        long[] rtts = h.sortedRtts();
-        if (rtts.length > 0) {
-            counters.put("rtt_us", h.srttNanos / 1000);
-            counters.put("rtt_var_us", h.rttVarNanos / 1000);
-            counters.put("rtt_p50_us", LinkHealth.percentile(rtts, 50) / 1000);
-            counters.put("rtt_p99_us", LinkHealth.percentile(rtts, 99) / 1000);
-        }
-        putLoss(counters, "loss_from_peer_ppm", counters.get("frames_sequenced"), counters.get("lost"));
-        putLoss(counters, "loss_to_peer_ppm", counters.get("peer_received"), counters.get("peer_lost"));
-        long[] oldest = null;
-        synchronized (link.lossHistory) {
-            int n = link.lossHistoryCount;
-            if (n > 0) {
-                oldest = link.lossHistory[(n < link.lossHistory.length ? 0 : n) % link.lossHistory.length].clone();
-            }
-        }
-        if (oldest != null) {
-            putLoss(counters, "recent_loss_from_peer_ppm", counters.get("frames_sequenced") - oldest[0],
-                    counters.get("lost") - oldest[1]);
-            putLoss(counters, "recent_loss_to_peer_ppm", counters.get("peer_received") - oldest[2],
-                    counters.get("peer_lost") - oldest[3]);
-        }
-    }
-
-    private static void putLoss(Map<String, Long> counters, String name, long received, long lost) {
-        if (received + lost > 0) {
-            counters.put(name, lost * 1_000_000 / (received + lost));
-        }
     }
 
     @Override
@@ -612,6 +547,11 @@ public final class Engine implements InstanceStatus {
         Map<String, Counters[]> removed = new HashMap<>(linkCounters);
         definitions.forEach(d -> removed.remove(d.countersKey()));
         return removed.values().stream().mapToLong(c -> c[1].snapshot().get(OpenLink.RECEIVED.get(OpenLink.FRAMES_RECEIVED))).sum();
+    }
+
+    @Override
+    public List<Event> events() {
+        return events.last();
     }
 
     @Override
@@ -648,6 +588,11 @@ public final class Engine implements InstanceStatus {
         }
         if (definitions.isEmpty()) {
             warnings.add("no link is configured (add link.<interface> = <peer MAC> lines)");
+        }
+        for (OpenLink link : open.values()) {
+            if (link.quality.latent) {
+                warnings.add("ALARM link " + link.link.interfaceName() + ": latent error: " + watch.latentDetail());
+            }
         }
         warnings.addAll(path.faults.reports());
         for (PathError error : List.of(capture.error, path.egress.error, path.ingress.error)) {

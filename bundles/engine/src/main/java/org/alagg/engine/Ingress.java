@@ -16,6 +16,7 @@ import org.alagg.protocol.FrameCodec;
 import org.alagg.protocol.FrameHeader;
 import org.alagg.protocol.FrameType;
 import org.alagg.protocol.ProbeBody;
+import org.alagg.protocol.ProbeReport;
 import org.alagg.protocol.Reject;
 import org.alagg.protocol.Sequence;
 
@@ -94,6 +95,8 @@ final class Ingress extends HotLoop implements ReorderOutput {
     private final PacketBatch frames = new PacketBatch(DataPath.BATCH, FrameCodec.HEADER_LENGTH + DataPath.MAX_PACKET + 256);
     private final PacketBatch deliveries = new PacketBatch(DataPath.BATCH, DataPath.MAX_PACKET);
     private final FrameHeader header = new FrameHeader();
+    /** The heard list of the reply being made: the peer's link ids of the links this side hears it on. */
+    private final int[] heardLinks = new int[DataPath.MAX_LINKS];
     private final ByteBuffer challengeBody = ByteBuffer.allocate(ProbeBody.CHALLENGE_BODY_LENGTH);
     /** Another epoch answered while the current one was alive: challenges go on until the answers agree. */
     private boolean conflict;
@@ -302,7 +305,7 @@ final class Ingress extends HotLoop implements ReorderOutput {
             adopt(header.epoch(), 0, true, now); // the peer's sequence reached its end: no round trip needed
             epoch = PeerEpoch.Verdict.CURRENT;
         }
-        link.heard(now);
+        link.heard(now, header.linkId());
         if (epoch == PeerEpoch.Verdict.CURRENT) {
             link.sequenced(header.linkSequence());
             currentHeardNanos = now;
@@ -327,11 +330,14 @@ final class Ingress extends HotLoop implements ReorderOutput {
             challenge(); // a stale epoch asks too: should a wrong epoch ever be current, the genuine peer corrects it
         }
         if (header.frameType() == FrameType.PROBE) {
-            answer(frame, link);
+            answer(frame, link, now);
             return;
         }
         if (header.frameType() != FrameType.DATA) { // a reply to a health probe: the round trip, the peer's report
-            link.health.replied(frame, FrameCodec.HEADER_LENGTH, header.innerLength(), header.epoch(), now, link.received);
+            if (link.health.replied(frame, FrameCodec.HEADER_LENGTH, header.innerLength(), header.epoch(), now,
+                    link.received)) {
+                heardByPeer(frame, now);
+            }
             return;
         }
         if (epoch != PeerEpoch.Verdict.CURRENT) {
@@ -344,6 +350,7 @@ final class Ingress extends HotLoop implements ReorderOutput {
             counters.add(AUTH_FAILED, 1); // a genuine header over other bytes: the first copy did not pass
             return;
         }
+        link.received.add(OpenLink.DATA_RECEIVED, 1);
         switch (history.accept(sequence, now)) {
             case DUPLICATE:
                 counters.add(DISCARDED, 1);
@@ -422,12 +429,42 @@ final class Ingress extends HotLoop implements ReorderOutput {
      * A PROBE is answered on its link, whatever its epoch: the body is echoed byte for byte, followed by this side's
      * report of the link (frames received and lost by link sequence, running totals) unless the probe is padded.
      */
-    private void answer(ByteBuffer frame, OpenLink link) {
+    private void answer(ByteBuffer frame, OpenLink link, long now) {
+        long recently = LinkHealth.DETECT_INTERVALS * path.probeIntervalNanos;
+        int heard = 0;
+        for (OpenLink l : path.links) {
+            if (l != null && l.peerLinkId >= 0 && now - l.health.lastHeardNanos <= recently) {
+                heardLinks[heard++] = l.peerLinkId;
+            }
+        }
         if (path.control.offerReply(link.id(), frame, FrameCodec.HEADER_LENGTH, header.innerLength(),
-                link.received.get(OpenLink.FRAMES_SEQUENCED), link.received.get(OpenLink.LOST))) {
+                link.received.get(OpenLink.FRAMES_SEQUENCED), link.received.get(OpenLink.LOST), heardLinks, heard)) {
             wakeEgress = true;
         } else {
             counters.add(PROBES_UNANSWERED, 1); // the queue is full: a flood is answered at the rate it drains
+        }
+    }
+
+    /**
+     * The heard list of a reply to this side's health probe: which of this side's links the peer hears (on any link:
+     * so a link this side hears nothing on still learns whether its own frames arrive).
+     */
+    private void heardByPeer(ByteBuffer frame, long now) {
+        int at = ProbeReport.find(frame, FrameCodec.HEADER_LENGTH, header.innerLength(), LinkHealth.PROBE_LENGTH);
+        int count = at < 0 ? -1 : ProbeReport.heardCount(frame, at, FrameCodec.HEADER_LENGTH + header.innerLength());
+        if (count < 0) {
+            return;
+        }
+        for (OpenLink l : path.links) {
+            if (l != null) {
+                l.health.peerListNanos = now;
+                for (int i = 0; i < count; i++) {
+                    if (ProbeReport.heardLink(frame, at, i) == l.id()) {
+                        l.health.peerHearsNanos = now;
+                        break;
+                    }
+                }
+            }
         }
     }
 

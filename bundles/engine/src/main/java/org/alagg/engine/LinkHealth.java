@@ -18,7 +18,8 @@ import org.alagg.protocol.Sequence;
  * <p>The state, with hysteresis: an UP link is DOWN when nothing was heard on it for {@value #DETECT_INTERVALS} probe
  * intervals ({@link #SILENT}), or when the peer's frames arrive but none of this side's probes was answered for
  * {@value #UNANSWERED_INTERVALS} ({@link #UNANSWERED}: frames towards the peer are lost). A DOWN link keeps being probed, and is UP again after
- * {@value #UP_STREAK} probes in a row were answered since it went DOWN, and the peer is heard.
+ * {@value #UP_STREAK} probes in a row were answered since it went DOWN, the peer is heard, and it has been DOWN for at
+ * least {@value #DOWN_HOLD_INTERVALS} probe intervals (500 ms). How well an UP link works (DEGRADED, latent errors) is {@link LinkQuality}'s.
  */
 final class LinkHealth {
     /** How many probe intervals of silence make a link DOWN. */
@@ -31,6 +32,11 @@ final class LinkHealth {
     static final int UNANSWERED_INTERVALS = 2 * DETECT_INTERVALS;
     /** How many probes in a row must be answered before a DOWN link is UP again. */
     static final int UP_STREAK = 3;
+    /**
+     * The least time a link stays DOWN, in probe intervals (500 ms at the default 100): a flapping link changes state
+     * at most about once per this time plus the detection time.
+     */
+    static final int DOWN_HOLD_INTERVALS = 5;
     /** How many round-trip times are kept for the percentiles (a power of two). */
     static final int SAMPLES = 64;
     /** How far behind the latest probe a reply still counts (older ones, and forged ids, are ignored). */
@@ -61,6 +67,12 @@ final class LinkHealth {
     /** The last {@link #SAMPLES} round-trip times, in ns, and how many were ever taken. */
     final AtomicLongArray rtts = new AtomicLongArray(SAMPLES);
     volatile long rttCount;
+    /**
+     * When the peer last listed this link in the heard list of a report (it hears this side's frames on it), and when
+     * any heard list last arrived, on any link: with the two, a silent link tells which direction is broken.
+     */
+    volatile long peerHearsNanos;
+    volatile long peerListNanos;
     private boolean anyAnswered;
     private int lastAnsweredId;
     private boolean reportKnown;
@@ -141,7 +153,8 @@ final class LinkHealth {
             }
             return Math.min(heard + detect, replied + unanswered) + 1;
         }
-        if (why == NONE && answered - answeredAtDown >= UP_STREAK && streak >= UP_STREAK) {
+        if (why == NONE && answered - answeredAtDown >= UP_STREAK && streak >= UP_STREAK
+                && now - sinceNanos >= DOWN_HOLD_INTERVALS * intervalNanos) {
             change(true, NONE, now);
             return Math.min(heard + detect, replied + unanswered) + 1;
         }
@@ -232,6 +245,17 @@ final class LinkHealth {
     }
 
     // --- any thread (allocates) ------------------------------------------------------------------------------
+
+    /** Any thread: the lowest of the round-trip times kept, in ns; 0 before the first. */
+    long lowestRtt() {
+        int n = (int) Math.min(rttCount, SAMPLES);
+        long lowest = 0;
+        for (int i = 0; i < n; i++) {
+            long rtt = rtts.get(i);
+            lowest = i == 0 ? rtt : Math.min(lowest, rtt);
+        }
+        return lowest;
+    }
 
     /** The round-trip times kept, sorted; empty before the first. */
     long[] sortedRtts() {

@@ -15,7 +15,7 @@ final class OpenLink {
     static final List<String> SENT = List.of("frames_sent", "bytes_sent", "refused_queue_full", "refused_too_big",
             "refused_down", "refused_other", "probes_sent", "health_probes_sent");
     static final List<String> RECEIVED = List.of("frames_received", "bytes_received", "duplicates", "lost",
-            "last_received_ns", "frames_sequenced", "probes_answered", "peer_received", "peer_lost");
+            "last_received_ns", "frames_sequenced", "probes_answered", "peer_received", "peer_lost", "data_received");
     static final int FRAMES_SENT = 0;
     static final int BYTES_SENT = 1;
     static final int REFUSED_QUEUE_FULL = 2;
@@ -43,6 +43,8 @@ final class OpenLink {
     /** What the peer's reports say it received of this side's frames on the link, and found lost by link sequence. */
     static final int PEER_RECEIVED = 7;
     static final int PEER_LOST = 8;
+    /** DATA frames of the peer's current epoch that reached duplicate discard: what the link gave the stream. */
+    static final int DATA_RECEIVED = 9;
 
     final Link link;
     /** The peer's address on the link and this side's, as frames are authenticated between them. */
@@ -53,11 +55,12 @@ final class OpenLink {
     final Counters received;
     /** The probes' view: state, round-trip time, the peer's reports. */
     final LinkHealth health = new LinkHealth(System.nanoTime());
-    /** Control thread only: the loss totals every {@link Engine#TICK_MILLIS}, for the recent loss. */
-    final long[][] lossHistory = new long[RECENT_TICKS + 1][4];
-    int lossHistoryCount;
+    /** The control thread's view: recent loss, DEGRADED, latent errors. */
+    final LinkQuality quality = new LinkQuality();
     /** Control thread only: the state changes already logged. */
     long changesLogged;
+    /** Ingress thread only: the Link id the peer gives this link in its frames; -1 until an authentic frame came. */
+    int peerLinkId = -1;
 
     /** Egress thread only: the next per-link sequence number. */
     int nextLinkSequence;
@@ -94,12 +97,21 @@ final class OpenLink {
         return link.id();
     }
 
-    /** How many control ticks the recent loss looks back: 2 s. */
-    static final int RECENT_TICKS = 8;
-
     /** Whether the link carries data: the transport has it up and the probes say frames pass (egress's last look). */
     boolean isUp() {
         return health.up && transportUp();
+    }
+
+    /** UP, DEGRADED (it carries data, but badly) or DOWN. */
+    LinkState state() {
+        return !isUp() ? LinkState.DOWN : quality.degraded ? LinkState.DEGRADED : LinkState.UP;
+    }
+
+    /** When the state last changed (System.nanoTime()): the later of the probes' and the quality's changes while up. */
+    long stateSinceNanos() {
+        long since = health.sinceNanos;
+        long changed = quality.changedNanos;
+        return isUp() && changed != 0 && changed - since > 0 ? changed : since;
     }
 
     /** Whether the transport has the link up (interface, carrier), whatever the probes say. */
@@ -129,9 +141,10 @@ final class OpenLink {
     }
 
     /** Ingress thread only: the link is alive, as a well-formed (and, with a key, authentic) frame shows. */
-    void heard(long nowNanos) {
+    void heard(long nowNanos, int peerLinkId) {
         received.set(LAST_RECEIVED, nowNanos);
         health.heard(nowNanos);
+        this.peerLinkId = peerLinkId;
     }
 
     /** Ingress thread only: follows a valid frame's per-link sequence, counting the frames it says went missing. */

@@ -243,11 +243,12 @@ class LinkHealthTest {
         assertEquals(LinkHealth.SILENT, h.reason);
         assertEquals(t + 300 * MS + 1, h.sinceNanos);
 
-        // it heals: probes 4, 5, 6 answered (probe 3 was lost), each round trip 2 ms
+        // it heals: probes 4 to 8 answered (probe 3 was lost), each round trip 2 ms; three answers in a row come
+        // 399 ms after it went DOWN: it stays DOWN for the 500 ms hold
         Counters totals = new Counters(OpenLink.RECEIVED);
         ByteBuffer reply = ByteBuffer.allocate(FrameCodec.HEADER_LENGTH + ProbeBody.LENGTH + ProbeReport.LENGTH);
         long now = t + 300 * MS;
-        for (int id = 3; id <= 6; id++) {
+        for (int id = 3; id <= 8; id++) {
             h.probeDue(now, interval);
             assertEquals(id, h.lastProbeId);
             now += 100 * MS;
@@ -261,19 +262,20 @@ class LinkHealthTest {
             assertFalse(h.replied(reply, FrameCodec.HEADER_LENGTH, ProbeBody.LENGTH + ProbeReport.LENGTH, 7, now, totals),
                     "a duplicate reply counts once");
             h.evaluate(now, interval, true);
-            assertEquals(id == 6, h.up, "UP after the third answer in a row, not before (answer to " + id + ")");
+            assertEquals(id == 8, h.up, "UP after three answers in a row and 500 ms DOWN, not before (answer to " + id
+                    + ")");
         }
         assertEquals(2 * MS, h.srttNanos);
-        assertEquals(562_500, h.rttVarNanos, "the same round trip each time: the variation shrinks from half of it by 3/4");
+        assertEquals(316_407, h.rttVarNanos, "the same round trip each time: the variation shrinks from half of it by 3/4 a sample");
         totals.publish();
         Map<String, Long> c = totals.snapshot();
-        assertEquals(3, c.get("probes_answered"));
-        assertEquals(200, c.get("peer_received"), "the first report is the baseline, then the differences");
-        assertEquals(20, c.get("peer_lost"));
+        assertEquals(5, c.get("probes_answered"));
+        assertEquals(400, c.get("peer_received"), "the first report is the baseline, then the differences");
+        assertEquals(40, c.get("peer_lost"));
 
         ProbeBody.write(reply, FrameCodec.HEADER_LENGTH, now, 0);
         assertFalse(h.replied(reply, FrameCodec.HEADER_LENGTH, ProbeBody.LENGTH, 7, now, totals), "a challenge's reply");
-        ProbeBody.write(reply, FrameCodec.HEADER_LENGTH, now, 7);
+        ProbeBody.write(reply, FrameCodec.HEADER_LENGTH, now, 9);
         assertFalse(h.replied(reply, FrameCodec.HEADER_LENGTH, ProbeBody.LENGTH, 7, now, totals), "a probe never sent");
 
         h.heard(now + 500 * MS);

@@ -13,6 +13,9 @@ import java.util.Objects;
  * byte 3 reserved (0, ignored), bytes 4-7 frames received, bytes 8-11 frames lost. Both counts are the responder's
  * running totals for the link, modulo 2^32, so a prober takes the difference between two reports and a lost reply
  * loses nothing. A prober that does not know the report reads the echoed body only and is not disturbed by it.
+ *
+ * <p>Since 1.2 the report may be followed by the heard list ({@link #writeHeard}): one byte n, then n link ids. A
+ * prober that does not know it ignores the bytes after the report, as section 3 says.
  */
 public final class ProbeReport {
     /** Length of the report. */
@@ -24,6 +27,8 @@ public final class ProbeReport {
      * (padded) probe, e.g. one that tests the link's MTU, is echoed exactly, so its reply is never longer than it.
      */
     public static final int MAX_ECHO_WITH_REPORT = ProbeBody.CHALLENGE_BODY_LENGTH;
+    /** The most link ids a heard list holds. */
+    public static final int MAX_HEARD = 255;
 
     private static final int OFFSET_ECHO_LENGTH = 0;
     private static final int OFFSET_TYPE = 2;
@@ -79,6 +84,50 @@ public final class ProbeReport {
             return -1;
         }
         return offset;
+    }
+
+    /**
+     * Appends the heard list right after a report written at {@code reportOffset}: the prober's Link ids of the links on
+     * which the responder heard the prober lately, so that a prober that hears nothing on a link learns whether its
+     * own frames still arrive there (a one-way failure), from a reply on another link.
+     *
+     * @param ids   the prober's link ids (0-255), in {@code ids[0 .. count)}
+     * @param count how many, 0-255
+     * @return the bytes written after the report: 1 + {@code count}
+     * @throws IllegalArgumentException if count is out of range
+     * @throws IndexOutOfBoundsException if the list does not fit below {@code dst.limit()}
+     */
+    public static int writeHeard(ByteBuffer dst, int reportOffset, int[] ids, int count) {
+        if (count < 0 || count > MAX_HEARD) {
+            throw new IllegalArgumentException("heard list of " + count + " links is not 0-" + MAX_HEARD);
+        }
+        int offset = reportOffset + LENGTH;
+        Objects.checkFromIndexSize(offset, 1 + count, dst.limit());
+        dst.put(offset, (byte) count);
+        for (int i = 0; i < count; i++) {
+            dst.put(offset + 1 + i, (byte) ids[i]);
+        }
+        return 1 + count;
+    }
+
+    /**
+     * How many link ids the heard list after the report at {@code reportOffset} holds, or -1 when the reply has none
+     * (a responder that does not send it, or one cut short).
+     *
+     * @param innerEnd the payload offset plus the reply's inner length
+     */
+    public static int heardCount(ByteBuffer src, int reportOffset, int innerEnd) {
+        int offset = reportOffset + LENGTH;
+        if (innerEnd - offset < 1) {
+            return -1;
+        }
+        int count = Byte.toUnsignedInt(src.get(offset));
+        return innerEnd - offset - 1 >= count ? count : -1;
+    }
+
+    /** The {@code i}-th link id (0-255) of the heard list after the report at {@code reportOffset}. */
+    public static int heardLink(ByteBuffer src, int reportOffset, int i) {
+        return Byte.toUnsignedInt(src.get(reportOffset + LENGTH + 1 + i));
     }
 
     /** The frames received, modulo 2^32, of the report at {@code offset} ({@link #find}). */

@@ -53,4 +53,29 @@ class ProbeReportTest {
         assertThrows(IllegalArgumentException.class, () -> ProbeReport.write(reply, H, 11, 0, 0));
         assertThrows(IndexOutOfBoundsException.class, () -> ProbeReport.write(reply, 120, 12, 0, 0));
     }
+
+    @Test
+    void theHeardListFollowsTheReport() {
+        ByteBuffer reply = ByteBuffer.allocate(128);
+        ProbeBody.write(reply, H, 5_000_000_000L, 9);
+        int at = H + ProbeBody.LENGTH;
+        ProbeReport.write(reply, at, ProbeBody.LENGTH, 0xFFFFFFFE, 3);
+        assertEquals(3, ProbeReport.writeHeard(reply, at, new int[] {0, 255, 7}, 2));
+        int inner = ProbeBody.LENGTH + ProbeReport.LENGTH + 3;
+        byte[] body = new byte[inner];
+        reply.get(H, body);
+        // the bytes a second implementation must produce (docs/protocol.md section 3)
+        assertEquals("000000012a05f200" + "00000009" + "000c" + "01" + "00" + "fffffffe" + "00000003" + "02" + "00ff",
+                HexFormat.of().formatHex(body));
+        assertEquals(at, ProbeReport.find(reply, H, inner, ProbeBody.LENGTH), "a prober that knows no list finds the report");
+        assertEquals(2, ProbeReport.heardCount(reply, at, H + inner));
+        assertEquals(0, ProbeReport.heardLink(reply, at, 0));
+        assertEquals(255, ProbeReport.heardLink(reply, at, 1));
+        assertEquals(-1, ProbeReport.heardCount(reply, at, H + inner - 1), "cut short: no list");
+        assertEquals(-1, ProbeReport.heardCount(reply, at, H + ProbeBody.LENGTH + ProbeReport.LENGTH), "a report alone");
+        assertEquals(1, ProbeReport.writeHeard(reply, at, new int[0], 0));
+        assertEquals(0, ProbeReport.heardCount(reply, at, H + inner), "an empty list: the responder hears nothing");
+        assertThrows(IllegalArgumentException.class, () -> ProbeReport.writeHeard(reply, at, new int[256], 256));
+        assertThrows(IndexOutOfBoundsException.class, () -> ProbeReport.writeHeard(reply, 120, new int[] {1}, 1));
+    }
 }

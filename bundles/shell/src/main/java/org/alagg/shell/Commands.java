@@ -3,6 +3,7 @@ package org.alagg.shell;
 import java.io.IOException;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
@@ -13,6 +14,7 @@ import java.util.function.Supplier;
 
 import org.alagg.api.Alagg;
 import org.alagg.api.ConfigFileStatus;
+import org.alagg.api.Event;
 import org.alagg.api.HotThread;
 import org.alagg.api.InstanceStatus;
 import org.alagg.api.InterfaceName;
@@ -93,11 +95,20 @@ public final class Commands {
             List<LinkStatus> links = status.links();
             report.put("links", links.size());
             report.put("links_up", links.stream().filter(l -> l.state() == LinkState.UP).count());
+            report.put("links_degraded", links.stream().filter(l -> l.state() == LinkState.DEGRADED).count());
             warnings.addAll(status.warnings());
         }
         List<HotThread> threads = status == null ? List.of() : status.threads();
         report.put("threads", threads.stream().map(Commands::thread).toList());
         report.put("warnings", warnings);
+        List<Event> events = status == null ? List.of() : status.events();
+        report.put("events", events.stream().map(e -> {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("time", TIME.format(Instant.ofEpochMilli(e.timeMillis())));
+            m.put("subject", e.subject());
+            m.put("text", e.text());
+            return m;
+        }).toList());
         if (json) {
             return Json.write(report);
         }
@@ -115,11 +126,14 @@ public final class Commands {
         if (status != null) {
             t.row("interceptor", describe(status.interceptor()));
             t.row("strategy", describe(status.strategy()));
-            t.row("links", report.get("links") + " configured, " + report.get("links_up") + " up");
+            t.row("links", report.get("links") + " configured, " + report.get("links_up") + " up"
+                    + ((long) report.get("links_degraded") > 0 ? ", " + report.get("links_degraded") + " degraded" : ""));
         }
         threads.forEach(h -> t.row("thread", h.name() + ": " + (h.alive() ? "alive" : "NOT RUNNING") + ", last turn "
                 + h.lastTurnMillis() + " ms ago, " + h.restarts() + (h.restarts() == 1 ? " restart" : " restarts")));
         warnings.forEach(w -> t.row("warning", w));
+        events.forEach(e -> t.row("event", TIME.format(Instant.ofEpochMilli(e.timeMillis())) + " " + e.subject() + ": "
+                + e.text()));
         return t.toString();
     }
 
