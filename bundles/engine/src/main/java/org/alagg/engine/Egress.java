@@ -15,6 +15,7 @@ import org.alagg.protocol.FrameHeader;
 import org.alagg.protocol.FrameType;
 import org.alagg.protocol.PayloadProtocol;
 import org.alagg.protocol.ProbeBody;
+import org.alagg.protocol.ProbeReport;
 
 /**
  * The egress thread: captured packets leave as one frame on every link that is up (redundant sending), or on the
@@ -259,6 +260,8 @@ final class Egress extends HotLoop {
     static final long MIN_WAIT_NANOS = 50_000;
     /** Marks a frame of {@link #frames} as a health probe (else the packet it carries, or -1 for a queued frame). */
     private static final int HEALTH_PROBE = -2;
+    /** Marks a frame of {@link #frames} as a probe of the link's full MTU. */
+    private static final int MTU_PROBE = -3;
 
     /**
      * The links' health (issue 12): follows each link's state ({@link LinkHealth#evaluate}) and sends the probes that
@@ -286,19 +289,14 @@ final class Egress extends HotLoop {
                 if (frames.isFull()) {
                     flush(transport, links);
                 }
-                int tagLength = auth == null ? 0 : FrameAuth.TAG_LENGTH;
-                ByteBuffer slot = frames.slot(frames.size());
-                control.frameType(FrameType.PROBE).innerLength(LinkHealth.PROBE_LENGTH).epoch(path.epoch)
-                        .globalSequence(nextSequence).linkId(link.id()).linkSequence(link.nextLinkSequence++)
-                        .authTagLength(tagLength);
-                FrameCodec.encode(control, slot, 0);
-                ProbeBody.write(slot, FrameCodec.HEADER_LENGTH, now, h.lastProbeId);
-                if (auth != null) {
-                    auth.digestPayload(slot, 0, LinkHealth.PROBE_LENGTH);
-                    auth.sign(slot, 0, LinkHealth.PROBE_LENGTH, link.localMac, link.peerMac);
+                probe(link, LinkHealth.PROBE_LENGTH, h.lastProbeId, HEALTH_PROBE, now);
+                int padded = mtuProbeLength(link);
+                if (padded > 0 && h.mtuProbeDue(padded, now, interval)) {
+                    if (frames.isFull()) {
+                        flush(transport, links);
+                    }
+                    probe(link, padded, h.mtuProbeId, MTU_PROBE, now);
                 }
-                packetOfFrame[frames.size()] = HEALTH_PROBE;
-                frames.commit(FrameCodec.HEADER_LENGTH + LinkHealth.PROBE_LENGTH + tagLength, null, link.id());
             }
             due = Math.min(due, Math.min(h.nextProbeNanos(), h.evaluate(now, interval, link.transportUp())));
         }
@@ -311,6 +309,36 @@ final class Egress extends HotLoop {
             }
         }
         return due;
+    }
+
+    /** Adds a PROBE of {@code innerLength} bytes (a plain body, the rest zeros) with this id to {@link #frames}. */
+    private void probe(OpenLink link, int innerLength, int id, int marker, long now) {
+        int tagLength = auth == null ? 0 : FrameAuth.TAG_LENGTH;
+        ByteBuffer slot = frames.slot(frames.size());
+        control.frameType(FrameType.PROBE).innerLength(innerLength).epoch(path.epoch)
+                .globalSequence(nextSequence).linkId(link.id()).linkSequence(link.nextLinkSequence++)
+                .authTagLength(tagLength);
+        FrameCodec.encode(control, slot, 0);
+        ProbeBody.write(slot, FrameCodec.HEADER_LENGTH, now, id);
+        for (int i = FrameCodec.HEADER_LENGTH + ProbeBody.LENGTH; i < FrameCodec.HEADER_LENGTH + innerLength; i++) {
+            slot.put(i, (byte) 0);
+        }
+        if (auth != null) {
+            auth.digestPayload(slot, 0, innerLength);
+            auth.sign(slot, 0, innerLength, link.localMac, link.peerMac);
+        }
+        packetOfFrame[frames.size()] = marker;
+        frames.commit(FrameCodec.HEADER_LENGTH + innerLength + tagLength, null, link.id());
+    }
+
+    /**
+     * The body of a probe that fills the link's MTU exactly (header, body and tag), so that a peer or path that takes
+     * less does not answer it; 0 while the MTU is not known. At most what a frame slot holds.
+     */
+    private int mtuProbeLength(OpenLink link) {
+        int mtu = Math.min(link.link.mtu(), frames.slotSize());
+        int body = mtu - FrameCodec.HEADER_LENGTH - (auth == null ? 0 : FrameAuth.TAG_LENGTH);
+        return body > ProbeReport.MAX_ECHO_WITH_REPORT ? body : 0;
     }
 
     /** Sends what the ingress thread queued: each frame on its link, numbered and authenticated like data. */
@@ -416,6 +444,8 @@ final class Egress extends HotLoop {
                 link.refused(refusal);
                 if (packetOfFrame[j] == HEALTH_PROBE && OpenLink.queueFull(refusal)) {
                     link.health.probeRefused(System.nanoTime());
+                } else if (packetOfFrame[j] == MTU_PROBE) {
+                    link.health.mtuProbeRefused(); // it never left: it says nothing about the peer's MTU
                 }
             }
         }

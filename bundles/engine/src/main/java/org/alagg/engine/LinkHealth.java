@@ -74,11 +74,31 @@ final class LinkHealth {
     volatile long peerHearsNanos;
     volatile long peerListNanos;
     private boolean anyAnswered;
-    private int lastAnsweredId;
+    /** The id of the latest health probe answered. */
+    volatile int lastAnsweredId;
     private boolean reportKnown;
     private int reportEpoch;
     private int reportReceived;
     private int reportLost;
+
+    // --- MTU probes: every MTU_PROBE_EVERY-th probe is followed by one padded to the link's MTU ---
+    /** How often a link is probed with a frame of its full MTU: every this many probes (1 s at the default). */
+    static final int MTU_PROBE_EVERY = 10;
+    /** Probe ids of MTU probes have this bit set: their replies never count as health probes' answers. */
+    static final int MTU_ID_BIT = 0x4000_0000;
+    /** How many MTU probes in a row must go unanswered (while the plain ones are answered) to call the MTU too large. */
+    static final int MTU_MISSES = 2;
+    /** Egress: the id and body length of the latest MTU probe sent, how many in a row went unanswered before it. */
+    volatile int mtuProbeId;
+    volatile int mtuProbeLength;
+    volatile long mtuProbeSentNanos;
+    volatile int mtuMisses;
+    /** The id of the plain probe sent just before the latest MTU probe: an answer to a later one shows it missed. */
+    volatile int mtuFollowedBy;
+    private int mtuProbes;
+    /** Ingress: the id of the last MTU probe answered, and its body length. */
+    volatile int mtuAnsweredId;
+    volatile int mtuAnsweredLength;
 
     // --- written by the egress thread ---
     /** The id of the latest health probe sent (ids start at 1; 0 is a challenge's). */
@@ -125,6 +145,50 @@ final class LinkHealth {
 
     /** How soon a probe the link's full queue refused is tried again. */
     static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /**
+     * Egress: whether the probe just taken ({@link #probeDue}) is to be followed by an MTU probe of {@code length} bytes
+     * of body; if so, its id is taken, and whether the one before was answered is counted.
+     */
+    boolean mtuProbeDue(int length, long now, long intervalNanos) {
+        if (lastProbeId % MTU_PROBE_EVERY != 1
+                || mtuProbes > 0 && now - mtuProbeSentNanos < MTU_PROBE_EVERY / 2 * intervalNanos) {
+            return false; // not its turn, or a retried probe (the queue was full): the last MTU probe is recent
+        }
+        if (mtuProbes > 0 && mtuProbeId != 0) {
+            boolean answered = mtuAnsweredId == mtuProbeId && mtuAnsweredLength == mtuProbeLength;
+            mtuMisses = answered ? 0 : mtuMisses + 1;
+        }
+        mtuProbes++;
+        mtuFollowedBy = lastProbeId;
+        mtuProbeId = MTU_ID_BIT | mtuProbes & (MTU_ID_BIT - 1);
+        mtuProbeLength = length;
+        mtuProbeSentNanos = now;
+        return true;
+    }
+
+    /** Egress: the link's full queue refused the MTU probe: it never left, so it is not waited for. */
+    void mtuProbeRefused() {
+        mtuProbes--;
+        mtuProbeId = 0;
+    }
+
+    /**
+     * Whether frames of the link's MTU do not pass while smaller ones do: the last {@value #MTU_MISSES} MTU probes went
+     * unanswered, though plain probes sent after each were answered. Until the latest MTU probe is answered or missed,
+     * what the ones before it said stands.
+     */
+    boolean mtuTooLarge() {
+        int id = mtuProbeId;
+        if (id == 0) {
+            return mtuMisses >= MTU_MISSES;
+        }
+        if (mtuAnsweredId == id) {
+            return false;
+        }
+        boolean missed = Sequence.distance(mtuFollowedBy, lastAnsweredId) > 0;
+        return (missed ? mtuMisses + 1 : mtuMisses) >= MTU_MISSES;
+    }
 
     /** The next probe's time. */
     long nextProbeNanos() {
@@ -187,6 +251,13 @@ final class LinkHealth {
      */
     boolean replied(ByteBuffer frame, int payloadOffset, int innerLength, int epoch, long now, Counters totals) {
         int id = ProbeBody.probeId(frame, payloadOffset);
+        if ((id & MTU_ID_BIT) != 0) {
+            if (id == mtuProbeId) { // an exact echo: the frame of the full MTU went to the peer and back
+                mtuAnsweredLength = innerLength;
+                mtuAnsweredId = id;
+            }
+            return false;
+        }
         int behind = Sequence.distance(id, lastProbeId);
         long rtt = now - ProbeBody.sentNanos(frame, payloadOffset);
         if (id == 0 || behind < 0 || behind >= REPLY_WINDOW || rtt < 0 || rtt > MAX_RTT_NANOS) {

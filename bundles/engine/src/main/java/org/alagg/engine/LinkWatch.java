@@ -4,6 +4,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.alagg.api.LinkState;
+import org.alagg.protocol.FrameAuth;
+import org.alagg.protocol.FrameCodec;
 
 /**
  * The control thread's watch over the links' health: each tick it follows every open link's {@link LinkQuality},
@@ -48,6 +50,15 @@ final class LinkWatch {
                 default -> { }
             }
         });
+        boolean mtu = h.mtuTooLarge();
+        if (mtu != link.mtuMismatchTold) {
+            link.mtuMismatchTold = mtu;
+            if (mtu) {
+                events.warn(subject, mtuDetail(link));
+            } else {
+                events.info(subject, "MTU mismatch gone: frames of this side's MTU pass to the peer and back");
+            }
+        }
     }
 
     /** Why the probes or the quality put a link in its state, for people; empty when nothing needs saying. */
@@ -58,7 +69,19 @@ final class LinkWatch {
         if (link.quality.latent) {
             detail = (detail.isEmpty() ? "" : detail + "; ") + "latent error: " + latentDetail();
         }
+        if (link.health.mtuTooLarge()) {
+            detail = (detail.isEmpty() ? "" : detail + "; ") + mtuDetail(link);
+        }
         return detail;
+    }
+
+    /** The MTU mismatch's text. */
+    private String mtuDetail(OpenLink link) {
+        int frame = FrameCodec.HEADER_LENGTH + link.health.mtuProbeLength
+                + (path.trust.authenticates() ? FrameAuth.TAG_LENGTH : 0);
+        return "MTU mismatch: frames of " + frame + " bytes (this side's MTU) do not reach the peer and come back while "
+                + "smaller probes do: the peer's MTU on this link, or the path's, is smaller; packets that fill this "
+                + "side's MTU are lost on this link";
     }
 
     /** The latent error alarm's text. */
@@ -116,6 +139,7 @@ final class LinkWatch {
         putKnown(counters, "recent_loss_from_peer_ppm", link.quality.lossFromPeerPpm);
         putKnown(counters, "recent_loss_to_peer_ppm", link.quality.lossToPeerPpm);
         counters.put("latent_error", link.quality.latent ? 1L : 0L);
+        counters.put("mtu_mismatch", link.health.mtuTooLarge() ? 1L : 0L);
     }
 
     private static void putLoss(Map<String, Long> counters, String name, long received, long lost) {

@@ -57,8 +57,9 @@ final class OpenLink {
     final LinkHealth health = new LinkHealth(System.nanoTime());
     /** The control thread's view: recent loss, DEGRADED, latent errors. */
     final LinkQuality quality = new LinkQuality();
-    /** Control thread only: the state changes already logged. */
+    /** Control thread only: the state changes already logged, and whether an MTU mismatch was told. */
     long changesLogged;
+    boolean mtuMismatchTold;
     /** Ingress thread only: the Link id the peer gives this link in its frames; -1 until an authentic frame came. */
     int peerLinkId = -1;
 

@@ -287,4 +287,48 @@ class LinkHealthTest {
         h.evaluate(now + 300 * MS + 2, interval, false);
         assertEquals(LinkHealth.TRANSPORT, h.reason);
     }
+
+    /**
+     * Every tenth probe is followed by one of the link's full MTU; when two in a row go unanswered while the plain
+     * probes sent after them are answered, the MTU is too large for the peer or the path, and an answer clears it.
+     */
+    @Test
+    void mtuProbesFindFramesOfTheFullMtuLostWhileSmallerOnesPass() {
+        long interval = 100 * MS;
+        LinkHealth h = new LinkHealth(0);
+        Counters totals = new Counters(OpenLink.RECEIVED);
+        ByteBuffer reply = ByteBuffer.allocate(FrameCodec.HEADER_LENGTH + 1500);
+        long now = 0;
+        int mtuProbes = 0;
+        for (int round = 1; round <= 40; round++) {
+            now += interval;
+            assertTrue(h.probeDue(now, interval));
+            boolean mtu = h.mtuProbeDue(1463, now, interval);
+            assertEquals(h.lastProbeId % LinkHealth.MTU_PROBE_EVERY == 1, mtu, "probe " + h.lastProbeId);
+            if (mtu) {
+                mtuProbes++;
+                assertTrue((h.mtuProbeId & LinkHealth.MTU_ID_BIT) != 0);
+                assertFalse(h.mtuProbeDue(1463, now + MS, interval), "a retried probe brings no second MTU probe");
+            }
+            // the plain probe is answered 1 ms later; the MTU probe only in the first and last ten rounds
+            ProbeBody.write(reply, FrameCodec.HEADER_LENGTH, now, h.lastProbeId);
+            assertTrue(h.replied(reply, FrameCodec.HEADER_LENGTH, ProbeBody.LENGTH, 1, now + MS, totals));
+            if (mtu && (round <= 10 || round > 30)) {
+                ProbeBody.write(reply, FrameCodec.HEADER_LENGTH, now, h.mtuProbeId);
+                assertFalse(h.replied(reply, FrameCodec.HEADER_LENGTH, 1463, 1, now + MS, totals),
+                        "an MTU probe's reply is not a health probe's answer");
+            }
+            if (round == 21) {
+                assertFalse(h.mtuTooLarge(), "one MTU probe lost (round 11) is not a mismatch");
+            }
+            if (round == 22) {
+                assertTrue(h.mtuTooLarge(), "two in a row (rounds 11 and 21), the plain probes answered");
+            }
+            if (round == 32) {
+                assertFalse(h.mtuTooLarge(), "answered again (round 31)");
+            }
+        }
+        assertEquals(4, mtuProbes);
+        assertEquals(40, h.answered, "MTU probes' replies never count as answers");
+    }
 }
