@@ -2,6 +2,7 @@ package org.alagg.e2e;
 
 import static org.alagg.e2e.Beds.await;
 import static org.alagg.e2e.Beds.report;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -112,8 +113,42 @@ class MtuBedIT {
                         START_MTU - HEADER, backA, backB);
                 assertTrue(Math.max(backA, backB) <= FOLLOW.toMillis(), "agg0 followed the raised link MTU after "
                         + Math.max(backA, backB) + " ms");
+            } else {
+                mismatch(bed);
             }
         }
+    }
+
+    /**
+     * Issue 12: only B's end of link 1 goes down to {@link #LOWER_MTU}. A's probes padded to its MTU no longer come
+     * back while its plain probes do: A names the mismatch on l1a (B, whose padded probes are smaller, does not), the
+     * link stays UP for smaller packets, and the mismatch clears once both ends agree again.
+     */
+    private static void mismatch(Bed bed) throws Exception {
+        Side a = bed.a();
+        Side b = bed.b();
+        long lowered = System.nanoTime();
+        b.exec("ip", "link", "set", "dev", b.link(1), "mtu", Integer.toString(LOWER_MTU));
+        try {
+            Instance.LinkReport l1a = await("A names the MTU mismatch on l1a", () -> a.instance().links().get(a.link(1)),
+                    r -> r.counter("mtu_mismatch") == 1);
+            long foundMs = (System.nanoTime() - lowered) / 1_000_000;
+            report("mtu", "B's end of link 1 at %d, A's at %d: A found the mismatch after %d ms: %s (%s)", LOWER_MTU,
+                    START_MTU, foundMs, l1a.state(), l1a.detail());
+            assertTrue(l1a.detail().contains("MTU mismatch: frames of " + START_MTU + " bytes"), l1a.detail());
+            assertTrue(foundMs <= 5000, "the mismatch named within 5 s, not " + foundMs + " ms");
+            assertEquals("UP", l1a.state(), "smaller frames pass: the link stays UP");
+            Instance.LinkReport l1b = b.instance().links().get(b.link(1));
+            assertEquals(0, l1b.counter("mtu_mismatch"), "B's padded probes fit A's MTU: " + l1b.detail());
+            String ping = a.exec("ping", "-c", "20", "-i", "0.05", "-W", "1", b.ipv4());
+            assertTrue(ping.contains("20 packets transmitted, 20 received"), "link 2 carries what link 1 loses:\n" + ping);
+        } finally {
+            b.exec("ip", "link", "set", "dev", b.link(1), "mtu", Integer.toString(START_MTU));
+        }
+        long raised = System.nanoTime();
+        await("A's mismatch clears", () -> a.instance().links().get(a.link(1)), r -> r.counter("mtu_mismatch") == 0);
+        report("mtu", "both ends of link 1 at %d again: the mismatch cleared after %d ms", START_MTU,
+                (System.nanoTime() - raised) / 1_000_000);
     }
 
     /** Polls a side's agg0 until it has {@code mtu}; returns the milliseconds since {@code sinceNanos}, or fails after 20 s. */

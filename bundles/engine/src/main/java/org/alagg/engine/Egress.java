@@ -444,9 +444,9 @@ final class Egress extends HotLoop {
                 link.refused(refusal);
                 if (packetOfFrame[j] == HEALTH_PROBE && OpenLink.queueFull(refusal)) {
                     link.health.probeRefused(System.nanoTime());
-                } else if (packetOfFrame[j] == MTU_PROBE) {
+                } else if (packetOfFrame[j] == MTU_PROBE && OpenLink.socketFull(refusal)) {
                     link.health.mtuProbeRefused(); // it never left: it says nothing about the peer's MTU
-                }
+                } // else it was dropped on its way: a veth whose far end takes less refuses it with ENOBUFS
             }
         }
         frames.clear();

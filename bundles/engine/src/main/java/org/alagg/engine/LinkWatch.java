@@ -140,6 +140,9 @@ final class LinkWatch {
         putKnown(counters, "recent_loss_to_peer_ppm", link.quality.lossToPeerPpm);
         counters.put("latent_error", link.quality.latent ? 1L : 0L);
         counters.put("mtu_mismatch", link.health.mtuTooLarge() ? 1L : 0L);
+        counters.put("mtu_probe_bytes", (long) link.health.mtuProbeLength == 0 ? 0L : FrameCodec.HEADER_LENGTH
+                + link.health.mtuProbeLength + (path.trust.authenticates() ? FrameAuth.TAG_LENGTH : 0));
+        counters.put("mtu_probes_missed", (long) link.health.mtuMisses);
     }
 
     private static void putLoss(Map<String, Long> counters, String name, long received, long lost) {

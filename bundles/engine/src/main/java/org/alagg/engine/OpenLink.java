@@ -130,6 +130,11 @@ final class OpenLink {
         }
     }
 
+    /** Whether the socket's own buffer refused the frame (EAGAIN): it never reached the interface. */
+    static boolean socketFull(int errno) {
+        return errno == EAGAIN;
+    }
+
     /** Whether the kernel refused a frame because the link's queue is full (it may take the next one). */
     static boolean queueFull(int errno) {
         return errno == EAGAIN || errno == ENOBUFS;

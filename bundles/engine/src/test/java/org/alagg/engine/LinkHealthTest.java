@@ -43,6 +43,9 @@ class LinkHealthTest {
         volatile int silentLink = -1;
         volatile int lossyLink = -1;
         volatile int lossPercent;
+        /** Frames longer than this vanish on {@link #narrowLink} (a smaller MTU at the far end); -1: none. */
+        volatile int narrowLink = -1;
+        volatile int narrowTo = Integer.MAX_VALUE;
 
         Side(LossyWire inbox, LossyWire outbox) {
             super(0, 0);
@@ -55,7 +58,8 @@ class LinkHealthTest {
         public synchronized int send(PacketBatch frames) {
             for (int i = 0; i < frames.size(); i++) {
                 int link = frames.link(i);
-                if (link == silentLink || link == lossyLink && random.nextInt(100) < lossPercent) {
+                if (link == silentLink || link == lossyLink && random.nextInt(100) < lossPercent
+                        || link == narrowLink && frames.length(i) > narrowTo) {
                     continue; // left, as far as the kernel knows
                 }
                 byte[] frame = new byte[frames.length(i)];
@@ -330,5 +334,24 @@ class LinkHealthTest {
         }
         assertEquals(4, mtuProbes);
         assertEquals(40, h.answered, "MTU probes' replies never count as answers");
+    }
+
+    /** Two data paths, link 1 taking only frames up to 1400 bytes from A: both name the mismatch on link 1 only. */
+    @Test
+    void aFarEndThatTakesLessThanThisSidesMtuIsNamed() throws Exception {
+        Pair p = pair();
+        OpenLink a1 = p.a.links[1];
+        long narrowed = System.nanoTime();
+        p.aWire.narrowTo = a1.link.mtu() - 100;
+        p.aWire.narrowLink = 1;
+        DataPathTest.await("A finds the mismatch on link 1", a1.health::mtuTooLarge);
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - narrowed);
+        assertTrue(ms < 3500, "within 3.5 s: " + ms + " ms");
+        assertTrue(a1.isUp(), "smaller frames pass");
+        assertFalse(p.a.links[0].health.mtuTooLarge(), "link 0 takes them");
+        DataPathTest.await("B too: the echoes of its probes cross the narrow direction",
+                p.b.links[1].health::mtuTooLarge);
+        p.aWire.narrowLink = -1;
+        DataPathTest.await("the mismatch clears", () -> !a1.health.mtuTooLarge());
     }
 }
