@@ -4,7 +4,7 @@
  * {@link org.alagg.testing.TestNetwork}, throw-away network namespaces with veth pairs that are always removed.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.alagg.testing;
 
 import org.osgi.annotation.bundle.Export;

@@ -189,13 +189,8 @@ public final class FrameAuth {
      *         payload and tag, do not lie below {@code frame.limit()}: the caller skipped decode
      */
     public boolean verify(ByteBuffer frame, int headerOffset, int innerLength, long source, long destination) {
-        Objects.checkFromIndexSize(headerOffset, H, frame.limit());
-        if (!announcesTag(frame, headerOffset, innerLength)) {
-            return false;
-        }
-        Objects.checkFromIndexSize(headerOffset, H + innerLength + TAG_LENGTH, frame.limit());
-        int tagOffset = headerOffset + H + innerLength;
-        if (Byte.toUnsignedInt(frame.get(tagOffset)) != keyId) {
+        int tagOffset = tagOffset(frame, headerOffset, innerLength);
+        if (tagOffset < 0) {
             return false;
         }
         hash(frame, headerOffset + H, innerLength, verifyInput, OFFSET_INPUT_DIGEST);
@@ -216,14 +211,9 @@ public final class FrameAuth {
      */
     public boolean verifyHeader(ByteBuffer frame, int headerOffset, int innerLength, long source, long destination,
                                 byte[] payloadDigest, int digestOffset) {
-        Objects.checkFromIndexSize(headerOffset, H, frame.limit());
         Objects.checkFromIndexSize(digestOffset, HASH_LENGTH, payloadDigest.length);
-        if (!announcesTag(frame, headerOffset, innerLength)) {
-            return false;
-        }
-        Objects.checkFromIndexSize(headerOffset, H + innerLength + TAG_LENGTH, frame.limit());
-        int tagOffset = headerOffset + H + innerLength;
-        if (Byte.toUnsignedInt(frame.get(tagOffset)) != keyId) {
+        int tagOffset = tagOffset(frame, headerOffset, innerLength);
+        if (tagOffset < 0) {
             return false;
         }
         System.arraycopy(payloadDigest, digestOffset, verifyInput, OFFSET_INPUT_DIGEST, HASH_LENGTH);
@@ -238,6 +228,23 @@ public final class FrameAuth {
      */
     public void verifiedPayloadDigest(byte[] out, int offset) {
         System.arraycopy(verifyInput, OFFSET_INPUT_DIGEST, out, offset, HASH_LENGTH);
+    }
+
+    /**
+     * Where the tag of a received frame starts, when its header announces this scheme's tag for this Inner length and
+     * the tag's key id is this key's; -1 otherwise.
+     *
+     * @throws IndexOutOfBoundsException if the header, or (when it announces the tag) header, payload and tag, do not
+     *         lie below {@code frame.limit()}
+     */
+    private int tagOffset(ByteBuffer frame, int headerOffset, int innerLength) {
+        Objects.checkFromIndexSize(headerOffset, H, frame.limit());
+        if (!announcesTag(frame, headerOffset, innerLength)) {
+            return -1;
+        }
+        Objects.checkFromIndexSize(headerOffset, H + innerLength + TAG_LENGTH, frame.limit());
+        int tagOffset = headerOffset + H + innerLength;
+        return Byte.toUnsignedInt(frame.get(tagOffset)) == keyId ? tagOffset : -1;
     }
 
     /** Computes the MAC over verifyInput (its digest part set) and compares it with the frame's, in constant time. */

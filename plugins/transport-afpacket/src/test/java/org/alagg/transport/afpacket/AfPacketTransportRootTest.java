@@ -3,8 +3,8 @@ package org.alagg.transport.afpacket;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -14,12 +14,13 @@ import org.alagg.api.MacAddress;
 import org.alagg.api.PacketBatch;
 import org.alagg.linux.NetworkInterfaces;
 import org.alagg.linux.NetworkNamespace;
+import org.alagg.testing.Await;
 import org.alagg.testing.RequiresRoot;
 import org.alagg.testing.TestNetwork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.osgi.service.log.Logger;
+
 
 /** The transport on the real kernel: two namespaces joined by a veth pair, one transport in each. */
 @RequiresRoot
@@ -38,8 +39,8 @@ class AfPacketTransportRootTest {
         net = TestNetwork.create();
         a = net.namespace("a");
         b = net.namespace("b");
-        inA = NetworkNamespace.call(a, () -> new AfPacketTransport(quiet()));
-        inB = NetworkNamespace.call(b, () -> new AfPacketTransport(quiet()));
+        inA = NetworkNamespace.call(a, () -> new AfPacketTransport(QuietLogger.create()));
+        inB = NetworkNamespace.call(b, () -> new AfPacketTransport(QuietLogger.create()));
     }
 
     @AfterEach
@@ -129,17 +130,6 @@ class AfPacketTransportRootTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 5 * SECOND;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 5 s: " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static Logger quiet() {
-        return (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] {Logger.class},
-                (proxy, method, args) -> method.getReturnType() == boolean.class ? false : null);
+        Await.until(what, Duration.ofSeconds(5), condition);
     }
 }

@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
-import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +31,7 @@ import org.alagg.api.PacketBatch;
 import org.alagg.linux.LinuxException;
 import org.alagg.linux.NetworkInterfaces;
 import org.alagg.linux.NetworkNamespace;
+import org.alagg.testing.Await;
 import org.alagg.testing.RequiresRoot;
 import org.alagg.testing.TestNetwork;
 import org.junit.jupiter.api.AfterEach;
@@ -38,7 +39,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.osgi.service.log.Logger;
+
 
 /**
  * The transport on two links of the real kernel: what one link's trouble does (and does not do) to the other,
@@ -79,8 +80,8 @@ class AfPacketTwoLinksRootTest {
         mac2a = NetworkNamespace.call(a, () -> NetworkInterfaces.mac("l2a"));
         mac1b = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("l1b"));
         mac2b = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("l2b"));
-        inA = NetworkNamespace.call(a, () -> new AfPacketTransport(quiet()));
-        inB = NetworkNamespace.call(b, () -> new AfPacketTransport(quiet()));
+        inA = NetworkNamespace.call(a, () -> new AfPacketTransport(QuietLogger.create()));
+        inB = NetworkNamespace.call(b, () -> new AfPacketTransport(QuietLogger.create()));
     }
 
     @AfterEach
@@ -283,14 +284,14 @@ class AfPacketTwoLinksRootTest {
     @Test
     void closingEverythingLeavesNoDescriptorOpen() throws Exception {
         // a first round loads every class (the JVM opens jar files for that) before counting
-        AfPacketTransport warm = NetworkNamespace.call(a, () -> new AfPacketTransport(quiet()));
+        AfPacketTransport warm = NetworkNamespace.call(a, () -> new AfPacketTransport(QuietLogger.create()));
         Link warmLink = NetworkNamespace.call(a, () -> warm.open(0, "l1a", mac1b, ETHERTYPE));
         warm.send(new PacketBatch(1, 64));
         warmLink.close();
         warm.stop();
 
         int before = descriptors();
-        AfPacketTransport t = NetworkNamespace.call(a, () -> new AfPacketTransport(quiet()));
+        AfPacketTransport t = NetworkNamespace.call(a, () -> new AfPacketTransport(QuietLogger.create()));
         int transport = descriptors();
         Link l1 = NetworkNamespace.call(a, () -> t.open(0, "l1a", mac1b, ETHERTYPE));
         Link l2 = NetworkNamespace.call(a, () -> t.open(1, "l2a", mac2b, ETHERTYPE));
@@ -579,17 +580,6 @@ class AfPacketTwoLinksRootTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 10 * SECOND;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 10 s: " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static Logger quiet() {
-        return (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] {Logger.class},
-                (proxy, method, args) -> method.getReturnType() == boolean.class ? false : null);
+        Await.until(what, Duration.ofSeconds(10), condition);
     }
 }

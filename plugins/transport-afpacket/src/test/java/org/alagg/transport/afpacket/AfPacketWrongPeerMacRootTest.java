@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,12 +19,13 @@ import org.alagg.api.MacAddress;
 import org.alagg.api.PacketBatch;
 import org.alagg.linux.NetworkInterfaces;
 import org.alagg.linux.NetworkNamespace;
+import org.alagg.testing.Await;
 import org.alagg.testing.RequiresRoot;
 import org.alagg.testing.TestNetwork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.osgi.service.log.Logger;
+
 
 /**
  * A link whose configured peer MAC is silent while another MAC sends frames of the link's EtherType on its interface
@@ -61,8 +62,8 @@ class AfPacketWrongPeerMacRootTest {
         net.veth(a, "va", b, "vb");
         macA = NetworkNamespace.call(a, () -> NetworkInterfaces.mac("va"));
         macB = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("vb"));
-        inA = NetworkNamespace.call(a, () -> new AfPacketTransport(quiet()));
-        inB = NetworkNamespace.call(b, () -> new AfPacketTransport(quiet()));
+        inA = NetworkNamespace.call(a, () -> new AfPacketTransport(QuietLogger.create()));
+        inB = NetworkNamespace.call(b, () -> new AfPacketTransport(QuietLogger.create()));
     }
 
     @AfterEach
@@ -256,17 +257,6 @@ class AfPacketWrongPeerMacRootTest {
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 5 * SECOND;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within 5 s: " + what);
-            }
-            Thread.sleep(20);
-        }
-    }
-
-    private static Logger quiet() {
-        return (Logger) Proxy.newProxyInstance(Logger.class.getClassLoader(), new Class<?>[] {Logger.class},
-                (proxy, method, args) -> method.getReturnType() == boolean.class ? false : null);
+        Await.until(what, Duration.ofSeconds(5), condition);
     }
 }
