@@ -158,6 +158,36 @@ class LinkHealthTest {
         Thread.sleep(100);
         assertEquals(LinkHealth.UNANSWERED, p.a.links[1].health.reason, "A hears B, but its probes go unanswered");
         assertTrue(p.a.links[0].isUp() && p.b.links[0].isUp());
+        // the heard lists (over link 0) tell each side which direction of link 1 is broken
+        long recently = LinkHealth.DETECT_INTERVALS * p.b.probeIntervalNanos;
+        LinkHealth a1 = p.a.links[1].health;
+        LinkHealth b1 = p.b.links[1].health;
+        DataPathTest.await("B learns that A hears it on link 1", () -> System.nanoTime() - b1.peerHearsNanos <= recently);
+        long now = System.nanoTime();
+        assertTrue(now - a1.peerListNanos <= recently && now - a1.peerHearsNanos > recently,
+                "A learns that B does not hear it on link 1, though B's lists arrive");
+
+        // a scheduler sees the same: link 1 DOWN, link 0 UP with its round-trip time
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        p.a.scheduler = new org.alagg.api.LinkScheduler() {
+            @Override
+            public int choose(int sequence, int length, int[] up, int upCount, int[] chosen) {
+                throw new AssertionError("the engine calls the form with the links' health");
+            }
+
+            @Override
+            public int choose(int sequence, int length, int[] up, int upCount, org.alagg.api.LinkConditions links,
+                              int[] chosen) {
+                seen.add(links.state(0) + " " + links.state(1) + " " + (links.rttNanos(0) > 0) + " " + upCount + " "
+                        + links.state(7));
+                System.arraycopy(up, 0, chosen, 0, upCount);
+                return upCount;
+            }
+        };
+        DataPathTest.send(p.aSource, 0, 10);
+        DataPathTest.await("delivered", () -> p.bSink.delivered.size() == 10);
+        assertEquals("UP DOWN true 1 DOWN", seen.get(seen.size() - 1), "link 0 UP with an RTT, link 1 DOWN, no link 7");
+        p.a.scheduler = null;
         p.aWire.silentLink = -1;
         until(p.a.links[1], true, cut);
         until(p.b.links[1], true, cut);
