@@ -54,10 +54,18 @@ abstract class HotLoop implements Runnable {
     public final void run() {
         while (path.running) {
             turn();
-            lastTurnNanos = System.nanoTime();
-            TURNS.setRelease(this, (long) TURNS.getOpaque(this) + 1);
+            finished();
         }
         stopped();
+    }
+
+    /**
+     * A method of its own, as {@link #turn()} is: this loop runs in the interpreter until thousands of turns have gone
+     * by (on-stack replacement), and at a few turns a second the VarHandle access would stay interpreted for minutes.
+     */
+    private void finished() {
+        lastTurnNanos = System.nanoTime();
+        TURNS.setRelease(this, (long) TURNS.getOpaque(this) + 1);
     }
 
     long turns() {
