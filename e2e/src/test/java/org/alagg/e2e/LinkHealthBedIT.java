@@ -229,16 +229,17 @@ class LinkHealthBedIT {
                     ROUNDS, r.name, spread(r.silenceMs), spread(r.downA), spread(r.downB), spread(r.upA), spread(r.upB));
         }
         report("link health", "ping A -> B at 100/s in the rounds with traffic: %s", pings);
-        report("link health", "the 10 rounds took %d s; DOWN events the two logs wrote meanwhile: %s", seconds,
-                downEvents(logFrom));
+        String events = downEvents(logFrom);
+        report("link health", "the 10 rounds took %d s; DOWN events the two logs wrote meanwhile: %s", seconds, events);
+        assertTrue(!events.contains("one-way"), "a link silent both ways is never logged as one-way: " + events);
         for (Traffic.Ping ping : pings) {
             assertEquals(0.0, ping.lossPercent(), "redundancy hides the silent link: " + ping);
         }
         for (Rounds r : List.of(traffic, idle)) {
             for (List<Long> down : List.of(r.downA, r.downB)) {
                 // the last frame passed before the rule was in force: DOWN 300 ms after it, plus the egress thread's
-                // wake-up and the millisecond of since's resolution
-                assertTrue(down.stream().allMatch(ms -> ms <= 300 + 5), "DOWN within 300 ms of the rule, " + r.name + ": " + down);
+                // wake-up (up to 14 ms seen in the first round, on a loaded 2-core machine) and since's resolution
+                assertTrue(down.stream().allMatch(ms -> ms <= 300 + 15), "DOWN within 300 ms of the rule, " + r.name + ": " + down);
             }
             for (List<Long> up : List.of(r.upA, r.upB)) {
                 assertTrue(up.stream().allMatch(ms -> ms > 0 && ms < 1000), "UP within 1 s after it heals, " + r.name + ": " + up);
@@ -529,6 +530,7 @@ class LinkHealthBedIT {
                     .map(l -> l.substring(0, Math.min(l.length(), 160))).toList();
             report("link health", "%s's log: %d MTU mismatch events over the class (no MTU differs on this bed) %s", side,
                     mismatches.size(), mismatches);
+            assertEquals(List.of(), mismatches, "no false MTU mismatch through silence, one-way failures and 20 % loss");
         }
         Conservation.assertCountersAddUp(bed);
     }

@@ -136,7 +136,7 @@ class MtuBedIT {
             report("mtu", "B's end of link 1 at %d, A's at %d: A found the mismatch after %d ms: %s (%s)", LOWER_MTU,
                     START_MTU, foundMs, l1a.state(), l1a.detail());
             assertTrue(l1a.detail().contains("MTU mismatch: frames of " + START_MTU + " bytes"), l1a.detail());
-            assertTrue(foundMs <= 5000, "the mismatch named within 5 s, not " + foundMs + " ms");
+            assertTrue(foundMs <= 6000, "the mismatch named within 6 s (three MTU probes missed), not " + foundMs + " ms");
             assertEquals("UP", l1a.state(), "smaller frames pass: the link stays UP");
             Instance.LinkReport l1b = b.instance().links().get(b.link(1));
             assertEquals(0, l1b.counter("mtu_mismatch"), "B's padded probes fit A's MTU: " + l1b.detail());

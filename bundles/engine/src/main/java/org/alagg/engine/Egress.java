@@ -291,7 +291,7 @@ final class Egress extends HotLoop {
                 }
                 probe(link, LinkHealth.PROBE_LENGTH, h.lastProbeId, HEALTH_PROBE, now);
                 int padded = mtuProbeLength(link);
-                if (padded > 0 && h.mtuProbeDue(padded, now, interval)) {
+                if (padded > 0 && h.mtuProbeDue(padded, now, interval, link.sent.get(OpenLink.REFUSED_QUEUE_FULL))) {
                     if (frames.isFull()) {
                         flush(transport, links);
                     }
@@ -444,9 +444,9 @@ final class Egress extends HotLoop {
                 link.refused(refusal);
                 if (packetOfFrame[j] == HEALTH_PROBE && OpenLink.queueFull(refusal)) {
                     link.health.probeRefused(System.nanoTime());
-                } else if (packetOfFrame[j] == MTU_PROBE && OpenLink.socketFull(refusal)) {
-                    link.health.mtuProbeRefused(); // it never left: it says nothing about the peer's MTU
-                } // else it was dropped on its way: a veth whose far end takes less refuses it with ENOBUFS
+                } else if (packetOfFrame[j] == MTU_PROBE) {
+                    link.health.mtuProbeRefused(OpenLink.socketFull(refusal), OpenLink.queueFull(refusal));
+                }
             }
         }
         frames.clear();

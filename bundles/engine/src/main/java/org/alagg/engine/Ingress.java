@@ -430,7 +430,7 @@ final class Ingress extends HotLoop implements ReorderOutput {
      * report of the link (frames received and lost by link sequence, running totals) unless the probe is padded.
      */
     private void answer(ByteBuffer frame, OpenLink link, long now) {
-        long recently = LinkHealth.DETECT_INTERVALS * path.probeIntervalNanos;
+        long recently = LinkHealth.HEARD_INTERVALS * path.probeIntervalNanos;
         int heard = 0;
         for (OpenLink l : path.links) {
             if (l != null && l.peerLinkId >= 0 && now - l.health.lastHeardNanos <= recently) {
@@ -457,13 +457,13 @@ final class Ingress extends HotLoop implements ReorderOutput {
         }
         for (OpenLink l : path.links) {
             if (l != null) {
-                l.health.peerListNanos = now;
                 for (int i = 0; i < count; i++) {
                     if (ProbeReport.heardLink(frame, at, i) == l.id()) {
                         l.health.peerHearsNanos = now;
                         break;
                     }
                 }
+                l.health.peerListNanos = now; // after: a reader that sees this list sees whether it named the link
             }
         }
     }

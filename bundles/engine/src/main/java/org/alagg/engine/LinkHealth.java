@@ -30,6 +30,12 @@ final class LinkHealth {
      * and three failures in a row (5 % per probe) would flap a working link every few seconds; six in a row are 0.2 %.
      */
     static final int UNANSWERED_INTERVALS = 2 * DETECT_INTERVALS;
+    /**
+     * How recently a frame of the peer must have come on a link for a reply's heard list to name it: two probe
+     * intervals (a working link brings a probe every interval), less than the detection time, so that when a link dies
+     * both ways the peer's lists stop naming it before this side calls it DOWN.
+     */
+    static final int HEARD_INTERVALS = 2;
     /** How many probes in a row must be answered before a DOWN link is UP again. */
     static final int UP_STREAK = 3;
     /**
@@ -86,15 +92,23 @@ final class LinkHealth {
     static final int MTU_PROBE_EVERY = 10;
     /** Probe ids of MTU probes have this bit set: their replies never count as health probes' answers. */
     static final int MTU_ID_BIT = 0x4000_0000;
-    /** How many MTU probes in a row must go unanswered (while the plain ones are answered) to call the MTU too large. */
-    static final int MTU_MISSES = 2;
+    /**
+     * How many MTU probes in a row must be missed (while every plain probe around them was answered) to call the MTU
+     * too large: at 2 % loss each way, a false call every some 15 hours; detection takes about 3 s.
+     */
+    static final int MTU_MISSES = 3;
     /** Egress: the id and body length of the latest MTU probe sent, how many in a row went unanswered before it. */
     volatile int mtuProbeId;
     volatile int mtuProbeLength;
     volatile long mtuProbeSentNanos;
     volatile int mtuMisses;
-    /** The id of the plain probe sent just before the latest MTU probe: an answer to a later one shows it missed. */
+    /** The id of the plain probe sent just before the latest MTU probe. */
     volatile int mtuFollowedBy;
+    /** Egress: how many health probes had been answered when the latest MTU probe left. */
+    private long answeredAtMtuProbe;
+    /** Egress: the link's queue-full refusals of MTU probes, and of its other frames when the latest MTU probe left. */
+    private long mtuProbesRefused;
+    private long othersRefusedAtMtuProbe;
     private int mtuProbes;
     /** Ingress: the id of the last MTU probe answered, and its body length. */
     volatile int mtuAnsweredId;
@@ -148,46 +162,61 @@ final class LinkHealth {
 
     /**
      * Egress: whether the probe just taken ({@link #probeDue}) is to be followed by an MTU probe of {@code length} bytes
-     * of body; if so, its id is taken, and whether the one before was answered is counted.
+     * of body; if so, its id is taken, and what became of the one before is counted: answered, or a miss when every
+     * plain probe sent since it was answered (the link lost nothing small meanwhile), or no evidence either way (a
+     * lossy or silent link loses probes of any size).
      */
-    boolean mtuProbeDue(int length, long now, long intervalNanos) {
+    boolean mtuProbeDue(int length, long now, long intervalNanos, long queueFullRefusals) {
         if (lastProbeId % MTU_PROBE_EVERY != 1
                 || mtuProbes > 0 && now - mtuProbeSentNanos < MTU_PROBE_EVERY / 2 * intervalNanos) {
             return false; // not its turn, or a retried probe (the queue was full): the last MTU probe is recent
         }
-        if (mtuProbes > 0 && mtuProbeId != 0) {
-            boolean answered = mtuAnsweredId == mtuProbeId && mtuAnsweredLength == mtuProbeLength;
-            mtuMisses = answered ? 0 : mtuMisses + 1;
+        int previous = mtuProbeId;
+        long answeredNow = answered;
+        long othersRefused = queueFullRefusals - mtuProbesRefused;
+        if (previous != 0) {
+            // every plain probe since answered, and no other frame refused by a full queue (a congested queue drops
+            // large frames before small ones): only then does a lost MTU probe say something about its size
+            boolean clean = answeredNow - answeredAtMtuProbe >= Sequence.distance(mtuFollowedBy, lastProbeId) - 1
+                    && othersRefused == othersRefusedAtMtuProbe;
+            if (mtuAnsweredId == previous && mtuAnsweredLength == mtuProbeLength) {
+                mtuMisses = 0;
+            } else if (clean) {
+                mtuMisses = mtuMisses + 1;
+            }
         }
         mtuProbes++;
         mtuFollowedBy = lastProbeId;
+        answeredAtMtuProbe = answeredNow;
+        othersRefusedAtMtuProbe = othersRefused;
         mtuProbeId = MTU_ID_BIT | mtuProbes & (MTU_ID_BIT - 1);
         mtuProbeLength = length;
         mtuProbeSentNanos = now;
         return true;
     }
 
-    /** Egress: the link's full queue refused the MTU probe: it never left, so it is not waited for. */
-    void mtuProbeRefused() {
-        mtuProbes--;
-        mtuProbeId = 0;
+    /**
+     * Egress: the kernel refused the MTU probe. With EAGAIN (the socket's buffer) it never left and is not waited for;
+     * with ENOBUFS it may have been dropped by a full queue or by the far end of a veth that takes less (the kernel
+     * says the same for both): it counts as sent, and as a queue refusal of its own, not of the link's other frames.
+     */
+    void mtuProbeRefused(boolean neverLeft, boolean queueFull) {
+        if (queueFull) {
+            mtuProbesRefused++;
+        }
+        if (neverLeft) {
+            mtuProbes--;
+            mtuProbeId = 0;
+        }
     }
 
     /**
-     * Whether frames of the link's MTU do not pass while smaller ones do: the last {@value #MTU_MISSES} MTU probes went
-     * unanswered, though plain probes sent after each were answered. Until the latest MTU probe is answered or missed,
-     * what the ones before it said stands.
+     * Whether frames of the link's MTU do not pass while smaller ones do: {@value #MTU_MISSES} MTU probes in a row were
+     * missed (see {@link #mtuProbeDue}), and the latest is not answered.
      */
     boolean mtuTooLarge() {
         int id = mtuProbeId;
-        if (id == 0) {
-            return mtuMisses >= MTU_MISSES;
-        }
-        if (mtuAnsweredId == id) {
-            return false;
-        }
-        boolean missed = Sequence.distance(mtuFollowedBy, lastAnsweredId) > 0;
-        return (missed ? mtuMisses + 1 : mtuMisses) >= MTU_MISSES;
+        return mtuMisses >= MTU_MISSES && (id == 0 || mtuAnsweredId != id);
     }
 
     /** The next probe's time. */

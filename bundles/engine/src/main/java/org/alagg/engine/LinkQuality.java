@@ -37,9 +37,10 @@ final class LinkQuality {
     private static final int PEER_LOST = 3;
     private static final int DATA = 4;
     private static final int PASSED = 5;
+    private static final int REFUSED = 6;
 
     /** The totals at each of the last ticks, a ring. */
-    private final long[][] history = new long[RECENT_TICKS + 1][6];
+    private final long[][] history = new long[RECENT_TICKS + 1][7];
     private long ticks;
     private final long[] floors = new long[FLOOR_TICKS];
 
@@ -64,7 +65,7 @@ final class LinkQuality {
     /**
      * Takes this tick's totals and judges the link.
      *
-     * @param counters the link's received counters (published values)
+     * @param counters the link's counters, received and sent (published values)
      * @param passed   the instance's passed counter
      * @param up       whether the probes have the link UP (a DOWN link is neither DEGRADED nor latent: it is DOWN)
      * @param onChange told of each change, in order
@@ -76,6 +77,7 @@ final class LinkQuality {
         row[LOST] = counters.get("lost");
         row[PEER_RECEIVED] = counters.get("peer_received");
         row[PEER_LOST] = counters.get("peer_lost");
+        row[REFUSED] = refused(counters);
         row[DATA] = counters.get("data_received");
         row[PASSED] = passed;
         if (up && !wasUp) {
@@ -87,7 +89,8 @@ final class LinkQuality {
         wasUp = up;
         long[] recent = back(RECENT_TICKS);
         lossFromPeerPpm = ppm(row[SEQUENCED] - recent[SEQUENCED], row[LOST] - recent[LOST]);
-        lossToPeerPpm = ppm(row[PEER_RECEIVED] - recent[PEER_RECEIVED], row[PEER_LOST] - recent[PEER_LOST]);
+        lossToPeerPpm = ppm(row[PEER_RECEIVED] - recent[PEER_RECEIVED], lostOnTheWay(row[PEER_LOST] - recent[PEER_LOST],
+                row[REFUSED] - recent[REFUSED]));
         floors[(int) (ticks % FLOOR_TICKS)] = health.lowestRtt();
         rttFloorNanos = floor();
         long[] period = back(LATENT_TICKS);
@@ -162,6 +165,20 @@ final class LinkQuality {
             }
         }
         return lowest;
+    }
+
+    /**
+     * The frames this side sent on the link that its own kernel refused (full queue, too big, link down): they took a
+     * link sequence number, so the peer counts them lost, though they never reached the link.
+     */
+    static long refused(java.util.Map<String, Long> counters) {
+        return counters.getOrDefault("refused_queue_full", 0L) + counters.getOrDefault("refused_too_big", 0L)
+                + counters.getOrDefault("refused_down", 0L) + counters.getOrDefault("refused_other", 0L);
+    }
+
+    /** What the peer found missing, less what never left this side: the loss of the link itself. */
+    static long lostOnTheWay(long peerLost, long refused) {
+        return Math.max(0, peerLost - refused);
     }
 
     private static int ppm(long received, long lost) {

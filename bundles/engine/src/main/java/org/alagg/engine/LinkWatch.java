@@ -35,7 +35,9 @@ final class LinkWatch {
                 events.warn(subject, "DOWN: " + downDetail(link, now));
             }
         }
-        link.quality.tick(now, link.received.snapshot(), passed, h, link.isUp(), change -> {
+        Map<String, Long> counters = link.received.snapshot();
+        counters.putAll(link.sent.snapshot());
+        link.quality.tick(now, counters, passed, h, link.isUp(), change -> {
             switch (change) {
                 case DEGRADED -> events.warn(subject, "DEGRADED: " + link.quality.degradedWhy);
                 case RECOVERED -> {
@@ -97,8 +99,9 @@ final class LinkWatch {
         long recently = LinkHealth.DETECT_INTERVALS * interval;
         long heardAgo = TimeUnit.NANOSECONDS.toMillis(now - h.lastHeardNanos);
         long answeredAgo = TimeUnit.NANOSECONDS.toMillis(now - h.lastAnsweredNanos);
-        boolean listing = now - h.peerListNanos <= recently; // the peer's heard lists arrive (over some link)
-        boolean peerHears = listing && now - h.peerHearsNanos <= recently;
+        long list = h.peerListNanos; // read first: the link's entry of that list was written before it
+        boolean listing = now - list <= recently; // the peer's heard lists arrive (over some link)
+        boolean peerHears = listing && h.peerHearsNanos == list; // the latest list names this link
         return switch (h.reason) {
             case LinkHealth.SILENT -> peerHears
                     ? "one-way: nothing arrives from the peer for " + heardAgo + " ms, yet the peer hears this side on it "
@@ -135,7 +138,8 @@ final class LinkWatch {
             counters.put("rtt_floor_us", link.quality.rttFloorNanos / 1000);
         }
         putLoss(counters, "loss_from_peer_ppm", counters.get("frames_sequenced"), counters.get("lost"));
-        putLoss(counters, "loss_to_peer_ppm", counters.get("peer_received"), counters.get("peer_lost"));
+        putLoss(counters, "loss_to_peer_ppm", counters.get("peer_received"),
+                LinkQuality.lostOnTheWay(counters.get("peer_lost"), LinkQuality.refused(counters)));
         putKnown(counters, "recent_loss_from_peer_ppm", link.quality.lossFromPeerPpm);
         putKnown(counters, "recent_loss_to_peer_ppm", link.quality.lossToPeerPpm);
         counters.put("latent_error", link.quality.latent ? 1L : 0L);
