@@ -48,6 +48,8 @@ final class Measurement {
             for (Forwarder forwarder : forwarders) {
                 startRss.put(forwarder, forwarder.rssKilobytes());
             }
+            Traffic.Ping warmUp = Traffic.ping(bed.a(), bed.b().ipv4(), plan.warmUpPings(), PING_INTERVAL_SECONDS);
+            progress.line("ping, warm-up (not counted): %s", warmUp);
             Traffic.Ping ping = Traffic.ping(bed.a(), bed.b().ipv4(), plan.pings(), PING_INTERVAL_SECONDS);
             progress.line("ping: %s", ping);
             TcpResult tcp = tcp(bed, forwarders);
