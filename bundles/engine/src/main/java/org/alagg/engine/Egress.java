@@ -289,13 +289,14 @@ final class Egress extends HotLoop {
                 if (frames.isFull()) {
                     flush(transport, links);
                 }
-                probe(link, LinkHealth.PROBE_LENGTH, h.lastProbeId, HEALTH_PROBE, now);
+                probe(link, LinkHealth.PROBE_LENGTH, h.lastProbeId, HEALTH_PROBE, now, link.nextLinkSequence++);
                 int padded = mtuProbeLength(link);
                 if (padded > 0 && h.mtuProbeDue(padded, now, interval, link.sent.get(OpenLink.REFUSED_QUEUE_FULL))) {
                     if (frames.isFull()) {
                         flush(transport, links);
                     }
-                    probe(link, padded, h.mtuProbeId, MTU_PROBE, now);
+                    // the frame before's link sequence: a padded probe the far end cannot take is not the link's loss
+                    probe(link, padded, h.mtuProbeId, MTU_PROBE, now, link.nextLinkSequence - 1);
                 }
             }
             due = Math.min(due, Math.min(h.nextProbeNanos(), h.evaluate(now, interval, link.transportUp())));
@@ -312,11 +313,11 @@ final class Egress extends HotLoop {
     }
 
     /** Adds a PROBE of {@code innerLength} bytes (a plain body, the rest zeros) with this id to {@link #frames}. */
-    private void probe(OpenLink link, int innerLength, int id, int marker, long now) {
+    private void probe(OpenLink link, int innerLength, int id, int marker, long now, int linkSequence) {
         int tagLength = auth == null ? 0 : FrameAuth.TAG_LENGTH;
         ByteBuffer slot = frames.slot(frames.size());
         control.frameType(FrameType.PROBE).innerLength(innerLength).epoch(path.epoch)
-                .globalSequence(nextSequence).linkId(link.id()).linkSequence(link.nextLinkSequence++)
+                .globalSequence(nextSequence).linkId(link.id()).linkSequence(linkSequence)
                 .authTagLength(tagLength);
         FrameCodec.encode(control, slot, 0);
         ProbeBody.write(slot, FrameCodec.HEADER_LENGTH, now, id);
@@ -333,11 +334,12 @@ final class Egress extends HotLoop {
 
     /**
      * The body of a probe that fills the link's MTU exactly (header, body and tag), so that a peer or path that takes
-     * less does not answer it; 0 while the MTU is not known. At most what a frame slot holds.
+     * less does not answer it; 0 while the MTU is not known. At most {@link DataPath#MAX_PACKET}: the largest body a
+     * peer's control queue echoes (and the largest packet Alagg carries anyway).
      */
     private int mtuProbeLength(OpenLink link) {
-        int mtu = Math.min(link.link.mtu(), frames.slotSize());
-        int body = mtu - FrameCodec.HEADER_LENGTH - (auth == null ? 0 : FrameAuth.TAG_LENGTH);
+        int body = Math.min(link.link.mtu() - FrameCodec.HEADER_LENGTH - (auth == null ? 0 : FrameAuth.TAG_LENGTH),
+                DataPath.MAX_PACKET);
         return body > ProbeReport.MAX_ECHO_WITH_REPORT ? body : 0;
     }
 
@@ -364,8 +366,12 @@ final class Egress extends HotLoop {
                 }
                 ByteBuffer slot = frames.slot(frames.size());
                 int length = queue.length(q);
+                // the echo of a padded probe takes the link sequence of the frame before it, as the probe did: that
+                // the far end cannot take it is not the link's loss
+                boolean paddedEcho = queue.type(q) == FrameType.PROBE_REPLY && length > ProbeReport.MAX_ECHO_WITH_REPORT;
                 control.frameType(queue.type(q)).innerLength(length).epoch(path.epoch).globalSequence(nextSequence)
-                        .linkId(id).linkSequence(link.nextLinkSequence++).authTagLength(tagLength);
+                        .linkId(id).linkSequence(paddedEcho ? link.nextLinkSequence - 1 : link.nextLinkSequence++)
+                        .authTagLength(tagLength);
                 FrameCodec.encode(control, slot, 0);
                 queue.copyBody(q, slot, FrameCodec.HEADER_LENGTH);
                 if (auth != null) {

@@ -95,6 +95,8 @@ final class Ingress extends HotLoop implements ReorderOutput {
     private final PacketBatch frames = new PacketBatch(DataPath.BATCH, FrameCodec.HEADER_LENGTH + DataPath.MAX_PACKET + 256);
     private final PacketBatch deliveries = new PacketBatch(DataPath.BATCH, DataPath.MAX_PACKET);
     private final FrameHeader header = new FrameHeader();
+    /** How many heard lists arrived: each list's number. */
+    private long heardLists;
     /** The heard list of the reply being made: the peer's link ids of the links this side hears it on. */
     private final int[] heardLinks = new int[DataPath.MAX_LINKS];
     private final ByteBuffer challengeBody = ByteBuffer.allocate(ProbeBody.CHALLENGE_BODY_LENGTH);
@@ -455,15 +457,17 @@ final class Ingress extends HotLoop implements ReorderOutput {
         if (count < 0) {
             return;
         }
+        long list = ++heardLists;
         for (OpenLink l : path.links) {
             if (l != null) {
                 for (int i = 0; i < count; i++) {
                     if (ProbeReport.heardLink(frame, at, i) == l.id()) {
-                        l.health.peerHearsNanos = now;
+                        l.health.peerHearsNumber = list;
                         break;
                     }
                 }
-                l.health.peerListNanos = now; // after: a reader that sees this list sees whether it named the link
+                l.health.peerListNumber = list; // after: a reader that sees this list sees whether it named the link
+                l.health.peerListNanos = now;
             }
         }
     }

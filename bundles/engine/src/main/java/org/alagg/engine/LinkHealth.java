@@ -7,7 +7,6 @@ import java.util.concurrent.atomic.AtomicLongArray;
 
 import org.alagg.protocol.ProbeBody;
 import org.alagg.protocol.ProbeReport;
-import org.alagg.protocol.Sequence;
 
 /**
  * What the probes say about one link (issue 12): whether frames pass both ways, the round-trip time, and the loss of
@@ -77,8 +76,10 @@ final class LinkHealth {
      * When the peer last listed this link in the heard list of a report (it hears this side's frames on it), and when
      * any heard list last arrived, on any link: with the two, a silent link tells which direction is broken.
      */
-    volatile long peerHearsNanos;
     volatile long peerListNanos;
+    /** The number of the latest heard list (lists are numbered as they arrive), and of the latest that named this link. */
+    volatile long peerListNumber;
+    volatile long peerHearsNumber;
     private boolean anyAnswered;
     /** The id of the latest health probe answered. */
     volatile int lastAnsweredId;
@@ -92,6 +93,8 @@ final class LinkHealth {
     static final int MTU_PROBE_EVERY = 10;
     /** Probe ids of MTU probes have this bit set: their replies never count as health probes' answers. */
     static final int MTU_ID_BIT = 0x4000_0000;
+    /** Health probe ids count 1, 2, ... modulo 2^30 (0 is a challenge's), so they never reach the MTU probes' bit. */
+    static final int ID_MASK = MTU_ID_BIT - 1;
     /**
      * How many MTU probes in a row must be missed (while every plain probe around them was answered) to call the MTU
      * too large: at 2 % loss each way, a false call every some 15 hours; detection takes about 3 s.
@@ -141,7 +144,7 @@ final class LinkHealth {
             return false;
         }
         nextProbeNanos = now - nextProbeNanos < intervalNanos ? nextProbeNanos + intervalNanos : now + intervalNanos;
-        int id = lastProbeId + 1;
+        int id = lastProbeId + 1 & ID_MASK;
         lastProbeId = id == 0 ? 1 : id;
         return true;
     }
@@ -152,8 +155,7 @@ final class LinkHealth {
      * is only busy is not taken DOWN for the probes its own queue refused.
      */
     void probeRefused(long now) {
-        int id = lastProbeId - 1;
-        lastProbeId = id == 0 ? -1 : id;
+        lastProbeId = lastProbeId - 1 & ID_MASK; // 0 when it was 1: the retry takes 1 again
         nextProbeNanos = now + RETRY_NANOS;
     }
 
@@ -177,7 +179,8 @@ final class LinkHealth {
         if (previous != 0) {
             // every plain probe since answered, and no other frame refused by a full queue (a congested queue drops
             // large frames before small ones): only then does a lost MTU probe say something about its size
-            boolean clean = answeredNow - answeredAtMtuProbe >= Sequence.distance(mtuFollowedBy, lastProbeId) - 1
+            boolean clean = answeredNow - answeredAtMtuProbe >= idDistance(mtuFollowedBy, lastProbeId) - 1
+                    && idDistance(mtuFollowedBy, lastAnsweredId) > 0 // a probe sent after it came back
                     && othersRefused == othersRefusedAtMtuProbe;
             if (mtuAnsweredId == previous && mtuAnsweredLength == mtuProbeLength) {
                 mtuMisses = 0;
@@ -287,17 +290,17 @@ final class LinkHealth {
             }
             return false;
         }
-        int behind = Sequence.distance(id, lastProbeId);
+        int behind = idDistance(id, lastProbeId);
         long rtt = now - ProbeBody.sentNanos(frame, payloadOffset);
         if (id == 0 || behind < 0 || behind >= REPLY_WINDOW || rtt < 0 || rtt > MAX_RTT_NANOS) {
             return false; // a challenge's reply, a stale or forged one
         }
         if (anyAnswered) {
-            int ahead = Sequence.distance(lastAnsweredId, id);
+            int ahead = idDistance(lastAnsweredId, id);
             if (ahead <= 0) {
                 return false; // a reply already taken, or one overtaken by a later probe's
             }
-            streak = ahead == 1 ? streak + 1 : 1;
+            streak = ahead == 1 || ahead == 2 && id == 1 ? streak + 1 : 1; // 0 is skipped at the wrap
         } else {
             streak = 1;
         }
@@ -345,6 +348,11 @@ final class LinkHealth {
     }
 
     // --- any thread (allocates) ------------------------------------------------------------------------------
+
+    /** How far health probe id {@code to} is after {@code from}, in the ids' 30-bit serial arithmetic. */
+    static int idDistance(int from, int to) {
+        return (to - from) << 2 >> 2;
+    }
 
     /** Any thread: the lowest of the round-trip times kept, in ns; 0 before the first. */
     long lowestRtt() {

@@ -117,7 +117,8 @@ final class LinkQuality {
         }
 
         boolean full = ticks > LATENT_TICKS;
-        boolean nothingDelivered = full && row[DATA] - period[DATA] == 0 && row[LOST] - period[LOST] > 0
+        // frames of the stream went missing on it (not a lost probe or two on a link that carries none of it)
+        boolean nothingDelivered = full && row[DATA] - period[DATA] == 0 && row[LOST] - period[LOST] >= LATENT_MIN_PASSED
                 && row[PASSED] - period[PASSED] >= LATENT_MIN_PASSED;
         if (up && nothingDelivered && !latent) {
             latent = true;
@@ -182,7 +183,12 @@ final class LinkQuality {
     }
 
     private static int ppm(long received, long lost) {
-        return received + lost < MIN_FRAMES ? -1 : (int) (lost * 1_000_000 / (received + lost));
+        return (int) ppm(received, lost, MIN_FRAMES);
+    }
+
+    /** Lost of received plus lost, in parts per million; -1 with fewer than {@code minFrames} frames. */
+    static long ppm(long received, long lost, int minFrames) {
+        return received + lost < Math.max(1, minFrames) ? -1 : lost * 1_000_000 / (received + lost);
     }
 
     private static String percent(int ppm) {

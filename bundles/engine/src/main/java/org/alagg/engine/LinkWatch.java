@@ -77,11 +77,15 @@ final class LinkWatch {
         return detail;
     }
 
+    /** The size of the link's padded probes on the wire, header and tag included; 0 before the first. */
+    private int mtuProbeFrameBytes(OpenLink link) {
+        int body = link.health.mtuProbeLength;
+        return body == 0 ? 0 : FrameCodec.HEADER_LENGTH + body + (path.trust.authenticates() ? FrameAuth.TAG_LENGTH : 0);
+    }
+
     /** The MTU mismatch's text. */
     private String mtuDetail(OpenLink link) {
-        int frame = FrameCodec.HEADER_LENGTH + link.health.mtuProbeLength
-                + (path.trust.authenticates() ? FrameAuth.TAG_LENGTH : 0);
-        return "MTU mismatch: frames of " + frame + " bytes (this side's MTU) do not reach the peer and come back while "
+        return "MTU mismatch: frames of " + mtuProbeFrameBytes(link) + " bytes (this side's MTU) do not reach the peer and come back while "
                 + "smaller probes do: the peer's MTU on this link, or the path's, is smaller; packets that fill this "
                 + "side's MTU are lost on this link";
     }
@@ -99,9 +103,9 @@ final class LinkWatch {
         long recently = LinkHealth.DETECT_INTERVALS * interval;
         long heardAgo = TimeUnit.NANOSECONDS.toMillis(now - h.lastHeardNanos);
         long answeredAgo = TimeUnit.NANOSECONDS.toMillis(now - h.lastAnsweredNanos);
-        long list = h.peerListNanos; // read first: the link's entry of that list was written before it
-        boolean listing = now - list <= recently; // the peer's heard lists arrive (over some link)
-        boolean peerHears = listing && h.peerHearsNanos == list; // the latest list names this link
+        long list = h.peerListNumber; // read first: whether that list named the link was written before it
+        boolean listing = now - h.peerListNanos <= recently; // the peer's heard lists arrive (over some link)
+        boolean peerHears = listing && h.peerHearsNumber == list; // the latest list names this link
         return switch (h.reason) {
             case LinkHealth.SILENT -> peerHears
                     ? "one-way: nothing arrives from the peer for " + heardAgo + " ms, yet the peer hears this side on it "
@@ -144,14 +148,14 @@ final class LinkWatch {
         putKnown(counters, "recent_loss_to_peer_ppm", link.quality.lossToPeerPpm);
         counters.put("latent_error", link.quality.latent ? 1L : 0L);
         counters.put("mtu_mismatch", link.health.mtuTooLarge() ? 1L : 0L);
-        counters.put("mtu_probe_bytes", (long) link.health.mtuProbeLength == 0 ? 0L : FrameCodec.HEADER_LENGTH
-                + link.health.mtuProbeLength + (path.trust.authenticates() ? FrameAuth.TAG_LENGTH : 0));
+        counters.put("mtu_probe_bytes", (long) mtuProbeFrameBytes(link));
         counters.put("mtu_probes_missed", (long) link.health.mtuMisses);
     }
 
     private static void putLoss(Map<String, Long> counters, String name, long received, long lost) {
-        if (received + lost > 0) {
-            counters.put(name, lost * 1_000_000 / (received + lost));
+        long ppm = LinkQuality.ppm(received, lost, 1);
+        if (ppm >= 0) {
+            counters.put(name, ppm);
         }
     }
 

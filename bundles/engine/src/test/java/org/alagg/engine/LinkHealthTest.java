@@ -162,9 +162,9 @@ class LinkHealthTest {
         long recently = LinkHealth.DETECT_INTERVALS * p.b.probeIntervalNanos;
         LinkHealth a1 = p.a.links[1].health;
         LinkHealth b1 = p.b.links[1].health;
-        DataPathTest.await("B learns that A hears it on link 1", () -> System.nanoTime() - b1.peerHearsNanos <= recently);
-        long now = System.nanoTime();
-        assertTrue(now - a1.peerListNanos <= recently && now - a1.peerHearsNanos > recently,
+        DataPathTest.await("B learns that A hears it on link 1", () -> b1.peerHearsNumber == b1.peerListNumber
+                && System.nanoTime() - b1.peerListNanos <= recently);
+        assertTrue(System.nanoTime() - a1.peerListNanos <= recently && a1.peerHearsNumber < a1.peerListNumber,
                 "A learns that B does not hear it on link 1, though B's lists arrive");
 
         // a scheduler sees the same: link 1 DOWN, link 0 UP with its round-trip time
@@ -381,5 +381,28 @@ class LinkHealthTest {
                 p.b.links[1].health::mtuTooLarge);
         p.aWire.narrowLink = -1;
         DataPathTest.await("the mismatch clears", () -> !a1.health.mtuTooLarge());
+    }
+
+    /** Health probe ids run modulo 2^30 (skipping 0), never into the MTU probes' bit, and replies across the wrap count. */
+    @Test
+    void probeIdsWrapBelowTheMtuProbesBit() {
+        long interval = 100 * MS;
+        LinkHealth h = new LinkHealth(0);
+        Counters totals = new Counters(OpenLink.RECEIVED);
+        ByteBuffer reply = ByteBuffer.allocate(FrameCodec.HEADER_LENGTH + ProbeBody.LENGTH);
+        h.lastProbeId = LinkHealth.ID_MASK - 2;
+        long now = 0;
+        for (int round = 0; round < 6; round++) {
+            now += interval;
+            assertTrue(h.probeDue(now, interval));
+            assertTrue(h.lastProbeId > 0 && (h.lastProbeId & LinkHealth.MTU_ID_BIT) == 0, "id " + h.lastProbeId);
+            ProbeBody.write(reply, FrameCodec.HEADER_LENGTH, now, h.lastProbeId);
+            assertTrue(h.replied(reply, FrameCodec.HEADER_LENGTH, ProbeBody.LENGTH, 1, now + MS, totals),
+                    "the reply to " + h.lastProbeId);
+        }
+        assertEquals(4, h.lastProbeId, "2^30 - 2, 2^30 - 1, then 1 to 4 (0 is a challenge's)");
+        assertEquals(6, h.streak, "answered in a row across the wrap");
+        h.probeRefused(now);
+        assertEquals(3, h.lastProbeId, "a refused probe's id is taken again");
     }
 }

@@ -133,10 +133,11 @@ class LinkQualityTest {
 
     @Test
     void aLinkThatCarriesOnlyProbesIsNotLatent() {
-        for (int i = 0; i < 20; i++) { // a backup link: no DATA sent on it, nothing lost
-            tick(10, 0, 0, true);
+        for (int i = 0; i < 20; i++) { // a backup link: no DATA sent on it, a probe or two lost now and then
+            tick(10, i % 3 == 0 ? 2 : 0, 0, true);
         }
         assertFalse(quality.latent);
-        assertTrue(changes.isEmpty());
+        assertFalse(changes.contains(Change.LATENT), "lost probes are the link's loss (DEGRADED), not a latent error: "
+                + changes);
     }
 }
