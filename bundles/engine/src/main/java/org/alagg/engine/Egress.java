@@ -291,7 +291,8 @@ final class Egress extends HotLoop {
                 }
                 probe(link, LinkHealth.PROBE_LENGTH, h.lastProbeId, HEALTH_PROBE, now, link.nextLinkSequence++);
                 int padded = mtuProbeLength(link);
-                if (padded > 0 && h.mtuProbeDue(padded, now, interval, link.sent.get(OpenLink.REFUSED_QUEUE_FULL))) {
+                if (padded > 0 && h.mtuProbeDue(padded, now, interval, link.sent.get(OpenLink.REFUSED_QUEUE_FULL),
+                        link.quality.degraded)) {
                     if (frames.isFull()) {
                         flush(transport, links);
                     }

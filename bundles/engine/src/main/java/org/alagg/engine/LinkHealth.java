@@ -107,6 +107,10 @@ final class LinkHealth {
     volatile int mtuMisses;
     /** The id of the plain probe sent just before the latest MTU probe. */
     volatile int mtuFollowedBy;
+    /** How many MTU probe periods may lie between two misses of one row. */
+    static final int MTU_ROW_WINDOWS = 2;
+    /** Egress: when the last MTU probe miss was counted. */
+    private long lastMtuMissNanos;
     /** Egress: how many health probes had been answered when the latest MTU probe left. */
     private long answeredAtMtuProbe;
     /** Egress: the link's queue-full refusals of MTU probes, and of its other frames when the latest MTU probe left. */
@@ -165,10 +169,12 @@ final class LinkHealth {
     /**
      * Egress: whether the probe just taken ({@link #probeDue}) is to be followed by an MTU probe of {@code length} bytes
      * of body; if so, its id is taken, and what became of the one before is counted: answered, or a miss when every
-     * plain probe sent since it was answered (the link lost nothing small meanwhile), or no evidence either way (a
-     * lossy or silent link loses probes of any size).
+     * plain probe sent since it was answered (the link lost nothing small meanwhile) and the link is not DEGRADED, or
+     * no evidence either way (a lossy, silent or degraded link loses probes of any size).
+     *
+     * @param degraded whether the link is DEGRADED now (its loss or delay says nothing clean about sizes)
      */
-    boolean mtuProbeDue(int length, long now, long intervalNanos, long queueFullRefusals) {
+    boolean mtuProbeDue(int length, long now, long intervalNanos, long queueFullRefusals, boolean degraded) {
         if (lastProbeId % MTU_PROBE_EVERY != 1
                 || mtuProbes > 0 && now - mtuProbeSentNanos < MTU_PROBE_EVERY / 2 * intervalNanos) {
             return false; // not its turn, or a retried probe (the queue was full): the last MTU probe is recent
@@ -184,8 +190,11 @@ final class LinkHealth {
                     && othersRefused == othersRefusedAtMtuProbe;
             if (mtuAnsweredId == previous && mtuAnsweredLength == mtuProbeLength) {
                 mtuMisses = 0;
-            } else if (clean) {
-                mtuMisses = mtuMisses + 1;
+            } else if (clean && !degraded) {
+                // in a row: a miss long after the last one (evidence from another spell of trouble) starts a new row
+                boolean recent = now - lastMtuMissNanos <= MTU_ROW_WINDOWS * MTU_PROBE_EVERY * intervalNanos;
+                mtuMisses = recent ? mtuMisses + 1 : 1;
+                lastMtuMissNanos = now;
             }
         }
         mtuProbes++;
