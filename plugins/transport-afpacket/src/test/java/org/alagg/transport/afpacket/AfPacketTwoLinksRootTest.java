@@ -19,7 +19,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
@@ -130,7 +129,7 @@ class AfPacketTwoLinksRootTest {
         net.exec(a, tbf.toArray(String[]::new));
         openLinks(ETHERTYPE);
 
-        Receiver receiver = new Receiver(inB);
+        ReceiverThread receiver = new ReceiverThread(inB);
         int batches = 4000;
         int perBatch = 32;
         long fastSent = 0;
@@ -167,8 +166,8 @@ class AfPacketTwoLinksRootTest {
             System.out.printf("slow link (%s): %d sent, refused %s; fast link: %d sent; %.0f frames/s offered%n",
                     queue, slowSent, slowRefusals, fastSent, batches * perBatch * 1e9 / nanos);
             long expected = fastSent;
-            await("the fast link's " + expected + " frames arrive", () -> receiver.frames.get(FAST) >= expected);
-            assertEquals(expected, receiver.frames.get(FAST), "each fast frame once");
+            await("the fast link's " + expected + " frames arrive", () -> receiver.frames(FAST) >= expected);
+            assertEquals(expected, receiver.frames(FAST), "each fast frame once");
         } finally {
             receiver.stop();
         }
@@ -177,7 +176,7 @@ class AfPacketTwoLinksRootTest {
             assertTrue(errno == LinuxException.EAGAIN || errno == LinuxException.ENOBUFS,
                     "a full queue is EAGAIN or ENOBUFS: " + slowRefusals);
         }
-        assertTrue(receiver.frames.get(SLOW) <= slowSent, "the slow link delivers at most what left");
+        assertTrue(receiver.frames(SLOW) <= slowSent, "the slow link delivers at most what left");
     }
 
     @Test
@@ -321,7 +320,7 @@ class AfPacketTwoLinksRootTest {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Map<Integer, Integer> refusals = new ConcurrentHashMap<>();
-        Receiver receiverA = new Receiver(inA);
+        ReceiverThread receiverA = new ReceiverThread(inA);
         CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
             PacketBatch out = new PacketBatch(16, 2048);
             try {
@@ -371,8 +370,8 @@ class AfPacketTwoLinksRootTest {
                         && linksB.get(SLOW).state() == LinkState.UP);
                 int index = NetworkNamespace.call(a, () -> NetworkInterfaces.index("l1a"));
                 assertEquals(round == 1, index == before, "round " + round + ": index " + index + ", before " + before);
-                long received = receiverA.frames.get(SLOW);
-                await("round " + round + ": frames arrive on the new l1a", () -> receiverA.frames.get(SLOW) > received + 100);
+                long received = receiverA.frames(SLOW);
+                await("round " + round + ": frames arrive on the new l1a", () -> receiverA.frames(SLOW) > received + 100);
             }
         } finally {
             running.set(false);
@@ -382,8 +381,8 @@ class AfPacketTwoLinksRootTest {
         if (failure.get() != null) {
             throw new AssertionError("the sender failed", failure.get());
         }
-        if (receiverA.failure.get() != null) {
-            throw new AssertionError("the receiver failed", receiverA.failure.get());
+        if (receiverA.failure() != null) {
+            throw new AssertionError("the receiver failed", receiverA.failure());
         }
         System.out.println("refusals while l1a came and went: " + refusals);
         for (int errno : refusals.keySet()) {
@@ -412,13 +411,13 @@ class AfPacketTwoLinksRootTest {
                 sendEnd.set(e);
             }
         });
-        Receiver receiver = new Receiver(inA);
+        ReceiverThread receiver = new ReceiverThread(inA);
         Thread.sleep(300);
         inA.stop();
         sender.get(10, TimeUnit.SECONDS);
-        receiver.thread.join(10_000);
+        receiver.join();
         assertTrue(sendEnd.get() instanceof ClosedChannelException, "send ends with " + sendEnd.get());
-        assertTrue(receiver.failure.get() instanceof ClosedChannelException, "receive ends with " + receiver.failure.get());
+        assertTrue(receiver.failure() instanceof ClosedChannelException, "receive ends with " + receiver.failure());
     }
 
     /**
@@ -428,13 +427,13 @@ class AfPacketTwoLinksRootTest {
     @Test
     void throughputOverTwoLinks() throws Exception {
         openLinks(ETHERTYPE);
-        Receiver receiver = new Receiver(inB);
+        ReceiverThread receiver = new ReceiverThread(inB);
         PacketBatch out = new PacketBatch(64, 2048);
         long sent = 0;
         try {
             for (int round = 0; round < 2; round++) {
                 long start = System.nanoTime();
-                long received = receiver.frames.get(SLOW) + receiver.frames.get(FAST);
+                long received = receiver.frames(SLOW) + receiver.frames(FAST);
                 int batches = 0;
                 while (System.nanoTime() - start < 2 * SECOND) {
                     out.clear();
@@ -445,7 +444,7 @@ class AfPacketTwoLinksRootTest {
                     batches++;
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
-                long got = receiver.frames.get(SLOW) + receiver.frames.get(FAST) - received;
+                long got = receiver.frames(SLOW) + receiver.frames(FAST) - received;
                 if (round == 1) {
                     System.out.printf("throughput: %.0f frames/s sent, %.0f frames/s received (%d batches of 64)%n",
                             batches * 64 / seconds, got / seconds, batches);
@@ -519,40 +518,6 @@ class AfPacketTwoLinksRootTest {
         }
         numbers.sort(null);
         return numbers;
-    }
-
-    /** Receives in a thread of its own, counting frames per link, until stopped or closed. */
-    private static final class Receiver {
-        final AtomicLongArray frames = new AtomicLongArray(2);
-        final AtomicReference<Throwable> failure = new AtomicReference<>();
-        final Thread thread;
-        private volatile boolean running = true;
-
-        Receiver(AfPacketTransport transport) {
-            thread = new Thread(() -> {
-                PacketBatch in = new PacketBatch(64, 2048);
-                try {
-                    while (running) {
-                        in.clear();
-                        transport.receive(in, 50_000_000L);
-                        for (int i = 0; i < in.size(); i++) {
-                            int link = in.link(i);
-                            if (link == SLOW || link == FAST) {
-                                frames.incrementAndGet(link);
-                            }
-                        }
-                    }
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            }, "receiver");
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            running = false;
-            thread.join(10_000);
-        }
     }
 
     private static int descriptors() throws IOException {

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
@@ -51,7 +50,7 @@ class AfPacketWrongPeerMacRootTest {
     private AfPacketTransport inB;
     private MacAddress macA;
     private MacAddress macB;
-    private Receiver receiver;
+    private ReceiverThread receiver;
     private final List<Sender> senders = new ArrayList<>();
 
     @BeforeEach
@@ -73,7 +72,7 @@ class AfPacketWrongPeerMacRootTest {
                 s.stop();
             }
             if (receiver != null) {
-                receiver.stop();
+                receiver.stopWithoutFailure();
             }
         } finally {
             try {
@@ -95,7 +94,7 @@ class AfPacketWrongPeerMacRootTest {
         Link link = NetworkNamespace.call(a, () -> inA.open(0, "va", WRONG, ETHERTYPE));
         Link fromB = NetworkNamespace.call(b, () -> inB.open(0, "vb", macA, ETHERTYPE));
         await("both ends UP", () -> link.state() == LinkState.UP && fromB.state() == LinkState.UP);
-        receiver = new Receiver(inA);
+        receiver = new ReceiverThread(inA);
         Sender sender = new Sender(inB, 0);
 
         await("the detail names " + macB, () -> link.stateDetail().contains(macB.toString()));
@@ -109,8 +108,8 @@ class AfPacketWrongPeerMacRootTest {
         assertTrue(detail.contains("is the peer's MAC right?"), detail);
         assertFalse(detail.contains("\n"), "one line: " + detail);
         assertEquals(LinkState.UP, link.state(), "the interface is fine: the transport keeps the link UP");
-        assertTrue(receiver.foreign.get() > 0, "the frames arrived, from a source no link has");
-        assertEquals(0, receiver.ours.get(), "none from the configured peer");
+        assertTrue(receiver.unknown() > 0, "the frames arrived, from a source no link has");
+        assertEquals(0, receiver.frames(0), "none from the configured peer");
 
         sender.stop();
         long stopped = System.nanoTime();
@@ -136,7 +135,7 @@ class AfPacketWrongPeerMacRootTest {
         Link fromMv = NetworkNamespace.call(b, () -> inB.open(1, "mv", macA, ETHERTYPE));
         await("all ends UP", () -> link.state() == LinkState.UP && fromB.state() == LinkState.UP
                 && fromMv.state() == LinkState.UP);
-        receiver = new Receiver(inA);
+        receiver = new ReceiverThread(inA);
         Sender peer = new Sender(inB, 0);
         new Sender(inB, 1);
 
@@ -145,8 +144,8 @@ class AfPacketWrongPeerMacRootTest {
             assertEquals("", link.stateDetail(), "the peer is heard: another MAC is no misconfiguration");
             Thread.sleep(20);
         }
-        assertTrue(receiver.ours.get() > 0, "frames from the peer arrived");
-        assertTrue(receiver.foreign.get() > 0, "frames from the other MAC arrived");
+        assertTrue(receiver.frames(0) > 0, "frames from the peer arrived");
+        assertTrue(receiver.unknown() > 0, "frames from the other MAC arrived");
 
         peer.stop();
         long silent = System.nanoTime();
@@ -175,7 +174,7 @@ class AfPacketWrongPeerMacRootTest {
         Link fromMv = NetworkNamespace.call(b, () -> inB.open(1, "mv", macA, ETHERTYPE));
         await("all ends UP", () -> link.state() == LinkState.UP && fromB.state() == LinkState.UP
                 && fromMv.state() == LinkState.UP);
-        receiver = new Receiver(inA);
+        receiver = new ReceiverThread(inA);
         new Sender(inB, 0);
         new Sender(inB, 1);
 
@@ -217,41 +216,6 @@ class AfPacketWrongPeerMacRootTest {
             thread.join(10_000);
             if (failure.get() != null) {
                 throw new AssertionError("the sender failed", failure.get());
-            }
-        }
-    }
-
-    /** Receives in a thread of its own (the transport's ingress thread), counting frames of link 0 and of no link. */
-    private static final class Receiver {
-        final AtomicLong ours = new AtomicLong();
-        final AtomicLong foreign = new AtomicLong();
-        private final AtomicReference<Throwable> failure = new AtomicReference<>();
-        private final Thread thread;
-        private volatile boolean running = true;
-
-        Receiver(AfPacketTransport transport) {
-            thread = new Thread(() -> {
-                PacketBatch in = new PacketBatch(64, 2048);
-                try {
-                    while (running) {
-                        in.clear();
-                        transport.receive(in, 50_000_000L);
-                        for (int i = 0; i < in.size(); i++) {
-                            (in.link(i) == 0 ? ours : foreign).incrementAndGet();
-                        }
-                    }
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            }, "receiver");
-            thread.start();
-        }
-
-        void stop() throws InterruptedException {
-            running = false;
-            thread.join(10_000);
-            if (failure.get() != null) {
-                throw new AssertionError("the receiver failed", failure.get());
             }
         }
     }
