@@ -74,6 +74,35 @@ public final class Alagg {
     public static final String LINK_INTERFACE = "interface";
     /** Link configuration property: the peer's MAC address on that interface. */
     public static final String LINK_PEER = "peer";
+    /**
+     * Link configuration property: the name of the peer the link leads to ({@link #checkPeerName}); unset: the
+     * {@link #DEFAULT_PEER}, whose settings are the engine configuration's own. @since 2.3
+     */
+    public static final String LINK_PEER_NAME = "peer.name";
+
+    /**
+     * Factory configuration, one per peer besides the {@link #DEFAULT_PEER}. Its properties: {@link #PEER_NAME},
+     * {@link #PEER_ALLOWED}, and any of {@link #ENGINE_KEY}, {@link #ENGINE_KEY_ACCEPT}, {@link #ENGINE_STRATEGY},
+     * {@link #ENGINE_SCHEDULER}, {@link #ENGINE_REORDER_WINDOW} and {@link #ENGINE_REORDER_TIMEOUT_MS}, which
+     * replace the engine configuration's values for this peer (a property left out takes the engine's). Its links
+     * are link configurations whose {@link #LINK_PEER_NAME} is the peer's name. @since 2.3
+     */
+    public static final String PEER_FACTORY_PID = "org.alagg.peer";
+    /** Peer configuration property: the peer's name ({@link #checkPeerName}). @since 2.3 */
+    public static final String PEER_NAME = "name";
+    /**
+     * Peer configuration property: the inner networks behind the peer, comma-separated CIDRs ({@link IpNetwork#parseList}):
+     * a captured packet goes to the peer whose networks hold its destination (the longest prefix wins), and a packet
+     * from the peer must come from a source that leads back to it. Unset: the peer takes what no other peer's networks
+     * hold (at most one peer may leave it unset). @since 2.3
+     */
+    public static final String PEER_ALLOWED = "allowed";
+    /**
+     * The peer the single-peer form of the configuration describes: links without {@link #LINK_PEER_NAME}, with the
+     * engine configuration's key, {@link #ENGINE_PEER_ALLOWED} and options. @since 2.3
+     */
+    public static final String DEFAULT_PEER = "default";
+
     /** Configuration property recording where a configuration came from (a file and line, or a command). */
     public static final String ORIGIN = "alagg.origin";
 
@@ -95,6 +124,23 @@ public final class Alagg {
         if (!PLUGIN_NAME.matcher(name).matches()) {
             throw new IllegalArgumentException(what + " name '" + name
                     + "' must be 1-32 lower-case letters, digits, '_' or '-', starting with a letter");
+        }
+        return name;
+    }
+
+    private static final java.util.regex.Pattern PEER_NAME_PATTERN = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");
+
+    /**
+     * Returns a peer name when it is one: 1-32 letters, digits, '_' or '-', starting with a letter or digit (it names
+     * the peer's configuration, {@code org.alagg.link~<peer>.<interface>} among them, so no dots).
+     *
+     * @throws IllegalArgumentException naming what is wrong with it
+     * @since 2.3
+     */
+    public static String checkPeerName(String name) {
+        if (!PEER_NAME_PATTERN.matcher(name).matches()) {
+            throw new IllegalArgumentException("peer name '" + name
+                    + "' must be 1-32 letters, digits, '_' or '-', starting with a letter or digit");
         }
         return name;
     }

@@ -17,7 +17,12 @@ public interface InstanceStatus {
     /** The reordering strategy: configured, active, installed. */
     Selection strategy();
 
-    /** Every configured link, by interface name. */
+    /** Every configured peer, by name. @since 2.3 */
+    default List<PeerStatus> peers() {
+        return List.of();
+    }
+
+    /** Every configured link, by peer and interface name. */
     List<LinkStatus> links();
 
     /** Totals over all peers, by the IEEE 802.1CB names (passed, discarded, out_of_order, lost, rogue, ...). */

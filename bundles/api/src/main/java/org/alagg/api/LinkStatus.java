@@ -17,10 +17,17 @@ import java.util.Map;
  *        last 64 probes), frames_sequenced, peer_received and peer_lost (the peer's reports), loss_to_peer_ppm and
  *        loss_from_peer_ppm (in total), recent_loss_to_peer_ppm and recent_loss_from_peer_ppm (the last 2 s), in
  *        parts per million
+ * @param peerName the name of the peer the link leads to (since 2.3)
  */
 public record LinkStatus(String link, MacAddress peer, LinkState state, String detail, String origin,
-                         Map<String, Long> counters) {
+                         Map<String, Long> counters, String peerName) {
     public LinkStatus {
         counters = Map.copyOf(counters);
+    }
+
+    /** A link of the {@link Alagg#DEFAULT_PEER}. */
+    public LinkStatus(String link, MacAddress peer, LinkState state, String detail, String origin,
+                      Map<String, Long> counters) {
+        this(link, peer, state, detail, origin, counters, Alagg.DEFAULT_PEER);
     }
 }

@@ -12,7 +12,7 @@
  * and imports nothing but this package.
  */
 @Export
-@Version("2.2.0")
+@Version("2.3.0")
 package org.alagg.api;
 
 import org.osgi.annotation.bundle.Export;
