@@ -92,14 +92,14 @@ public final class HotPathAllocationCheck {
             recording.dump(file);
         }
         // both threads took the trust given (the key, or none), so the frames were signed and verified with it
-        boolean trusted = path.egress.trust == trust && path.ingress.trust == trust;
+        boolean trusted = path.peers[0].send.trust == trust && path.peers[0].receive.trust == trust;
         path.stop();
 
         long packets = after.packets - before.packets;
         System.out.printf("%d packets delivered (%.0f packets/s), %d frames dropped by the wire; both hot threads"
                 + " on this key setting: %s%n", packets, packets / (double) measuredSeconds, wire.dropped(),
                 trusted ? "yes" : "NO");
-        System.out.println("ingress counters (non-zero): " + nonZero(path.ingress.counters.snapshot()));
+        System.out.println("ingress counters (non-zero): " + nonZero(path.receiveTotals()));
         RecordedAllocations recorded = RecordedAllocations.read(file, Set.of(hot[0].getName(), hot[1].getName()));
         double[] perPacket = reportThreads(hot, before, after, packets, recorded);
         reportSites(recorded);
@@ -108,17 +108,17 @@ public final class HotPathAllocationCheck {
     }
 
     private static DataPath start(LoopbackWire wire, Trust trust) {
-        DataPath path = new DataPath(Reordering.of(new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)), null),
-                problem -> System.err.println("data path: " + problem));
-        path.trust = trust;
+        DataPath path = new DataPath(problem -> System.err.println("data path: " + problem));
+        Peer peer = new Peer(Alagg.DEFAULT_PEER, Reordering.of(new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)), null),
+                path);
+        peer.trust = trust;
+        peer.strategy = new WindowedOrder();
         path.interceptor = new EndlessSource(PACKET_LENGTH);
         path.delivery = packets -> packets.size();
         path.transport = wire;
-        path.strategy = new WindowedOrder();
-        path.links = new OpenLink[] {
-            new OpenLink(wire.open(0, "loop0", MacAddress.parse("02:00:00:00:00:01"), Alagg.DEFAULT_ETHERTYPE)),
-            new OpenLink(wire.open(1, "loop1", MacAddress.parse("02:00:00:00:01:01"), Alagg.DEFAULT_ETHERTYPE)),
-        };
+        path.publish(List.of(peer), List.of(
+                new OpenLink(wire.open(0, "loop0", MacAddress.parse("02:00:00:00:00:01"), Alagg.DEFAULT_ETHERTYPE), peer),
+                new OpenLink(wire.open(1, "loop1", MacAddress.parse("02:00:00:00:01:01"), Alagg.DEFAULT_ETHERTYPE), peer)));
         path.start();
         return path;
     }
@@ -173,7 +173,7 @@ public final class HotPathAllocationCheck {
     /** Packets delivered so far, and the bytes each hot thread has allocated so far. */
     private record Snapshot(long packets, long[] allocatedBytes) {
         static Snapshot take(DataPath path, Thread[] hot) {
-            return new Snapshot(path.ingress.counters.snapshot().get("passed"),
+            return new Snapshot(path.receiveTotals().get("passed"),
                     Arrays.stream(hot).mapToLong(t -> THREADS.getThreadAllocatedBytes(t.getId())).toArray());
         }
     }

@@ -1,5 +1,6 @@
 package org.alagg.engine;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,15 @@ public final class Counters {
         for (int i = 0; i < values.length; i++) {
             published.lazySet(i, values[i]);
         }
+    }
+
+    /** The published values of {@code own} plus those of {@code others} (of the same names), name by name. */
+    static Map<String, Long> total(Counters own, Collection<Counters> others) {
+        Map<String, Long> sums = own.snapshot();
+        for (Counters c : others) {
+            c.snapshot().forEach((name, value) -> sums.merge(name, value, Long::sum));
+        }
+        return sums;
     }
 
     /** Any thread: the values as last published, by name. */

@@ -1,17 +1,17 @@
 package org.alagg.engine;
 
-import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 import org.alagg.api.HotThread;
-import org.alagg.api.LinkScheduler;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.LocalDelivery;
 import org.alagg.api.PacketInterceptor;
-import org.alagg.api.ReorderStrategyFactory;
 import org.alagg.protocol.FrameCodec;
 
 /**
@@ -35,12 +35,6 @@ final class DataPath {
     /** How long {@link #quiesce} waits for a thread to finish its turn. */
     static final long QUIESCE_NANOS = TimeUnit.SECONDS.toNanos(2);
 
-    static final SecureRandom RANDOM = new SecureRandom();
-
-    /** This sender's epoch: random per run, so the peer recognises a restart; only the egress thread changes it. */
-    volatile int epoch = RANDOM.nextInt();
-    /** The keys and allowed sources; each hot thread makes its own state from it when it changes. */
-    volatile Trust trust = Trust.NONE;
     /** Frames the ingress thread has the egress thread send. */
     final ControlQueue control = new ControlQueue(MAX_PACKET);
     final PluginFaults faults;
@@ -51,24 +45,52 @@ final class DataPath {
     volatile PacketInterceptor interceptor;
     volatile LocalDelivery delivery;
     volatile LinkTransport transport;
-    volatile ReorderStrategyFactory strategy;
-    /** Null: the engine's own choice, every link that is up. */
-    volatile LinkScheduler scheduler;
-    volatile Reordering reordering;
     /** The largest packet the links carry once wrapped; larger captured packets are counted too_big. */
     volatile int maxPacketLength = 1500 - FrameCodec.HEADER_LENGTH;
     /** The interval between two health probes on each link ({@code probe.interval.ms}). */
     volatile long probeIntervalNanos = TimeUnit.MILLISECONDS.toNanos(org.alagg.api.Alagg.DEFAULT_PROBE_INTERVAL_MS);
-    /** Indexed by link id; replaced whole when a link comes or goes. */
+    /** Indexed by link id; replaced whole when a link comes or goes ({@link #publish}). */
     volatile OpenLink[] links = new OpenLink[0];
+    /** The peers; replaced whole when one comes or goes ({@link #publish}). */
+    volatile Peer[] peers = new Peer[0];
+    /** Which peer stands behind an inner address; replaced with {@link #peers}. */
+    volatile AllowedNetworks networks = AllowedNetworks.NONE;
     volatile boolean running = true;
 
     /** @param problems told each new failure of either thread (see {@link PathError}) and each plugin fault */
-    DataPath(Reordering reordering, Consumer<String> problems) {
-        this.reordering = reordering;
+    DataPath(Consumer<String> problems) {
         this.faults = new PluginFaults(problems);
         this.egress = new Egress(this, new PathError(problems));
         this.ingress = new Ingress(this, new PathError(problems));
+    }
+
+    /**
+     * Puts peers and links in place for the hot threads: the link table by id, each peer's own links, and the allowed
+     * networks of the peers' trust. A peer left out hands over what it holds at the ingress thread's next turn; call {@link #quiesce} before
+     * letting it or a link left out go.
+     *
+     * @param links the open links, each to one of {@code peers}
+     */
+    void publish(List<Peer> peers, List<OpenLink> links) {
+        OpenLink[] table = new OpenLink[links.stream().mapToInt(OpenLink::id).max().orElse(-1) + 1];
+        links.forEach(l -> table[l.id()] = l);
+        for (Peer peer : peers) {
+            peer.links = links.stream().filter(l -> l.peer == peer).sorted(Comparator.comparingInt(OpenLink::id))
+                    .toArray(OpenLink[]::new);
+        }
+        this.networks = AllowedNetworks.of(peers);
+        this.links = table;
+        this.peers = peers.toArray(new Peer[0]);
+    }
+
+    /** The totals of the ingress counters: this thread's own and the current peers'. */
+    Map<String, Long> receiveTotals() {
+        return Counters.total(ingress.counters, Arrays.stream(peers).map(p -> p.receive.counters).toList());
+    }
+
+    /** The totals of the egress counters: this thread's own and the current peers'. */
+    Map<String, Long> sendTotals() {
+        return Counters.total(egress.counters, Arrays.stream(peers).map(p -> p.send.counters).toList());
     }
 
     void start() {

@@ -18,27 +18,31 @@ import org.alagg.protocol.ProbeBody;
 import org.alagg.protocol.ProbeReport;
 
 /**
- * The egress thread: captured packets leave as one frame on every link that is up (redundant sending), or on the
- * links a {@link LinkScheduler} plugin chooses. A packet takes the next global sequence number only once it is
- * known to leave by at least one link, so the peer never waits for a number that was never sent. One capture, one
- * send per batch; nothing is allocated per packet.
+ * The egress thread: each captured packet goes to the peer whose allowed networks hold its destination
+ * ({@link AllowedNetworks}, the longest prefix winning), and leaves as one frame on every one of that peer's links that
+ * is up (redundant sending), or on the links the peer's {@link LinkScheduler} plugin chooses. A packet takes the peer's
+ * next global sequence number only once it is known to leave by at least one link, so the peer never waits for a
+ * number that was never sent. One capture, one send per batch, whatever the peers; nothing is allocated per packet.
  *
- * <p>With a key every frame is authenticated (docs/protocol.md section 7): the payload's digest once per packet, the
- * tag once per link's copy. The egress thread also sends what the ingress thread queued ({@link ControlQueue}:
- * probe replies, epoch challenges), so that every frame on a link is numbered by one thread. It starts a new epoch
- * before the global sequence reaches 2^31 (section 5).
+ * <p>With a key every frame is authenticated (docs/protocol.md section 7) with its peer's key: the payload's digest
+ * once per packet, the tag once per link's copy. The egress thread also sends what the ingress thread queued
+ * ({@link ControlQueue}: probe replies, epoch challenges), so that every frame on a link is numbered by one thread. It
+ * starts a peer's new epoch before its global sequence reaches 2^31 (section 5).
  *
- * <p>Every captured packet ends up in exactly one counter: {@code captured = sent + unsent + too_big + refused}.
- * {@code unsent}: no link was up or chosen (no number taken); {@code too_big}: larger than the links carry;
- * {@code refused}: every frame of it was refused by the kernel (its number is a gap the peer gives up).
+ * <p>Every captured packet ends up in exactly one counter: {@code captured = sent + unsent + too_big + refused +
+ * no_peer}. {@code no_peer}: no peer's networks hold its destination (and no peer takes the rest); {@code unsent}: no
+ * link of its peer was up or chosen (no number taken); {@code too_big}: larger than the links carry; {@code refused}:
+ * every frame of it was refused by the kernel (its number is a gap the peer gives up). Each peer counts its packets,
+ * this thread those of no peer; the totals are their sum.
  */
 final class Egress extends HotLoop {
-    static final List<String> COUNTERS = List.of("captured", "sent", "unsent", "too_big", "refused");
-    private static final int CAPTURED = 0;
-    private static final int SENT = 1;
-    private static final int UNSENT = 2;
-    private static final int TOO_BIG = 3;
-    private static final int REFUSED = 4;
+    static final List<String> COUNTERS = List.of("captured", "sent", "unsent", "too_big", "refused", "no_peer");
+    static final int CAPTURED = 0;
+    static final int SENT = 1;
+    static final int UNSENT = 2;
+    static final int TOO_BIG = 3;
+    static final int REFUSED = 4;
+    static final int NO_PEER = 5;
     private static final String REDUNDANT_FALLBACK = "every packet goes on every link that is up until the scheduler "
             + "is installed or selected again";
 
@@ -47,21 +51,20 @@ final class Egress extends HotLoop {
             FrameCodec.HEADER_LENGTH + DataPath.MAX_PACKET + FrameAuth.TAG_LENGTH);
     /** For each frame of {@link #frames}, the captured packet it carries. */
     private final int[] packetOfFrame = new int[frames.capacity()];
-    /** For each captured packet: whether it was given frames, and whether one of them left. */
-    private final boolean[] framed = new boolean[DataPath.BATCH];
+    /** For each captured packet: its peer (null: none claims it, or it was not framed), and whether a frame of it left. */
+    private final Peer[] framed = new Peer[DataPath.BATCH];
     private final boolean[] left = new boolean[DataPath.BATCH];
+    /** The peers whose packets this batch carries, in {@code batchPeers[0 .. batchPeerCount)}. */
+    private final Peer[] batchPeers = new Peer[DataPath.BATCH];
+    private int batchPeerCount;
+    private long batchNumber;
+    private final byte[] destination = new byte[16];
     private final FrameHeader header = new FrameHeader().frameType(FrameType.DATA);
     private final FrameHeader control = new FrameHeader().payloadProtocol(PayloadProtocol.NONE);
-    /** What {@link #auth} was made from; null: nothing yet. Volatile for tests, written only on a change. */
-    volatile Trust trust;
-    /** This thread's authenticator of the key frames are sent with; null: no key. */
-    private FrameAuth auth;
-    /** The links up for this batch, and a scheduler's choice among them. */
-    private final int[] up = new int[DataPath.MAX_LINKS];
+    /** A scheduler's choice among a peer's links that are up. */
     private final int[] chosen = new int[DataPath.MAX_LINKS];
+    /** Captured packets no peer claims ({@code captured}, {@code no_peer}); each peer counts its own. */
     final Counters counters = new Counters(COUNTERS);
-    /** Never restarts within an epoch, whatever is swapped. Package-private for tests of the epoch's end. */
-    int nextSequence;
 
     Egress(DataPath path, PathError error) {
         super(path, "alagg-egress", error);
@@ -78,33 +81,28 @@ final class Egress extends HotLoop {
             this.path = path;
         }
 
-        private OpenLink link(int id) {
-            OpenLink[] links = path.links;
-            return id >= 0 && id < links.length ? links[id] : null;
-        }
-
         @Override
         public LinkState state(int id) {
-            OpenLink link = link(id);
+            OpenLink link = path.link(id);
             return link == null ? LinkState.DOWN : link.state();
         }
 
         @Override
         public long rttNanos(int id) {
-            OpenLink link = link(id);
+            OpenLink link = path.link(id);
             long srtt = link == null ? 0 : link.health.srttNanos;
             return srtt == 0 ? -1 : srtt;
         }
 
         @Override
         public int lossToPeerPpm(int id) {
-            OpenLink link = link(id);
+            OpenLink link = path.link(id);
             return link == null ? -1 : link.quality.lossToPeerPpm;
         }
 
         @Override
         public int lossFromPeerPpm(int id) {
-            OpenLink link = link(id);
+            OpenLink link = path.link(id);
             return link == null ? -1 : link.quality.lossFromPeerPpm;
         }
     }
@@ -116,7 +114,6 @@ final class Egress extends HotLoop {
      */
     @Override
     void turn() {
-        followTrust();
         sendControl(path.transport);
         long now = System.nanoTime();
         long wait = Math.max(MIN_WAIT_NANOS, Math.min(DataPath.TURN_NANOS, health(path.transport, now) - now));
@@ -135,72 +132,101 @@ final class Egress extends HotLoop {
         if (captured.size() == 0) {
             return;
         }
-        counters.add(CAPTURED, captured.size());
-        LinkTransport transport = path.transport;
-        if (transport == null) {
-            counters.add(UNSENT, captured.size());
-        } else {
-            send(transport);
-        }
+        send(path.transport);
         counters.publish();
     }
 
-    private void send(LinkTransport transport) {
-        OpenLink[] links = path.links;
-        int limit = path.maxPacketLength;
-        LinkScheduler scheduler = path.scheduler;
-        if (scheduler != null && path.faults.failed(scheduler)) {
-            scheduler = null;
+    /** The peer whose allowed networks hold the packet's destination; null when none does (counted). */
+    private Peer route(int i, AllowedNetworks networks) {
+        int length = InnerAddress.read(captured.packet(i), 0, captured.length(i), captured.payload(i), false, destination);
+        Peer peer = networks.lookup(destination, length);
+        if (peer == null) {
+            counters.add(CAPTURED, 1);
+            counters.add(NO_PEER, 1);
         }
-        int upCount = 0;
-        for (OpenLink link : links) {
-            if (link != null && link.isUp()) {
-                up[upCount++] = link.id();
-            }
-        }
-        if (upCount == 0) { // every link silent (the peer restarting, or this side's ingress stalled): nothing to lose
+        return peer;
+    }
+
+    /**
+     * Makes a peer ready for this batch, once: its key followed, the links of it that are up listed (when none is, every
+     * link whose transport is up: the peer restarting, or this side's ingress stalled, there is nothing to lose).
+     */
+    private PeerSend prepare(Peer peer) {
+        PeerSend s = peer.send;
+        if (s.batch != batchNumber) {
+            s.batch = batchNumber;
+            batchPeers[batchPeerCount++] = peer;
+            s.followTrust(peer.trust);
+            OpenLink[] links = peer.links;
+            int count = 0;
             for (OpenLink link : links) {
-                if (link != null && link.transportUp()) {
-                    up[upCount++] = link.id();
+                if (link.isUp()) {
+                    s.up[count++] = link.id();
                 }
             }
+            if (count == 0) {
+                for (OpenLink link : links) {
+                    if (link.transportUp()) {
+                        s.up[count++] = link.id();
+                    }
+                }
+            }
+            s.upCount = count;
         }
+        return s;
+    }
+
+    private void send(LinkTransport transport) {
+        batchNumber++;
+        batchPeerCount = 0;
+        AllowedNetworks networks = path.networks;
+        int limit = path.maxPacketLength;
         frames.clear();
         for (int i = 0; i < captured.size(); i++) {
-            framed[i] = false;
+            framed[i] = null;
             left[i] = false;
-            int length = captured.length(i);
-            if (length > limit) {
-                counters.add(TOO_BIG, 1);
+            Peer peer = route(i, networks);
+            if (peer == null) {
                 continue;
             }
-            int count = upCount;
-            int[] targets = up;
-            if (scheduler != null && upCount > 0) {
-                count = choose(scheduler, length, upCount, links);
-                if (count < 0) { // the scheduler failed: redundant from now on
-                    scheduler = null;
-                    count = upCount;
-                } else {
+            PeerSend s = prepare(peer);
+            s.counters.add(CAPTURED, 1);
+            int length = captured.length(i);
+            if (transport == null) {
+                s.counters.add(UNSENT, 1);
+                continue;
+            }
+            if (length > limit) {
+                s.counters.add(TOO_BIG, 1);
+                continue;
+            }
+            int count = s.upCount;
+            int[] targets = s.up;
+            LinkScheduler scheduler = peer.scheduler;
+            if (scheduler != null && count > 0 && !path.faults.failed(scheduler)) {
+                int c = choose(scheduler, s, length);
+                if (c >= 0) { // else the scheduler failed: redundant
+                    count = c;
                     targets = chosen;
                 }
             }
             if (count == 0) {
-                counters.add(UNSENT, 1);
+                s.counters.add(UNSENT, 1);
                 continue;
             }
-            if (nextSequence == EPOCH_END) {
-                startEpoch(links);
+            if (s.nextSequence == EPOCH_END) {
+                startEpoch(peer);
             }
-            int sequence = nextSequence++;
+            int sequence = s.nextSequence++;
             ByteBuffer packet = captured.packet(i);
-            int tagLength = auth == null ? 0 : FrameAuth.TAG_LENGTH;
+            FrameAuth auth = s.auth;
+            int tagLength = s.tagLength();
             header.payloadProtocol(Payloads.onWire(captured.payload(i))).innerLength(length)
-                    .epoch(path.epoch).globalSequence(sequence).authTagLength(tagLength);
+                    .epoch(s.epoch).globalSequence(sequence).authTagLength(tagLength);
             for (int t = 0; t < count; t++) {
-                OpenLink link = links[targets[t]];
+                OpenLink link = path.link(targets[t]);
                 if (frames.isFull()) {
-                    flush(transport, links);
+                    flush(transport);
                 }
                 ByteBuffer slot = frames.slot(frames.size());
                 header.linkId(link.id()).linkSequence(link.nextLinkSequence++);
@@ -215,45 +241,44 @@ final class Egress extends HotLoop {
                 packetOfFrame[frames.size()] = i;
                 frames.commit(FrameCodec.HEADER_LENGTH + length + tagLength, captured.payload(i), link.id());
             }
-            framed[i] = true;
+            framed[i] = peer;
         }
-        flush(transport, links);
+        flush(transport);
         for (int i = 0; i < captured.size(); i++) {
-            if (framed[i]) {
-                counters.add(left[i] ? SENT : REFUSED, 1);
+            if (framed[i] != null) {
+                framed[i].send.counters.add(left[i] ? SENT : REFUSED, 1);
             }
         }
-        for (OpenLink link : links) {
-            if (link != null) {
-                link.sent.publish();
-            }
+        for (int p = 0; p < batchPeerCount; p++) {
+            batchPeers[p].send.counters.publish();
+            batchPeers[p] = null;
         }
+        publishLinks();
     }
 
     /** The sequence number that must not be reached within one epoch (2^31, docs/protocol.md section 5). */
     static final int EPOCH_END = Integer.MIN_VALUE;
 
     /**
-     * The next epoch: the current one plus 1, and both sequence numbers from 0. With a key the peer adopts it at
+     * The peer's next epoch: the current one plus 1, and both sequence numbers from 0. With a key the peer adopts it at
      * its first authenticated frame; without, it confirms it by a challenge first.
      */
-    private void startEpoch(OpenLink[] links) {
-        path.epoch = path.epoch + 1;
-        nextSequence = 0;
-        for (OpenLink link : links) {
-            if (link != null) {
-                link.nextLinkSequence = 0;
-            }
+    private static void startEpoch(Peer peer) {
+        peer.send.epoch = peer.send.epoch + 1;
+        peer.send.nextSequence = 0;
+        for (OpenLink link : peer.links) {
+            link.nextLinkSequence = 0;
         }
     }
 
-    /** Makes this thread's authenticator when the configured keys changed (allocates: only on a change). */
-    private void followTrust() {
-        Trust wanted = path.trust;
-        if (wanted != trust) {
-            auth = wanted.authenticates() ? new FrameAuth(wanted.key()) : null;
-            trust = wanted;
+    /** The peer's send state ready for a probe or a queued frame: its key followed, its sequence short of the end. */
+    private static PeerSend controlState(Peer peer) {
+        PeerSend s = peer.send;
+        s.followTrust(peer.trust);
+        if (s.nextSequence == EPOCH_END) {
+            startEpoch(peer); // control frames carry the next DATA number: never 2^31
         }
+        return s;
     }
 
     /** The shortest wait for a capture: the state and probe deadlines are met within it. */
@@ -275,59 +300,52 @@ final class Egress extends HotLoop {
         if (transport == null) {
             return due;
         }
-        OpenLink[] links = path.links;
         frames.clear();
-        for (OpenLink link : links) {
+        for (OpenLink link : path.links) {
             if (link == null) {
                 continue;
             }
             LinkHealth h = link.health;
             if (h.probeDue(now, interval)) {
-                if (nextSequence == EPOCH_END) {
-                    startEpoch(links); // probes carry the next DATA number: never 2^31
-                }
+                PeerSend s = controlState(link.peer);
                 if (frames.isFull()) {
-                    flush(transport, links);
+                    flush(transport);
                 }
-                probe(link, LinkHealth.PROBE_LENGTH, h.lastProbeId, HEALTH_PROBE, now, link.nextLinkSequence++);
-                int padded = mtuProbeLength(link);
+                probe(link, s, LinkHealth.PROBE_LENGTH, h.lastProbeId, HEALTH_PROBE, now, link.nextLinkSequence++);
+                int padded = mtuProbeLength(link, s);
                 if (padded > 0 && h.mtuProbeDue(padded, now, interval, link.sent.get(OpenLink.REFUSED_QUEUE_FULL),
                         link.quality.degraded)) {
                     if (frames.isFull()) {
-                        flush(transport, links);
+                        flush(transport);
                     }
                     // the frame before's link sequence: a padded probe the far end cannot take is not the link's loss
-                    probe(link, padded, h.mtuProbeId, MTU_PROBE, now, link.nextLinkSequence - 1);
+                    probe(link, s, padded, h.mtuProbeId, MTU_PROBE, now, link.nextLinkSequence - 1);
                 }
             }
             due = Math.min(due, Math.min(h.nextProbeNanos(), h.evaluate(now, interval, link.transportUp())));
         }
         if (frames.size() > 0) {
-            flush(transport, links);
-            for (OpenLink link : links) {
-                if (link != null) {
-                    link.sent.publish();
-                }
-            }
+            flush(transport);
+            publishLinks();
         }
         return due;
     }
 
     /** Adds a PROBE of {@code innerLength} bytes (a plain body, the rest zeros) with this id to {@link #frames}. */
-    private void probe(OpenLink link, int innerLength, int id, int marker, long now, int linkSequence) {
-        int tagLength = auth == null ? 0 : FrameAuth.TAG_LENGTH;
+    private void probe(OpenLink link, PeerSend s, int innerLength, int id, int marker, long now, int linkSequence) {
+        int tagLength = s.tagLength();
         ByteBuffer slot = frames.slot(frames.size());
-        control.frameType(FrameType.PROBE).innerLength(innerLength).epoch(path.epoch)
-                .globalSequence(nextSequence).linkId(link.id()).linkSequence(linkSequence)
+        control.frameType(FrameType.PROBE).innerLength(innerLength).epoch(s.epoch)
+                .globalSequence(s.nextSequence).linkId(link.id()).linkSequence(linkSequence)
                 .authTagLength(tagLength);
         FrameCodec.encode(control, slot, 0);
         ProbeBody.write(slot, FrameCodec.HEADER_LENGTH, now, id);
         for (int i = FrameCodec.HEADER_LENGTH + ProbeBody.LENGTH; i < FrameCodec.HEADER_LENGTH + innerLength; i++) {
             slot.put(i, (byte) 0);
         }
-        if (auth != null) {
-            auth.digestPayload(slot, 0, innerLength);
-            auth.sign(slot, 0, innerLength, link.localMac, link.peerMac);
+        if (s.auth != null) {
+            s.auth.digestPayload(slot, 0, innerLength);
+            s.auth.sign(slot, 0, innerLength, link.localMac, link.peerMac);
         }
         packetOfFrame[frames.size()] = marker;
         frames.commit(FrameCodec.HEADER_LENGTH + innerLength + tagLength, null, link.id());
@@ -338,9 +356,8 @@ final class Egress extends HotLoop {
      * less does not answer it; 0 while the MTU is not known. At most {@link DataPath#MAX_PACKET}: the largest body a
      * peer's control queue echoes (and the largest packet Alagg carries anyway).
      */
-    private int mtuProbeLength(OpenLink link) {
-        int body = Math.min(link.link.mtu() - FrameCodec.HEADER_LENGTH - (auth == null ? 0 : FrameAuth.TAG_LENGTH),
-                DataPath.MAX_PACKET);
+    private static int mtuProbeLength(OpenLink link, PeerSend s) {
+        int body = Math.min(link.link.mtu() - FrameCodec.HEADER_LENGTH - s.tagLength(), DataPath.MAX_PACKET);
         return body > ProbeReport.MAX_ECHO_WITH_REPORT ? body : 0;
     }
 
@@ -350,34 +367,31 @@ final class Egress extends HotLoop {
         if (queue.isEmpty()) {
             return;
         }
-        OpenLink[] links = path.links;
         frames.clear();
-        if (nextSequence == EPOCH_END) {
-            startEpoch(links); // probes carry the next DATA number: never 2^31
-        }
-        int tagLength = auth == null ? 0 : FrameAuth.TAG_LENGTH;
         // at most one queue's worth a turn: a flood of probes the ingress thread keeps answering never starves data
         for (int budget = ControlQueue.CAPACITY; budget > 0 && !queue.isEmpty(); budget--) {
             int q = queue.peek();
             int id = queue.link(q);
-            OpenLink link = id < links.length ? links[id] : null;
+            OpenLink link = path.link(id);
             if (link != null && transport != null) { // else the link is gone: nothing to answer on
+                PeerSend s = controlState(link.peer);
                 if (frames.isFull()) {
-                    flush(transport, links);
+                    flush(transport);
                 }
                 ByteBuffer slot = frames.slot(frames.size());
                 int length = queue.length(q);
+                int tagLength = s.tagLength();
                 // the echo of a padded probe takes the link sequence of the frame before it, as the probe did: that
                 // the far end cannot take it is not the link's loss
                 boolean paddedEcho = queue.type(q) == FrameType.PROBE_REPLY && length > ProbeReport.MAX_ECHO_WITH_REPORT;
-                control.frameType(queue.type(q)).innerLength(length).epoch(path.epoch).globalSequence(nextSequence)
+                control.frameType(queue.type(q)).innerLength(length).epoch(s.epoch).globalSequence(s.nextSequence)
                         .linkId(id).linkSequence(paddedEcho ? link.nextLinkSequence - 1 : link.nextLinkSequence++)
                         .authTagLength(tagLength);
                 FrameCodec.encode(control, slot, 0);
                 queue.copyBody(q, slot, FrameCodec.HEADER_LENGTH);
-                if (auth != null) {
-                    auth.digestPayload(slot, 0, length);
-                    auth.sign(slot, 0, length, link.localMac, link.peerMac);
+                if (s.auth != null) {
+                    s.auth.digestPayload(slot, 0, length);
+                    s.auth.sign(slot, 0, length, link.localMac, link.peerMac);
                 }
                 packetOfFrame[frames.size()] = -1;
                 frames.commit(FrameCodec.HEADER_LENGTH + length + tagLength, null, id);
@@ -385,41 +399,56 @@ final class Egress extends HotLoop {
             queue.remove();
         }
         if (transport != null) {
-            flush(transport, links);
+            flush(transport);
         }
-        for (OpenLink link : links) {
-            if (link != null) {
-                link.sent.publish();
-            }
-        }
+        publishLinks();
     }
 
     /**
-     * Asks the scheduler for the packet's links. Returns how many it chose, or -1 when it threw or answered with a
-     * link that is not open (reported once; the caller falls back to redundant).
+     * Asks the peer's scheduler for the packet's links among the peer's links that are up. Returns how many it chose, or
+     * -1 when it threw or answered with a link that is not one of them (reported once; the caller falls back to
+     * redundant).
      */
-    private int choose(LinkScheduler scheduler, int length, int upCount, OpenLink[] links) {
+    private int choose(LinkScheduler scheduler, PeerSend s, int length) {
         int count;
         try {
-            count = scheduler.choose(nextSequence, length, up, upCount, conditions, chosen);
+            count = scheduler.choose(s.nextSequence, length, s.up, s.upCount, conditions, chosen);
         } catch (Throwable e) {
             path.faults.report(scheduler, "choose", e, REDUNDANT_FALLBACK);
             return -1;
         }
-        boolean valid = count >= 0 && count <= upCount;
+        boolean valid = count >= 0 && count <= s.upCount;
         for (int t = 0; valid && t < count; t++) {
-            int id = chosen[t];
-            valid = id >= 0 && id < links.length && links[id] != null;
+            valid = contains(s.up, s.upCount, chosen[t]);
         }
         if (!valid) {
             path.faults.report(scheduler, "choose", new IllegalStateException("it chose " + count
-                    + " links or a link id that is not open"), REDUNDANT_FALLBACK);
+                    + " links or a link id that is not one of the peer's links up"), REDUNDANT_FALLBACK);
             return -1;
         }
         return count;
     }
 
-    private void flush(LinkTransport transport, OpenLink[] links) {
+    private static boolean contains(int[] ids, int count, int id) {
+        for (int i = 0; i < count; i++) {
+            if (ids[i] == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Publishes the sent counters of the links that sent or refused frames since the last time. */
+    private void publishLinks() {
+        for (OpenLink link : path.links) {
+            if (link != null && link.sentTouched) {
+                link.sentTouched = false;
+                link.sent.publish();
+            }
+        }
+    }
+
+    private void flush(LinkTransport transport) {
         if (frames.size() == 0) {
             return;
         }
@@ -434,14 +463,19 @@ final class Egress extends HotLoop {
             }
         }
         for (int j = 0; j < frames.size(); j++) {
-            OpenLink link = links[frames.link(j)];
             int refusal = frames.refusal(j);
+            if (refusal == 0 && packetOfFrame[j] >= 0) {
+                left[packetOfFrame[j]] = true;
+            }
+            OpenLink link = path.link(frames.link(j));
+            if (link == null) {
+                continue; // taken out of the table meanwhile: nothing left to count it on
+            }
+            link.sentTouched = true;
             if (refusal == 0) {
                 link.sent.add(OpenLink.FRAMES_SENT, 1);
                 link.sent.add(OpenLink.BYTES_SENT, frames.length(j));
-                if (packetOfFrame[j] >= 0) {
-                    left[packetOfFrame[j]] = true;
-                } else {
+                if (packetOfFrame[j] < 0) {
                     link.sent.add(OpenLink.PROBES_SENT, 1);
                     if (packetOfFrame[j] == HEALTH_PROBE) {
                         link.sent.add(OpenLink.HEALTH_PROBES_SENT, 1);

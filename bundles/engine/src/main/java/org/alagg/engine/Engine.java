@@ -23,6 +23,7 @@ import org.alagg.api.LinkStatus;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.LocalDelivery;
 import org.alagg.api.PacketInterceptor;
+import org.alagg.api.PeerStatus;
 import org.alagg.api.ReorderStrategyFactory;
 import org.alagg.api.Selection;
 import org.alagg.protocol.FrameAuth;
@@ -78,6 +79,7 @@ public final class Engine implements InstanceStatus {
     private final Map<LinkDefinition, String> openFailures = new LinkedHashMap<>();
     /** Each link's counters by interface and peer, kept across reopenings and removals (see {@link OpenLink}). */
     private final Map<String, Counters[]> linkCounters = new HashMap<>();
+    private PeerTable peers;
 
     @Reference(service = LoggerFactory.class)
     private Logger log;
@@ -93,31 +95,20 @@ public final class Engine implements InstanceStatus {
     private LinkTransport wiredTransport;
     private Events events;
     private LinkWatch watch;
-    /** Control thread only: the peer restarts already told. */
-    private long peerRestartsSeen;
+    /** Control thread only: the peer restarts already told, by peer. */
+    private final Map<Peer, Long> peerRestartsSeen = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Activate
     synchronized void activate(BundleContext context, Map<String, Object> properties) {
         this.context = context;
-        Reordering reordering;
         try {
             settings = EngineSettings.parse(properties, EngineSettings.DEFAULTS);
         } catch (EngineSettings.Invalid e) {
             settings = e.usable;
             refuse("configuration values refused, defaults used instead: " + e.getMessage());
         }
-        try {
-            reordering = Reordering.of(settings.reorder(), null);
-        } catch (IllegalArgumentException e) {
-            refuse("configuration values refused, defaults used instead: " + e.getMessage());
-            settings = new EngineSettings(settings.instance(), settings.interceptor(), settings.strategy(),
-                    settings.ethertype(), settings.scheduler(), settings.transport(), EngineSettings.DEFAULTS.reorder(),
-                    settings.trust(), settings.probeIntervalMs(), settings.origin());
-            reordering = Reordering.of(settings.reorder(), null);
-        }
-        warmUpAuthentication();
-        path = new DataPath(reordering, problem -> log.warn("Data path: {}", problem));
-        path.trust = settings.trust();
+        path = new DataPath(problem -> log.warn("Data path: {}", problem));
+        peers = new PeerTable(path);
         path.probeIntervalNanos = TimeUnit.MILLISECONDS.toNanos(settings.probeIntervalMs());
         path.maxPacketLength = Math.min(1500 - overhead(), DataPath.MAX_PACKET); // until the links' MTU is known
         path.faults.describeWith(this::describe);
@@ -132,8 +123,8 @@ public final class Engine implements InstanceStatus {
         rewire();
         path.start();
         control.scheduleWithFixedDelay(this::tick, TICK_MILLIS, TICK_MILLIS, TimeUnit.MILLISECONDS);
-        log.info("Engine of instance '{}' started: epoch {}, interceptor {}, strategy {}, transport {}, EtherType 0x{}",
-                settings.instance(), Integer.toHexString(path.epoch), settings.interceptor(), settings.strategy(),
+        log.info("Engine of instance '{}' started: {} peer(s), interceptor {}, strategy {}, transport {}, EtherType 0x{}",
+                settings.instance(), peers.running().size(), settings.interceptor(), settings.strategy(),
                 settings.transport(), Integer.toHexString(settings.ethertype()));
     }
 
@@ -144,15 +135,11 @@ public final class Engine implements InstanceStatus {
     @Modified
     synchronized void modified(Map<String, Object> properties) {
         EngineSettings next;
-        Reordering reordering = path.reordering;
         try {
             next = EngineSettings.parse(properties, settings);
             if (!next.instance().equals(settings.instance())) {
                 throw new IllegalArgumentException("instance = " + next.instance() + ": the instance name is fixed while "
                         + "it runs (it is '" + settings.instance() + "'; restart to rename)");
-            }
-            if (!next.reorder().equals(settings.reorder())) {
-                reordering = Reordering.of(next.reorder(), path.reordering);
             }
         } catch (IllegalArgumentException e) {
             refuse("configuration change refused, the running configuration stays: " + e.getMessage());
@@ -170,13 +157,9 @@ public final class Engine implements InstanceStatus {
         logChange("trust", previous.trust(), next.trust());
         logChange("probe interval (ms)", previous.probeIntervalMs(), next.probeIntervalMs());
         path.probeIntervalNanos = TimeUnit.MILLISECONDS.toNanos(next.probeIntervalMs());
-        followMtu(); // a key makes frames longer: the packet limit shrinks before the first tagged frame
-        path.trust = next.trust();
-        warmUpAuthentication(); // a key added live
         // selecting a plugin (again) gives it another chance after a fault
         path.faults.forget(strategies.get(next.strategy()));
         path.faults.forget(schedulers.get(next.scheduler()));
-        path.reordering = reordering;
         if (previous.ethertype() != next.ethertype()) {
             closeLinks(); // links carry the EtherType: reopen them all
         }
@@ -200,13 +183,30 @@ public final class Engine implements InstanceStatus {
     /** Whether the authentication code was warmed up in this JVM (the JIT compiles per method, not per instance). */
     private static final java.util.concurrent.atomic.AtomicBoolean AUTH_WARM = new java.util.concurrent.atomic.AtomicBoolean();
 
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    synchronized void addPeer(PeerDefinition peer) {
+        peers.add(peer);
+        rewire();
+    }
+
+    synchronized void removePeer(PeerDefinition peer) {
+        peers.remove(peer);
+        rewire();
+    }
+
+    /** Whether any running peer's frames are authenticated. */
+    private boolean anyKey() {
+        return peers.running().stream().anyMatch(p -> p.trust.authenticates());
+    }
+
     /**
      * With a key, has the JIT compile the signing and checking code before traffic needs it, on a thread of its own
      * (FrameAuth.warmUp): at a few packets a second, interpreted HMAC would add tens of microseconds a packet for
      * seconds after start (measured: ping p50 +106 µs over no key in alagg bench, 2026-12-01).
      */
     private void warmUpAuthentication() {
-        if (settings.trust().authenticates() && AUTH_WARM.compareAndSet(false, true)) {
+        if (anyKey() && AUTH_WARM.compareAndSet(false, true)) {
             Thread t = new Thread(FrameAuth::warmUp, "alagg-auth-warm-up");
             t.setDaemon(true);
             t.setPriority(Thread.MIN_PRIORITY);
@@ -229,14 +229,15 @@ public final class Engine implements InstanceStatus {
                 }
             }
             path.supervise();
-            long passed = path.ingress.counters.snapshot().get("passed");
+            Map<Peer, Long> passed = new HashMap<>();
             for (OpenLink link : path.links) {
                 if (link != null) {
                     link.followLocalAddress();
-                    watch.tick(link, passed);
+                    watch.tick(link, passed.computeIfAbsent(link.peer,
+                            p -> p.receive.counters.snapshot().get("passed")));
                 }
             }
-            followPeer();
+            followPeers();
             followMtu();
             capture.follow();
         } catch (Throwable e) { // a scheduled task that throws is never run again
@@ -245,13 +246,16 @@ public final class Engine implements InstanceStatus {
     }
 
     /** Control thread: a peer restart (a new epoch confirmed) is an event. */
-    private void followPeer() {
-        long restarts = path.ingress.counters.snapshot().get("peer_restarts");
-        if (restarts != peerRestartsSeen) {
-            peerRestartsSeen = restarts;
-            events.warn("peer", "restarted: its new epoch " + Integer.toHexString(path.ingress.peerEpoch)
-                    + " is confirmed; what the old one left was delivered first");
+    private void followPeers() {
+        for (Peer peer : path.peers) {
+            long restarts = peer.receive.counters.snapshot().get("peer_restarts");
+            Long seen = peerRestartsSeen.put(peer, restarts);
+            if (seen != null && restarts != seen) {
+                events.warn("peer " + peer.name, "restarted: its new epoch " + Integer.toHexString(peer.receive.peerEpoch)
+                        + " is confirmed; what the old one left was delivered first");
+            }
         }
+        peerRestartsSeen.keySet().retainAll(List.of(path.peers));
     }
 
     /** The packet limit follows the smallest MTU among the links that are up (kept while none is). */
@@ -272,9 +276,9 @@ public final class Engine implements InstanceStatus {
         }
     }
 
-    /** What a frame adds to a packet: the header, and the tag with a key. */
+    /** What a frame adds to a packet: the header, and the tag when any peer has a key (one limit serves all peers). */
     private int overhead() {
-        return FrameCodec.HEADER_LENGTH + (settings.trust().authenticates() ? FrameAuth.TAG_LENGTH : 0);
+        return FrameCodec.HEADER_LENGTH + (anyKey() ? FrameAuth.TAG_LENGTH : 0);
     }
 
     // --- plugins, by name ---------------------------------------------------------------------------------
@@ -373,14 +377,20 @@ public final class Engine implements InstanceStatus {
         if (path == null || !path.running) {
             return; // not activated yet (activate() wires everything), or deactivated
         }
-        ReorderStrategyFactory strategy = strategies.get(settings.strategy());
-        if (strategy == null && path.strategy != null) {
-            log.warn("Reordering strategy '{}' is gone: duplicate discard only until it is back", settings.strategy());
-        } else if (strategy != null && strategy != path.strategy) {
-            log.info("Reordering strategy '{}' in use", settings.strategy());
+        boolean defaultWanted = definitions.stream().anyMatch(d -> d.peerName().equals(Alagg.DEFAULT_PEER));
+        Map<String, ReorderStrategyFactory> before = new HashMap<>();
+        peers.running().forEach(p -> before.put(p.name, p.strategy));
+        peers.update(settings, defaultWanted, strategies::get, schedulers::get);
+        for (Peer peer : peers.running()) {
+            String name = peers.settings(peer.name).strategy();
+            if (peer.strategy == null && before.get(peer.name) != null) {
+                log.warn("Peer {}: reordering strategy '{}' is gone: duplicate discard only until it is back", peer.name, name);
+            } else if (peer.strategy != null && peer.strategy != before.get(peer.name)) {
+                log.info("Peer {}: reordering strategy '{}' in use", peer.name, name);
+            }
         }
-        path.strategy = strategy;
-        path.scheduler = REDUNDANT.equals(settings.scheduler()) ? null : schedulers.get(settings.scheduler());
+        path.probeIntervalNanos = TimeUnit.MILLISECONDS.toNanos(settings.probeIntervalMs());
+        warmUpAuthentication(); // a key added live
         path.delivery = deliveries.get(settings.interceptor());
         capture.want(interceptors.get(settings.interceptor()));
         control.execute(capture::follow);
@@ -391,13 +401,17 @@ public final class Engine implements InstanceStatus {
             wiredTransport = transport;
         }
         List<LinkDefinition> gone = new ArrayList<>(open.keySet());
-        gone.removeAll(definitions);
-        closeLinks(gone);
+        gone.removeIf(d -> definitions.contains(d) && open.get(d).peer == peers.get(d.peerName()));
+        closeLinks(gone); // a link whose peer left (or was made anew) goes with it
         openFailures.keySet().retainAll(definitions);
         if (transport != null) {
             for (LinkDefinition d : definitions) {
-                if (!open.containsKey(d)) {
-                    openLink(transport, d);
+                Peer peer = peers.get(d.peerName());
+                if (peer == null) {
+                    String why = peers.refusal(d.peerName());
+                    openFailures.put(d, "peer '" + d.peerName() + "' " + (why == null ? "is not configured" : "is refused: " + why));
+                } else if (!open.containsKey(d)) {
+                    openLink(transport, d, peer);
                 }
             }
         }
@@ -406,15 +420,15 @@ public final class Engine implements InstanceStatus {
         path.wakeUp();
     }
 
-    private void openLink(LinkTransport transport, LinkDefinition d) {
+    private void openLink(LinkTransport transport, LinkDefinition d, Peer peer) {
         int id = freeLinkId();
         try {
             Link link = transport.open(id, d.interfaceName(), d.peer(), settings.ethertype());
             Counters[] counters = linkCounters.computeIfAbsent(d.countersKey(),
                     k -> new Counters[] {new Counters(OpenLink.SENT), new Counters(OpenLink.RECEIVED)});
-            open.put(d, new OpenLink(link, counters[0], counters[1]));
+            open.put(d, new OpenLink(link, peer, counters[0], counters[1]));
             openFailures.remove(d);
-            log.info("Link {} (id {}) to {} opened", d.interfaceName(), id, d.peer());
+            log.info("Link {} (id {}) to peer {} at {} opened", d.interfaceName(), id, peer.name, d.peer());
         } catch (Exception | LinkageError e) {
             openFailures.put(d, String.valueOf(e.getMessage()));
             log.error("Link {} cannot open: {}", d.interfaceName(), e.toString());
@@ -463,10 +477,9 @@ public final class Engine implements InstanceStatus {
         }
     }
 
+    /** Puts the running peers and the open links in place for the hot threads. */
     private void publishLinks() {
-        OpenLink[] table = new OpenLink[open.values().stream().mapToInt(OpenLink::id).max().orElse(-1) + 1];
-        open.values().forEach(l -> table[l.id()] = l);
-        path.links = table;
+        path.publish(new ArrayList<>(peers.running()), new ArrayList<>(open.values()));
     }
 
     /** How a plugin is named in fault reports: its kind, name and bundle. */
@@ -500,7 +513,7 @@ public final class Engine implements InstanceStatus {
     @Override
     public synchronized List<LinkStatus> links() {
         List<LinkDefinition> sorted = new ArrayList<>(definitions);
-        sorted.sort(Comparator.comparing(LinkDefinition::interfaceName));
+        sorted.sort(Comparator.comparing(LinkDefinition::peerName).thenComparing(LinkDefinition::interfaceName));
         long now = System.nanoTime();
         int limit = path.maxPacketLength;
         int largestMtu = open.values().stream().filter(OpenLink::isUp).mapToInt(l -> l.link.mtu()).max().orElse(0);
@@ -540,16 +553,65 @@ public final class Engine implements InstanceStatus {
             Long last = counters.remove("last_received_ns");
             counters.put("last_received_ms", last == null || last == 0 ? -1
                     : Math.max(0, TimeUnit.NANOSECONDS.toMillis(now - last))); // a frame may arrive after now was read
-            result.add(new LinkStatus(d.interfaceName(), d.peer(), state, detail, d.origin(), counters));
+            result.add(new LinkStatus(d.interfaceName(), d.peer(), state, detail, d.origin(), counters, d.peerName()));
         }
         return result;
     }
 
     @Override
+    public synchronized List<PeerStatus> peers() {
+        Map<String, String> origins = new LinkedHashMap<>();
+        if (definitions.stream().anyMatch(d -> d.peerName().equals(Alagg.DEFAULT_PEER))) {
+            origins.put(Alagg.DEFAULT_PEER, settings.origin());
+        }
+        peers.definitions().forEach(d -> origins.putIfAbsent(d.name(), d.origin()));
+        List<PeerStatus> result = new ArrayList<>();
+        new java.util.TreeMap<>(origins).forEach((name, origin) -> {
+            List<OpenLink> links = open.values().stream().filter(l -> l.peer.name.equals(name)).toList();
+            List<String> interfaces = definitions.stream().filter(d -> d.peerName().equals(name))
+                    .map(LinkDefinition::interfaceName).sorted().toList();
+            long carrying = links.stream().filter(OpenLink::isUp).count();
+            boolean allGood = carrying == interfaces.size()
+                    && links.stream().allMatch(l -> l.state() == LinkState.UP);
+            LinkState state = carrying == 0 ? LinkState.DOWN : allGood ? LinkState.UP : LinkState.DEGRADED;
+            Peer peer = peers.get(name);
+            List<String> detail = new ArrayList<>();
+            String refused = peers.refusal(name);
+            if (refused != null) {
+                detail.add(refused);
+            }
+            if (peer != null && !peer.receive.peerEpochKnown) {
+                detail.add("no epoch of the peer confirmed yet (it has not answered a challenge)");
+            }
+            if (interfaces.isEmpty()) {
+                detail.add("no link is configured for it");
+            } else if (carrying < interfaces.size()) {
+                detail.add(carrying + " of " + interfaces.size() + " links carry data");
+            }
+            Map<String, Long> counters = new LinkedHashMap<>();
+            Counters[] kept = peers.counters(name);
+            if (kept != null) {
+                counters.putAll(kept[1].snapshot());
+                counters.putAll(kept[0].snapshot());
+            }
+            EngineSettings s = peers.settings(name);
+            result.add(new PeerStatus(name, state, String.join("; ", detail), interfaces,
+                    s == null ? List.of() : s.trust().allowed(), origin, counters));
+        });
+        return result;
+    }
+
+    @Override
     public synchronized Map<String, Long> counters() {
-        Map<String, Long> counters = new LinkedHashMap<>(path.ingress.counters.snapshot());
+        List<Counters> receive = new ArrayList<>();
+        List<Counters> send = new ArrayList<>();
+        peers.allCounters().forEach(c -> {
+            send.add(c[0]);
+            receive.add(c[1]);
+        });
+        Map<String, Long> counters = new LinkedHashMap<>(Counters.total(path.ingress.counters, receive));
         counters.put(REMOVED_LINKS_FRAMES_RECEIVED, removedLinksFramesReceived());
-        path.egress.counters.snapshot().forEach(counters::put);
+        counters.putAll(Counters.total(path.egress.counters, send));
         LocalDelivery delivery = deliveries.get(settings.interceptor());
         if (delivery != null) {
             try {
@@ -584,17 +646,20 @@ public final class Engine implements InstanceStatus {
         if (refusal != null) {
             warnings.add(refusal);
         }
-        if (!settings.trust().authenticates()) {
-            warnings.add("no key: frames are not authenticated, anyone on the links can inject traffic "
+        List<String> keyless = peers.running().stream().filter(p -> !p.trust.authenticates()).map(p -> p.name).toList();
+        if (!keyless.isEmpty()) {
+            warnings.add("no key" + (keyless.equals(List.of(Alagg.DEFAULT_PEER)) ? "" : " for peer(s) " + keyless)
+                    + ": frames are not authenticated, anyone on the links can inject traffic "
                     + "(set key or key.file; README, Keys and allowed sources)");
         }
+        peers.refusals().forEach((name, why) -> warnings.add("peer " + name + ": " + why));
         if (interceptors.get(settings.interceptor()) == null) {
             warnings.add("interceptor '" + settings.interceptor() + "' is not installed: nothing is captured "
                     + "(waiting for a plugin that provides it)");
         } else if (deliveries.get(settings.interceptor()) == null) {
             warnings.add("no local delivery for '" + settings.interceptor() + "' is installed: received packets are dropped");
         }
-        if (strategies.get(settings.strategy()) == null) {
+        if (strategies.get(settings.strategy()) == null) { // a peer's own choice shows in its detail
             warnings.add("reordering strategy '" + settings.strategy()
                     + "' is not installed: received packets get duplicate discard only (waiting for a plugin that provides it)");
         }

@@ -43,6 +43,45 @@ record EngineSettings(String instance, String interceptor, String strategy, int 
      * @throws Invalid naming every bad value; its {@code usable} settings take {@code fallback}'s value for each
      */
     static EngineSettings parse(Map<String, ?> properties, EngineSettings fallback) {
+        return parse(properties, fallback, Alagg.ENGINE_PEER_ALLOWED);
+    }
+
+    /** The properties a peer's configuration may give; what it leaves out comes from the engine configuration. */
+    private static final List<String> PEER_OWN = List.of(Alagg.ENGINE_STRATEGY, Alagg.ENGINE_SCHEDULER,
+            Alagg.ENGINE_REORDER_WINDOW, Alagg.ENGINE_REORDER_TIMEOUT_MS, Alagg.ENGINE_KEY, Alagg.ENGINE_KEY_ACCEPT,
+            Alagg.PEER_ALLOWED);
+
+    /**
+     * The settings of a peer configured besides the default one ({@link PeerDefinition}): its own strategy, scheduler,
+     * reorder settings and keys where it gives them, these settings' where not (a peer that gives its own key does not
+     * inherit the key to accept), and its own allowed networks. The other fields are these settings'.
+     *
+     * @throws Invalid naming every bad value, by the peer configuration's property names
+     */
+    EngineSettings forPeer(Map<String, ?> peer) {
+        Map<String, Object> merged = new java.util.HashMap<>();
+        for (String key : List.of(Alagg.ENGINE_INSTANCE, Alagg.ENGINE_INTERCEPTOR, Alagg.ENGINE_STRATEGY,
+                Alagg.ENGINE_ETHERTYPE, Alagg.ENGINE_SCHEDULER, Alagg.ENGINE_TRANSPORT, Alagg.ENGINE_REORDER_WINDOW,
+                Alagg.ENGINE_REORDER_TIMEOUT_MS, Alagg.ENGINE_PROBE_INTERVAL_MS)) {
+            merged.put(key, raw(key));
+        }
+        java.util.Base64.Encoder base64 = java.util.Base64.getEncoder();
+        if (trust.key() != null) {
+            merged.put(Alagg.ENGINE_KEY, base64.encodeToString(trust.key()));
+        }
+        if (trust.acceptKey() != null && peer.get(Alagg.ENGINE_KEY) == null) {
+            merged.put(Alagg.ENGINE_KEY_ACCEPT, base64.encodeToString(trust.acceptKey()));
+        }
+        for (String key : PEER_OWN) {
+            Object v = peer.get(key);
+            if (v != null && !v.toString().isBlank()) {
+                merged.put(key, v);
+            }
+        }
+        return parse(merged, this, Alagg.PEER_ALLOWED);
+    }
+
+    private static EngineSettings parse(Map<String, ?> properties, EngineSettings fallback, String allowedKey) {
         List<String> problems = new ArrayList<>();
         Reader r = new Reader(properties, problems);
         String instance = r.get(Alagg.ENGINE_INSTANCE, fallback.instance, Object::toString);
@@ -56,7 +95,7 @@ record EngineSettings(String instance, String interceptor, String strategy, int 
                 v -> Alagg.checkReorderTimeoutMs(number(v)));
         long probeIntervalMs = r.get(Alagg.ENGINE_PROBE_INTERVAL_MS, fallback.probeIntervalMs,
                 v -> Alagg.checkProbeIntervalMs(number(v)));
-        Trust trust = trust(properties, fallback.trust, problems);
+        Trust trust = trust(properties, fallback.trust, allowedKey, problems);
         Object origin = properties.get(Alagg.ORIGIN);
         EngineSettings settings = new EngineSettings(instance, interceptor, strategy, ethertype, scheduler, transport,
                 new ReorderSettings(window, TimeUnit.MILLISECONDS.toNanos(timeoutMs)), trust, probeIntervalMs,
@@ -68,17 +107,17 @@ record EngineSettings(String instance, String interceptor, String strategy, int 
     }
 
     /** The keys and allowed sources; a problem never repeats a key's value (a secret). */
-    private static Trust trust(Map<String, ?> properties, Trust fallback, List<String> problems) {
+    private static Trust trust(Map<String, ?> properties, Trust fallback, String allowedKey, List<String> problems) {
         int before = problems.size();
         byte[] key = key(properties, Alagg.ENGINE_KEY, problems);
         byte[] accept = key(properties, Alagg.ENGINE_KEY_ACCEPT, problems);
         List<IpNetwork> allowed = List.of();
-        Object networks = properties.get(Alagg.ENGINE_PEER_ALLOWED);
+        Object networks = properties.get(allowedKey);
         if (networks != null && !networks.toString().isBlank()) {
             try {
                 allowed = IpNetwork.parseList(networks.toString());
             } catch (IllegalArgumentException e) {
-                problems.add(Alagg.ENGINE_PEER_ALLOWED + " = " + networks + ": " + e.getMessage());
+                problems.add(allowedKey + " = " + networks + ": " + e.getMessage());
             }
         }
         if (key == null && accept != null) {

@@ -12,6 +12,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "The peer's MAC address on that interface, e.g. 02:00:00:00:01:02")
     String peer();
 
+    @AttributeDefinition(description = "The name of the peer the link leads to; unset: the default peer", required = false)
+    String peer_name() default "";
+
     @AttributeDefinition(name = "alagg.origin", description = "Where this configuration came from")
     String alagg_origin() default "";
 }

@@ -1,5 +1,6 @@
 package org.alagg.engine;
 
+import org.alagg.api.Alagg;
 import org.alagg.api.InterfaceName;
 import org.alagg.api.MacAddress;
 import org.osgi.service.component.annotations.Activate;
@@ -8,7 +9,8 @@ import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.metatype.annotations.Designate;
 
 /**
- * One configured link, made from a factory configuration {@code org.alagg.link~<interface>}. A configuration
+ * One configured link, made from a factory configuration {@code org.alagg.link~<interface>} (a link of the default
+ * peer) or {@code org.alagg.link~<peer>.<interface>} (one with {@code peer.name}). A configuration
  * that names a bad interface or MAC fails here, with the reason in the log, and never reaches the engine.
  */
 @Component(configurationPid = "org.alagg.link", configurationPolicy = ConfigurationPolicy.REQUIRE,
@@ -17,12 +19,15 @@ import org.osgi.service.metatype.annotations.Designate;
 public final class LinkDefinition {
     private final String interfaceName;
     private final MacAddress peer;
+    private final String peerName;
     private final String origin;
 
     @Activate
     public LinkDefinition(LinkConfig config) {
         this.interfaceName = InterfaceName.check(config.interface$());
         this.peer = MacAddress.parseUnicast(config.peer());
+        String name = config.peer_name();
+        this.peerName = name == null || name.isEmpty() ? Alagg.DEFAULT_PEER : Alagg.checkPeerName(name);
         this.origin = config.alagg_origin();
     }
 
@@ -32,6 +37,11 @@ public final class LinkDefinition {
 
     MacAddress peer() {
         return peer;
+    }
+
+    /** The name of the peer the link leads to. */
+    String peerName() {
+        return peerName;
     }
 
     String origin() {

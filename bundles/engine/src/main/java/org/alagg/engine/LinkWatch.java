@@ -21,7 +21,7 @@ final class LinkWatch {
         this.events = events;
     }
 
-    /** Control thread: one tick for one open link. */
+    /** Control thread: one tick for one open link; {@code passed}: what its peer's stream passed so far. */
     void tick(OpenLink link, long passed) {
         long now = System.nanoTime();
         String subject = "link " + link.link.interfaceName();
@@ -80,7 +80,7 @@ final class LinkWatch {
     /** The size of the link's padded probes on the wire, header and tag included; 0 before the first. */
     private int mtuProbeFrameBytes(OpenLink link) {
         int body = link.health.mtuProbeLength;
-        return body == 0 ? 0 : FrameCodec.HEADER_LENGTH + body + (path.trust.authenticates() ? FrameAuth.TAG_LENGTH : 0);
+        return body == 0 ? 0 : FrameCodec.HEADER_LENGTH + body + (link.peer.trust.authenticates() ? FrameAuth.TAG_LENGTH : 0);
     }
 
     /** The MTU mismatch's text. */

@@ -7,7 +7,7 @@ import org.alagg.api.LinkState;
 import org.alagg.protocol.Sequence;
 
 /**
- * A link the transport has opened, with what each hot thread keeps about it: the egress thread numbers
+ * A link the transport has opened, to one peer, with what each hot thread keeps about it: the egress thread numbers
  * and counts what it sends, the ingress thread counts what arrives and what the per-link sequence says
  * was lost on the way.
  */
@@ -47,6 +47,8 @@ final class OpenLink {
     static final int DATA_RECEIVED = 9;
 
     final Link link;
+    /** The peer the link leads to: its frames go to this peer's receive state, and it sends this peer's packets. */
+    final Peer peer;
     /** The peer's address on the link and this side's, as frames are authenticated between them. */
     final long peerMac;
     /** Updated by the engine's control thread when the interface's address changes; 0 while unknown. */
@@ -65,20 +67,23 @@ final class OpenLink {
 
     /** Egress thread only: the next per-link sequence number. */
     int nextLinkSequence;
+    /** Egress thread only: frames were counted in {@link #sent} since it was last published. */
+    boolean sentTouched;
     /** Ingress thread only: the per-link sequence number expected next from the peer, once one arrived. */
     int expectedLinkSequence;
     boolean linkSequenceKnown;
 
-    OpenLink(Link link) {
-        this(link, new Counters(SENT), new Counters(RECEIVED));
+    OpenLink(Link link, Peer peer) {
+        this(link, peer, new Counters(SENT), new Counters(RECEIVED));
     }
 
     /**
      * A link that goes on counting where an earlier opening of the same link (interface and peer) stopped: a
      * transport restart or an EtherType change closes and reopens links, and their counters must not restart.
      */
-    OpenLink(Link link, Counters sent, Counters received) {
+    OpenLink(Link link, Peer peer, Counters sent, Counters received) {
         this.link = link;
+        this.peer = peer;
         this.sent = sent;
         this.received = received;
         this.peerMac = link.peer().toLong();

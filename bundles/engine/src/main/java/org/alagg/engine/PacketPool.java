@@ -8,8 +8,8 @@ import org.alagg.api.PayloadType;
 import org.alagg.protocol.Sequence;
 
 /**
- * Packets the ingress thread holds while a reordering strategy waits: fixed slots in one direct buffer,
- * handed out by number, so holding a packet allocates nothing.
+ * Packets the ingress thread holds for one peer while a reordering strategy waits: fixed slots in one direct buffer,
+ * handed out by number, so holding a packet allocates nothing. The buffer is allocated when the first packet comes.
  *
  * <p>The pool remembers each held packet's sequence number, so that whatever a strategy holds can be recovered
  * in order without it ({@link #reclaim}): when the strategy throws, or gives back less than it took.
@@ -20,7 +20,8 @@ final class PacketPool {
         void reclaimed(int sequence, int handle);
     }
 
-    private final ByteBuffer memory;
+    /** Allocated at the first packet: a peer that never sends data costs no direct memory. */
+    private ByteBuffer memory;
     private final int slotSize;
     private final int[] lengths;
     private final int[] sequences;
@@ -33,7 +34,7 @@ final class PacketPool {
 
     PacketPool(int capacity, int slotSize) {
         this.slotSize = slotSize;
-        this.memory = ByteBuffer.allocateDirect(Math.multiplyExact(capacity, slotSize));
+        Math.multiplyExact(capacity, slotSize); // fits an int: checked now, allocated later
         this.lengths = new int[capacity];
         this.sequences = new int[capacity];
         this.payloads = new PayloadType[capacity];
@@ -53,7 +54,7 @@ final class PacketPool {
 
     /** Copies a packet in; returns its handle, or -1 when the pool is full. */
     int take(ByteBuffer source, int offset, int length, PayloadType payload, int sequence) {
-        if (freeCount == 0 || length > slotSize) {
+        if (freeCount == 0 || length > slotSize || memory == null && !allocate()) {
             return -1;
         }
         int handle = free[--freeCount];
@@ -64,6 +65,16 @@ final class PacketPool {
         taken[handle] = true;
         withheld[handle] = false;
         return handle;
+    }
+
+    /** Allocates the slots' memory, once; false when the direct memory is exhausted (the packet is counted overflow). */
+    private boolean allocate() {
+        try {
+            memory = ByteBuffer.allocateDirect(lengths.length * slotSize);
+            return true;
+        } catch (OutOfMemoryError e) {
+            return false;
+        }
     }
 
     /** Marks a held packet as one never to deliver: it keeps its place in the sequence until released. */

@@ -50,6 +50,8 @@ class DataPathTest {
         final LinkedBlockingQueue<Integer> pending = new LinkedBlockingQueue<>();
         /** The IPv4 source address (bytes 12-15) of packet n. */
         volatile java.util.function.IntUnaryOperator sourceOf = n -> 0;
+        /** The IPv4 destination address (bytes 16-19) of packet n: by default one in the networks TrustTest allows. */
+        volatile java.util.function.IntUnaryOperator destinationOf = n -> 0x0A090101;
 
         @Override
         public int capture(PacketBatch batch, long timeoutNanos) throws IOException {
@@ -60,7 +62,8 @@ class DataPathTest {
                         continue;
                     }
                     ByteBuffer slot = batch.slot(batch.size());
-                    slot.put(0, (byte) 0x45).putInt(4, n).putInt(12, sourceOf.applyAsInt(n));
+                    slot.put(0, (byte) 0x45).putInt(4, n).putInt(12, sourceOf.applyAsInt(n))
+                            .putInt(16, destinationOf.applyAsInt(n));
                     batch.commit(60, PayloadType.IPV4, -1);
                 }
             } catch (InterruptedException e) {
@@ -172,7 +175,34 @@ class DataPathTest {
     }
 
     static DataPath newPath(int window, long timeoutNanos) {
-        return new DataPath(Reordering.of(new ReorderSettings(window, timeoutNanos), null), problem -> { });
+        return onePeer(Reordering.of(new ReorderSettings(window, timeoutNanos), null), problem -> { });
+    }
+
+    /** A data path with one peer that takes every packet (the single-peer form), without links yet. */
+    static DataPath onePeer(Reordering reordering, java.util.function.Consumer<String> problems) {
+        DataPath path = new DataPath(problems);
+        path.publish(List.of(new Peer(org.alagg.api.Alagg.DEFAULT_PEER, reordering, path)), List.of());
+        return path;
+    }
+
+    /** The data path's one peer. */
+    static Peer peer(DataPath path) {
+        return path.peers[0];
+    }
+
+    /** Gives the data path's one peer these links, made by {@code open} from their ids. */
+    static void links(DataPath path, int count, java.util.function.IntFunction<Link> open) {
+        List<OpenLink> links = new ArrayList<>();
+        for (int id = 0; id < count; id++) {
+            links.add(new OpenLink(open.apply(id), peer(path)));
+        }
+        path.publish(List.of(path.peers), links);
+    }
+
+    /** Sets the peer's keys and allowed networks (the networks are published with it); the threads follow at their pace. */
+    static void trustOnly(DataPath path, Trust trust) {
+        peer(path).trust = trust;
+        path.publish(List.of(path.peers), java.util.Arrays.stream(path.links).filter(java.util.Objects::nonNull).toList());
     }
 
     /** Problems reported go here; a test may make reporting itself fail. */
@@ -181,25 +211,21 @@ class DataPathTest {
     /** A running data path; the strategy (or null) is in place before the first frame, so none passes without it. */
     DataPath start(LossyWire wire, Source source, Sink sink, int links, ReorderStrategyFactory strategy)
             throws IOException, InterruptedException {
-        DataPath path = new DataPath(Reordering.of(new ReorderSettings(256, 20 * MS), null), p -> problems.accept(p));
-        path.strategy = strategy;
+        DataPath path = onePeer(Reordering.of(new ReorderSettings(256, 20 * MS), null), p -> problems.accept(p));
+        peer(path).strategy = strategy;
         path.interceptor = source;
         path.delivery = sink;
         path.transport = wire;
-        OpenLink[] table = new OpenLink[links];
-        for (int id = 0; id < links; id++) {
-            table[id] = new OpenLink(wire.open(id, "l" + id, MacAddress.parse("02:00:00:00:00:0" + id), 0x88B5));
-        }
-        path.links = table;
+        links(path, links, id -> wire.open(id, "l" + id, MacAddress.parse("02:00:00:00:00:0" + id), 0x88B5));
         path.start();
         running.add(path);
         ALL.clear();
         ALL.addAll(running);
         if (wire.loopsBack) {
             try {
-                await("the path confirmed its own epoch (it is its own peer)", () -> path.ingress.peerEpochKnown);
+                await("the path confirmed its own epoch (it is its own peer)", () -> peer(path).receive.peerEpochKnown);
             } catch (AssertionError e) {
-                throw new AssertionError(e.getMessage() + ": " + path.ingress.counters.snapshot() + " link 0 "
+                throw new AssertionError(e.getMessage() + ": " + path.receiveTotals() + " link 0 "
                         + path.links[0].sent.snapshot() + " " + path.links[0].received.snapshot());
             }
         }
@@ -219,7 +245,7 @@ class DataPathTest {
     static String runningPaths() {
         StringBuilder b = new StringBuilder();
         for (DataPath p : ALL) {
-            b.append(p.ingress.counters.snapshot()).append(' ');
+            b.append(p.receiveTotals()).append(' ');
         }
         return b.toString();
     }
@@ -236,9 +262,9 @@ class DataPathTest {
 
     /** Configures keys and sources, and waits until both hot threads follow them. */
     static void trust(DataPath path, Trust trust) throws InterruptedException {
-        path.trust = trust;
+        DataPathTest.trustOnly(path, trust);
         path.wakeUp();
-        await("both threads follow the new keys and sources", () -> path.egress.trust == trust && path.ingress.trust == trust);
+        await("both threads follow the new keys and sources", () -> peer(path).send.trust == trust && peer(path).receive.trust == trust);
     }
 
     /** The frames a link sent that are not probes (challenges, replies). */
@@ -268,12 +294,12 @@ class DataPathTest {
         Map<String, Long>[] stats = new Map[1];
         try {
             await("every packet passed or counted lost", () -> {
-                stats[0] = path.ingress.counters.snapshot();
+                stats[0] = path.receiveTotals();
                 // the last few may stay unknown: a gap at the very end is revealed only by a later packet
                 return stats[0].get("passed") + stats[0].get("lost") + stats[0].get("late") >= count - 10;
             });
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + ": " + stats[0] + " egress " + path.egress.counters.snapshot());
+            throw new AssertionError(e.getMessage() + ": " + stats[0] + " egress " + path.sendTotals());
         }
         assertDeliveredInOrderOnce(sink);
         double loss = 1 - sink.delivered.size() / (double) count;
@@ -294,9 +320,9 @@ class DataPathTest {
         for (int n = 0; n < count; n++) {
             source.pending.add(n);
             if (n == count / 3) {
-                path.strategy = new WindowedOrder();
+                peer(path).strategy = new WindowedOrder();
             } else if (n == 2 * count / 3) {
-                path.strategy = null; // the strategy's bundle stopped: duplicate discard only
+                peer(path).strategy = null; // the strategy's bundle stopped: duplicate discard only
             }
         }
         await("everything delivered", () -> sink.delivered.size() >= count);
@@ -340,8 +366,8 @@ class DataPathTest {
 
         Source first = new Source();
         DataPath peer = start(peerWire, first, new Sink(), 2, null);
-        await("the receiver confirmed the peer's epoch", () -> receiver.ingress.peerEpochKnown
-                && receiver.ingress.peerEpoch == peer.epoch);
+        await("the receiver confirmed the peer's epoch", () -> peer(receiver).receive.peerEpochKnown
+                && peer(receiver).receive.peerEpoch == peer(peer).send.epoch);
         for (int n = 0; n < 1000; n++) {
             first.pending.add(n);
         }
@@ -350,8 +376,8 @@ class DataPathTest {
 
         Source second = new Source();
         DataPath restarted = start(peerWire, second, new Sink(), 2, null);
-        assertTrue(restarted.epoch != peer.epoch, "a new run has a new epoch");
-        await("the receiver confirmed the restarted peer's epoch", () -> receiver.ingress.peerEpoch == restarted.epoch);
+        assertTrue(peer(restarted).send.epoch != peer(peer).send.epoch, "a new run has a new epoch");
+        await("the receiver confirmed the restarted peer's epoch", () -> peer(receiver).receive.peerEpoch == peer(restarted).send.epoch);
         for (int n = 1000; n < 2000; n++) {
             second.pending.add(n); // its sequence numbers start again from 0: old duplicates to a naive receiver
         }
@@ -359,8 +385,8 @@ class DataPathTest {
         Thread.sleep(50);
         assertEquals(2000, sink.delivered.size(), "nothing delivered twice");
         assertDeliveredInOrderOnce(sink);
-        assertEquals(1, receiver.ingress.counters.snapshot().get("peer_restarts"));
-        assertEquals(0, receiver.ingress.counters.snapshot().get("epoch_unconfirmed"),
+        assertEquals(1, receiver.receiveTotals().get("peer_restarts"));
+        assertEquals(0, receiver.receiveTotals().get("epoch_unconfirmed"),
                 "both runs were confirmed before their first packet");
     }
 
@@ -376,7 +402,7 @@ class DataPathTest {
         byte[] good = new byte[80];
         org.alagg.protocol.FrameCodec.encode(new org.alagg.protocol.FrameHeader()
                 .frameType(org.alagg.protocol.FrameType.DATA).payloadProtocol(org.alagg.protocol.PayloadProtocol.IPV4)
-                .innerLength(60).epoch(path.epoch).globalSequence(1000), ByteBuffer.wrap(good), 0);
+                .innerLength(60).epoch(peer(path).send.epoch).globalSequence(1000), ByteBuffer.wrap(good), 0);
         byte[] truncated = java.util.Arrays.copyOf(good, 10);
         byte[] badVersion = good.clone();
         badVersion[0] = 9;
@@ -388,7 +414,7 @@ class DataPathTest {
         wire.put(good.clone(), 7); // a link the engine does not have: an unconfigured source
         source.pending.add(2);
         await("the engine keeps forwarding", () -> sink.delivered.size() == 2);
-        Map<String, Long> c = path.ingress.counters.snapshot();
+        Map<String, Long> c = path.receiveTotals();
         assertEquals(1, c.get("malformed_truncated"));
         assertEquals(1, c.get("malformed_bad_version"));
         assertEquals(1, c.get("malformed_inner_length_overflow"));
@@ -404,7 +430,7 @@ class DataPathTest {
         Sink sink = new Sink();
         DataPath path = start(wire, source, sink, 2, null);
         // primary/backup: the first link that is up, only
-        path.scheduler = (sequence, length, up, upCount, chosen) -> {
+        peer(path).scheduler = (sequence, length, up, upCount, chosen) -> {
             chosen[0] = up[0];
             return upCount > 0 ? 1 : 0;
         };
@@ -415,7 +441,7 @@ class DataPathTest {
         Thread.sleep(20);
         assertEquals(100, dataFramesSent(path, 0));
         assertEquals(0, dataFramesSent(path, 1));
-        assertEquals(0, path.ingress.counters.snapshot().get("discarded"), "one copy each: nothing to discard");
+        assertEquals(0, path.receiveTotals().get("discarded"), "one copy each: nothing to discard");
     }
 
     @Test
@@ -429,6 +455,6 @@ class DataPathTest {
         ALL.addAll(running);
         source.pending.add(1);
         source.pending.add(2);
-        await("counted", () -> path.egress.counters.snapshot().get("unsent") == 2);
+        await("counted", () -> path.sendTotals().get("unsent") == 2);
     }
 }

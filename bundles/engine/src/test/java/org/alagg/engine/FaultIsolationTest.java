@@ -53,7 +53,7 @@ class FaultIsolationTest {
             chosen[0] = up[0];
             return 1;
         };
-        path.scheduler = firstLinkOnly;
+        DataPathTest.peer(path).scheduler = firstLinkOnly;
         send(source, 0, 2000);
         await("everything delivered", () -> sink.delivered.size() == 2000);
         DataPathTest.assertDeliveredInOrderOnce(sink);
@@ -71,13 +71,13 @@ class FaultIsolationTest {
         Source source = new Source();
         Sink sink = new Sink();
         DataPath path = paths.start(new LossyWire(0, 0), source, sink, 2, new StrictOrder());
-        path.scheduler = (sequence, length, up, upCount, chosen) -> {
+        DataPathTest.peer(path).scheduler = (sequence, length, up, upCount, chosen) -> {
             chosen[0] = 200;
             return 1;
         };
         send(source, 0, 100);
         await("everything delivered", () -> sink.delivered.size() == 100);
-        assertTrue(path.faults.reports().get(0).contains("not open"), path.faults.reports().toString());
+        assertTrue(path.faults.reports().get(0).contains("not one of the peer's links up"), path.faults.reports().toString());
     }
 
     @Test
@@ -137,12 +137,12 @@ class FaultIsolationTest {
         Hoarder hoarder = new Hoarder(100);
         DataPath path = paths.start(new LossyWire(0, 0), source, sink, 1, hoarder);
         send(source, 0, 99);
-        await("99 held", () -> path.ingress.counters.snapshot().get("held") == 99);
+        await("99 held", () -> path.receiveTotals().get("held") == 99);
         assertEquals(0, sink.delivered.size());
         send(source, 99, 300);
         await("everything delivered", () -> sink.delivered.size() == 300);
         DataPathTest.assertDeliveredInOrderOnce(sink);
-        assertEquals(0, path.ingress.counters.snapshot().get("held"));
+        assertEquals(0, path.receiveTotals().get("held"));
         assertTrue(path.faults.reports().get(0).contains("strategy bug"), path.faults.reports().toString());
         Counting.assertConserved(path);
     }
@@ -153,8 +153,8 @@ class FaultIsolationTest {
         Sink sink = new Sink();
         DataPath path = paths.start(new LossyWire(0, 0), source, sink, 1, new Hoarder(Integer.MAX_VALUE));
         send(source, 0, 50);
-        await("50 held", () -> path.ingress.counters.snapshot().get("held") == 50);
-        path.strategy = new StrictOrder(); // the hoarder drains nothing: the engine takes its packets back
+        await("50 held", () -> path.receiveTotals().get("held") == 50);
+        DataPathTest.peer(path).strategy = new StrictOrder(); // the hoarder drains nothing: the engine takes its packets back
         path.wakeUp();
         await("recovered", () -> sink.delivered.size() == 50);
         send(source, 50, 100);
@@ -241,7 +241,7 @@ class FaultIsolationTest {
         DataPath path = paths.start(wire, source, new Sink(), 2, new StrictOrder());
         send(source, 0, 1);
         await("inside send", () -> wire.inSend);
-        path.links = new OpenLink[0]; // the links are taken out while the egress thread is inside send
+        path.publish(List.of(path.peers), List.of()); // the links are taken out while the egress thread is inside send
         List<Boolean> insideAtReturn = new ArrayList<>();
         Thread closer = new Thread(() -> {
             path.quiesce();

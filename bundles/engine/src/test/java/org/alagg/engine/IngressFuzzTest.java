@@ -91,8 +91,8 @@ class IngressFuzzTest {
         final int links;
         final List<String> problems = new ArrayList<>();
         final List<Throwable> strategyThrew = new ArrayList<>();
-        final Peer b;
-        Peer a;
+        final Side b;
+        Side a;
         /** A's frames on their way to B, in the order they will arrive (the fuzzer reorders them). */
         final ArrayDeque<Wire.Frame> inFlight = new ArrayDeque<>();
         /**
@@ -130,15 +130,15 @@ class IngressFuzzTest {
             links = data.consumeInt(1, 3);
             int strategy = data.consumeInt(0, 3);
             Trust trust = trust(0, sourcesChecked);
-            b = new Peer(this, "B", settings(), trust);
-            b.path.strategy = strategy(strategy);
-            ordered = b.path.strategy != null && !((Recorded) b.path.strategy).faulty();
+            b = new Side(this, "B", settings(), trust);
+            DataPathTest.peer(b.path).strategy = strategy(strategy);
+            ordered = DataPathTest.peer(b.path).strategy != null && !((Recorded) DataPathTest.peer(b.path).strategy).faulty();
             trace("setup: key %s, allowed sources %s, %d links, strategy %s, %s", keyed, sourcesChecked, links,
-                    b.path.strategy, b.path.reordering.settings());
-            a = new Peer(this, "A", new ReorderSettings(1, 0), trust(0, false));
-            epochsOfA.add(a.path.epoch);
+                    DataPathTest.peer(b.path).strategy, DataPathTest.peer(b.path).reordering.settings());
+            a = new Side(this, "A", new ReorderSettings(1, 0), trust(0, false));
+            epochsOfA.add(DataPathTest.peer(a.path).send.epoch);
             b.wire.to = a.wire;
-            trace("A's epoch %08x, B's epoch %08x", a.path.epoch, b.path.epoch);
+            trace("A's epoch %08x, B's epoch %08x", DataPathTest.peer(a.path).send.epoch, DataPathTest.peer(b.path).send.epoch);
         }
 
         /** The keys of a side at a stage of the rotation (none without a key), and the allowed sources. */
@@ -161,10 +161,10 @@ class IngressFuzzTest {
                 return;
             }
             if (sideA && rotationA < 3 && rotationA <= rotationB) {
-                a.path.trust = trust(++rotationA, false);
+                DataPathTest.trustOnly(a.path, trust(++rotationA, false));
                 trace("A's keys: rotation step %d", rotationA);
             } else if (!sideA && rotationB < 3 && rotationB <= rotationA) {
-                b.path.trust = trust(++rotationB, sourcesChecked);
+                DataPathTest.trustOnly(b.path, trust(++rotationB, sourcesChecked));
                 trace("B's keys: rotation step %d", rotationB);
             }
         }
@@ -200,7 +200,7 @@ class IngressFuzzTest {
             }
             b.path.ingress.stopped(); // the data path stops: the strategy hands over what it holds
             check("after B stopped");
-            assertEquals(0, b.path.reordering.pool().held(), "B's pool is empty once B stopped");
+            assertEquals(0, DataPathTest.peer(b.path).reordering.pool().held(), "B's pool is empty once B stopped");
             assertConserved(a, "A at the end");
         }
 
@@ -366,12 +366,12 @@ class IngressFuzzTest {
             int protocol = type == 1 ? data.consumeInt(1, 3) : 0;
             int inner = data.consumeInt(type == 1 ? 1 : 12, 1600);
             int epoch = switch (data.consumeInt(0, 3)) {
-                case 0 -> a.path.epoch;
-                case 1 -> previousEpochKnown ? previousEpoch : a.path.epoch + 1;
-                case 2 -> b.path.epoch;
+                case 0 -> DataPathTest.peer(a.path).send.epoch;
+                case 1 -> previousEpochKnown ? previousEpoch : DataPathTest.peer(a.path).send.epoch + 1;
+                case 2 -> DataPathTest.peer(b.path).send.epoch;
                 default -> data.consumeInt();
             };
-            int global = data.consumeBoolean() ? a.path.egress.nextSequence + data.consumeInt(-70_000, 70_000)
+            int global = data.consumeBoolean() ? DataPathTest.peer(a.path).send.nextSequence + data.consumeInt(-70_000, 70_000)
                     : data.consumeInt();
             int tagChoice = data.consumeInt(0, 4);
             int tag = switch (tagChoice) {
@@ -433,7 +433,7 @@ class IngressFuzzTest {
                     byte[] reply = f.bytes.clone();
                     ByteBuffer r = ByteBuffer.wrap(reply);
                     r.put(1, (byte) FrameType.PROBE_REPLY.code());
-                    r.putInt(8, data.consumeBoolean() ? a.path.epoch : data.consumeInt());
+                    r.putInt(8, data.consumeBoolean() ? DataPathTest.peer(a.path).send.epoch : data.consumeInt());
                     Wire.Frame echo = new Wire.Frame(reply, f.link);
                     trace("echo B's challenge %s as %s", f, echo);
                     b.wire.arrive(echo);
@@ -454,8 +454,8 @@ class IngressFuzzTest {
 
         /** A's epoch, should its egress have started a new one (the end of its sequence). */
         void noteEpochOfA() {
-            if (epochsOfA.get(epochsOfA.size() - 1) != a.path.epoch) {
-                epochsOfA.add(a.path.epoch);
+            if (epochsOfA.get(epochsOfA.size() - 1) != DataPathTest.peer(a.path).send.epoch) {
+                epochsOfA.add(DataPathTest.peer(a.path).send.epoch);
             }
         }
 
@@ -464,12 +464,12 @@ class IngressFuzzTest {
             if (restarts++ >= 3) {
                 return;
             }
-            previousEpoch = a.path.epoch;
+            previousEpoch = DataPathTest.peer(a.path).send.epoch;
             previousEpochKnown = true;
-            a = new Peer(this, "A", new ReorderSettings(1, 0), a.path.trust);
-            epochsOfA.add(a.path.epoch);
+            a = new Side(this, "A", new ReorderSettings(1, 0), DataPathTest.peer(a.path).trust);
+            epochsOfA.add(DataPathTest.peer(a.path).send.epoch);
             b.wire.to = a.wire;
-            trace("A restarts in epoch %08x", a.path.epoch);
+            trace("A restarts in epoch %08x", DataPathTest.peer(a.path).send.epoch);
         }
 
         /** B's strategy or its settings change while it holds packets. */
@@ -478,28 +478,28 @@ class IngressFuzzTest {
                 return;
             }
             if (data.consumeBoolean()) {
-                b.path.strategy = strategy(data.consumeInt(0, 3));
-                ordered &= b.path.strategy != null && !((Recorded) b.path.strategy).faulty();
-                trace("B's strategy becomes %s", b.path.strategy);
+                DataPathTest.peer(b.path).strategy = strategy(data.consumeInt(0, 3));
+                ordered &= DataPathTest.peer(b.path).strategy != null && !((Recorded) DataPathTest.peer(b.path).strategy).faulty();
+                trace("B's strategy becomes %s", DataPathTest.peer(b.path).strategy);
             } else {
-                Reordering current = b.path.reordering;
-                b.path.reordering = Reordering.of(settings(), current, Long.MAX_VALUE);
-                trace("B's settings become %s", b.path.reordering.settings());
-                if (b.path.reordering.pool() != current.pool()) {
+                Reordering current = DataPathTest.peer(b.path).reordering;
+                DataPathTest.peer(b.path).reordering = Reordering.of(settings(), current, Long.MAX_VALUE);
+                trace("B's settings become %s", DataPathTest.peer(b.path).reordering.settings());
+                if (DataPathTest.peer(b.path).reordering.pool() != current.pool()) {
                     givenUp.add(current.pool());
                 }
             }
         }
 
         void turnB() {
-            Map<String, Long> before = TRACE ? b.path.ingress.counters.snapshot() : null;
+            Map<String, Long> before = TRACE ? b.path.receiveTotals() : null;
             b.path.ingress.turn();
             if (TRACE) {
-                Map<String, Long> after = b.path.ingress.counters.snapshot();
+                Map<String, Long> after = b.path.receiveTotals();
                 after.replaceAll((name, value) -> value - before.get(name));
                 after.values().removeIf(v -> v == 0);
                 trace("B takes in: %s; B's peer epoch %s", after,
-                        b.path.ingress.peerEpochKnown ? String.format("%08x", b.path.ingress.peerEpoch) : "unknown");
+                        DataPathTest.peer(b.path).receive.peerEpochKnown ? String.format("%08x", DataPathTest.peer(b.path).receive.peerEpoch) : "unknown");
             }
             check("after a turn of B");
         }
@@ -512,21 +512,21 @@ class IngressFuzzTest {
                 throw e;
             }
             assertConserved(b, when);
-            PacketPool pool = b.path.reordering.pool();
+            PacketPool pool = DataPathTest.peer(b.path).reordering.pool();
             assertTrue(pool.held() >= 0 && pool.held() <= pool.capacity(), when + ": pool holds " + pool.held());
-            assertEquals(pool.held(), b.path.ingress.counters.snapshot().get("held"), when + ": held is what the pool holds");
+            assertEquals(pool.held(), b.path.receiveTotals().get("held"), when + ": held is what the pool holds");
             for (PacketPool old : givenUp) {
                 assertEquals(0, old.held(), when + ": a pool given up at a hand-over still holds packets");
             }
-            if (keyed && b.path.ingress.peerEpochKnown) {
-                int epoch = b.path.ingress.peerEpoch;
+            if (keyed && DataPathTest.peer(b.path).receive.peerEpochKnown) {
+                int epoch = DataPathTest.peer(b.path).receive.peerEpoch;
                 int run = epochsOfA.lastIndexOf(epoch);
                 assertTrue(run >= 0, when + ": B confirmed epoch " + Integer.toHexString(epoch) + ", which no run of A had"
-                        + " (A's: " + hexes(epochsOfA) + ", B's own: " + Integer.toHexString(b.path.epoch) + ")");
+                        + " (A's: " + hexes(epochsOfA) + ", B's own: " + Integer.toHexString(DataPathTest.peer(b.path).send.epoch) + ")");
                 assertTrue(run >= confirmedRun, when + ": B went back from A's run " + confirmedRun + " to run " + run);
                 confirmedRun = run;
             }
-            Map<String, Long> in = b.path.ingress.counters.snapshot();
+            Map<String, Long> in = b.path.receiveTotals();
             assertEquals(in.get("passed"), (long) b.sink.packets.size(), when + ": passed is what was handed to delivery");
             assertEquals(in.get("undelivered"), (long) b.sink.packets.size() - b.sink.accepted,
                     when + ": undelivered is what delivery refused");
@@ -555,11 +555,11 @@ class IngressFuzzTest {
         }
 
         /** The conservation rules of README "What the counters mean", on one side. */
-        void assertConserved(Peer p, String when) {
-            Map<String, Long> out = p.path.egress.counters.snapshot();
+        void assertConserved(Side p, String when) {
+            Map<String, Long> out = p.path.sendTotals();
             assertEquals(out.get("captured"), out.get("sent") + out.get("unsent") + out.get("too_big") + out.get("refused"),
                     when + ": " + p.name + " captured = sent + unsent + too_big + refused: " + out);
-            Map<String, Long> in = p.path.ingress.counters.snapshot();
+            Map<String, Long> in = p.path.receiveTotals();
             long parts = 0;
             for (String name : new String[] {"unknown_source", "tagless", "auth_missing", "auth_failed", "probes",
                     "stale_epoch", "epoch_unconfirmed", "discarded", "rogue", "overflow", "passed",
@@ -580,26 +580,22 @@ class IngressFuzzTest {
     }
 
     /** One side: a data path that is never started, its turns run by the test. */
-    static final class Peer {
+    static final class Side {
         final String name;
         final DataPath path;
         final Wire wire;
         final Source source = new Source();
         final Sink sink = new Sink();
 
-        Peer(Run run, String name, ReorderSettings settings, Trust trust) {
+        Side(Run run, String name, ReorderSettings settings, Trust trust) {
             this.name = name;
-            this.path = new DataPath(Reordering.of(settings, null, Long.MAX_VALUE), run.problems::add);
+            this.path = DataPathTest.onePeer(Reordering.of(settings, null, Long.MAX_VALUE), run.problems::add);
             this.wire = new Wire(run, name.equals("B"));
-            path.trust = trust;
             path.interceptor = source;
             path.delivery = sink;
             path.transport = wire;
-            OpenLink[] table = new OpenLink[run.links];
-            for (int id = 0; id < table.length; id++) {
-                table[id] = new OpenLink(wire.open(id, "l" + id, mac(name.equals("B") ? "A" : "B", id), 0x88B5));
-            }
-            path.links = table;
+            DataPathTest.links(path, run.links, id -> wire.open(id, "l" + id, mac(name.equals("B") ? "A" : "B", id), 0x88B5));
+            DataPathTest.trustOnly(path, trust);
         }
     }
 
@@ -718,8 +714,9 @@ class IngressFuzzTest {
      * keeps no test hook; update the names here if they change.
      */
     static void elapse(DataPath path, long nanos) {
-        shift(read(Ingress.class, "epochs", path.ingress), PeerEpoch.class, "challengeSentNanos", nanos);
-        shift(read(Ingress.class, "history", path.ingress), DuplicateDiscard.class, "lastPassNanos", nanos);
+        PeerReceive receive = DataPathTest.peer(path).receive;
+        shift(read(PeerReceive.class, "epochs", receive), PeerEpoch.class, "challengeSentNanos", nanos);
+        shift(read(PeerReceive.class, "history", receive), DuplicateDiscard.class, "lastPassNanos", nanos);
     }
 
     private static Object read(Class<?> type, String name, Object from) {

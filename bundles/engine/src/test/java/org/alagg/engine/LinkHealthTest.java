@@ -87,7 +87,7 @@ class LinkHealthTest {
         Sink bSink = new Sink();
         DataPath b = paths.start(bWire, new Source(), bSink, 2, new WindowedOrder());
         DataPath a = paths.start(aWire, aSource, new Sink(), 2, new WindowedOrder());
-        DataPathTest.await("each side confirmed the other's epoch", () -> a.ingress.peerEpochKnown && b.ingress.peerEpochKnown);
+        DataPathTest.await("each side confirmed the other's epoch", () -> DataPathTest.peer(a).receive.peerEpochKnown && DataPathTest.peer(b).receive.peerEpochKnown);
         DataPathTest.await("every link UP with probes answered both ways", () -> {
             for (DataPath p : new DataPath[] {a, b}) {
                 for (OpenLink l : p.links) {
@@ -169,7 +169,7 @@ class LinkHealthTest {
 
         // a scheduler sees the same: link 1 DOWN, link 0 UP with its round-trip time
         java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
-        p.a.scheduler = new org.alagg.api.LinkScheduler() {
+        DataPathTest.peer(p.a).scheduler = new org.alagg.api.LinkScheduler() {
             @Override
             public int choose(int sequence, int length, int[] up, int upCount, int[] chosen) {
                 throw new AssertionError("the engine calls the form with the links' health");
@@ -187,7 +187,7 @@ class LinkHealthTest {
         DataPathTest.send(p.aSource, 0, 10);
         DataPathTest.await("delivered", () -> p.bSink.delivered.size() == 10);
         assertEquals("UP DOWN true 1 DOWN", seen.get(seen.size() - 1), "link 0 UP with an RTT, link 1 DOWN, no link 7");
-        p.a.scheduler = null;
+        DataPathTest.peer(p.a).scheduler = null;
         p.aWire.silentLink = -1;
         until(p.a.links[1], true, cut);
         until(p.b.links[1], true, cut);

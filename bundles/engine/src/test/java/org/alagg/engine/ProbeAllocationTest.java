@@ -83,19 +83,16 @@ class ProbeAllocationTest {
         byte[] key = new byte[FrameAuth.KEY_LENGTH];
         new SecureRandom().nextBytes(key);
         Loop loop = new Loop();
-        DataPath path = new DataPath(Reordering.of(new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)), null),
+        DataPath path = DataPathTest.onePeer(Reordering.of(new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)), null),
                 problem -> { });
-        path.trust = new Trust(key, null, List.of());
         path.probeIntervalNanos = TimeUnit.MILLISECONDS.toNanos(10);
-        path.strategy = new WindowedOrder();
+        DataPathTest.peer(path).strategy = new WindowedOrder();
         path.transport = loop;
-        path.links = new OpenLink[] {
-            new OpenLink(loop.open(0, "loop0", MacAddress.parse("02:00:00:00:00:01"), 0x88B5)),
-            new OpenLink(loop.open(1, "loop1", MacAddress.parse("02:00:00:00:01:01"), 0x88B5)),
-        };
+        DataPathTest.links(path, 2, id -> loop.open(id, "loop" + id, MacAddress.parse("02:00:00:00:0" + id + ":01"), 0x88B5));
+        DataPathTest.trustOnly(path, new Trust(key, null, List.of()));
         path.start();
         try {
-            DataPathTest.await("its own epoch confirmed", () -> path.ingress.peerEpochKnown);
+            DataPathTest.await("its own epoch confirmed", () -> DataPathTest.peer(path).receive.peerEpochKnown);
             Thread.sleep(3000); // the turns compiled
             long[] threads = {path.egress.thread().getId(), path.ingress.thread().getId()};
             long[] before = THREADS.getThreadAllocatedBytes(threads);

@@ -42,12 +42,12 @@ class SequencingTest {
         await("delivered", () -> sink.delivered.size() == 10);
         wire.down.addAll(List.of(0, 1));
         send(source, 10, 20);
-        await("counted unsent", () -> path.egress.counters.snapshot().get("unsent") == 10);
+        await("counted unsent", () -> path.sendTotals().get("unsent") == 10);
         wire.down.clear();
         send(source, 20, 30);
         await("strict delivers the packets sent after the outage", () -> sink.delivered.size() == 20);
         DataPathTest.assertDeliveredInOrderOnce(sink);
-        assertEquals(0, path.ingress.counters.snapshot().get("lost"), "no number was skipped");
+        assertEquals(0, path.receiveTotals().get("lost"), "no number was skipped");
         Counting.assertConserved(path);
     }
 
@@ -57,7 +57,7 @@ class SequencingTest {
         Sink sink = new Sink();
         DataPath path = paths.start(new LossyWire(0, 0), source, sink, 2, new StrictOrder());
         AtomicInteger calls = new AtomicInteger();
-        path.scheduler = (sequence, length, up, upCount, chosen) -> {
+        DataPathTest.peer(path).scheduler = (sequence, length, up, upCount, chosen) -> {
             if (calls.incrementAndGet() % 2 == 0) {
                 return 0; // e.g. a rate limit: this packet goes nowhere
             }
@@ -68,8 +68,8 @@ class SequencingTest {
         await("the chosen half delivered", () -> sink.delivered.size() == 100);
         Thread.sleep(50);
         assertEquals(100, sink.delivered.size());
-        assertEquals(100, path.egress.counters.snapshot().get("unsent"));
-        assertEquals(0, path.ingress.counters.snapshot().get("lost"));
+        assertEquals(100, path.sendTotals().get("unsent"));
+        assertEquals(0, path.receiveTotals().get("lost"));
         Counting.assertConserved(path);
     }
 
@@ -84,20 +84,20 @@ class SequencingTest {
         for (int n = 0; n < count; n += step) {
             send(source, n, n + step);
             switch (n / step % 4) {
-                case 0 -> path.strategy = new WindowedOrder();
-                case 1 -> path.reordering = Reordering.of(new ReorderSettings(64 + n % 200, 2 * MS), path.reordering);
-                case 2 -> path.strategy = new StrictOrder();
-                default -> path.reordering = Reordering.of(new ReorderSettings(256, 20 * MS), path.reordering);
+                case 0 -> DataPathTest.peer(path).strategy = new WindowedOrder();
+                case 1 -> DataPathTest.peer(path).reordering = Reordering.of(new ReorderSettings(64 + n % 200, 2 * MS), DataPathTest.peer(path).reordering);
+                case 2 -> DataPathTest.peer(path).strategy = new StrictOrder();
+                default -> DataPathTest.peer(path).reordering = Reordering.of(new ReorderSettings(256, 20 * MS), DataPathTest.peer(path).reordering);
             }
             Thread.sleep(1);
         }
-        path.strategy = new WindowedOrder(); // the end of the stream: a timeout gives the last gaps up
+        DataPathTest.peer(path).strategy = new WindowedOrder(); // the end of the stream: a timeout gives the last gaps up
         await("every number passed or given up", () -> {
-            Map<String, Long> c = path.ingress.counters.snapshot();
+            Map<String, Long> c = path.receiveTotals();
             return c.get("passed") + c.get("lost") >= count - 2 && c.get("held") == 0;
         });
         DataPathTest.assertDeliveredInOrderOnce(sink);
-        Map<String, Long> c = path.ingress.counters.snapshot();
+        Map<String, Long> c = path.receiveTotals();
         assertTrue(sink.delivered.size() > count * 0.9, "20 % loss per link leaves about 4 %: " + c);
         Counting.assertConserved(path);
     }
@@ -121,11 +121,11 @@ class SequencingTest {
         assertEquals(0, DataPathTest.dataFramesSent(path, 1), "refused frames are not counted sent");
         assertEquals(100, link1.get("refused_queue_full"));
         assertEquals(10, link1.get("refused_too_big"));
-        assertEquals(110, path.egress.counters.snapshot().get("sent"), "each packet left on link 0");
+        assertEquals(110, path.sendTotals().get("sent"), "each packet left on link 0");
         wire.refuseLink = 0;
         wire.down.add(1);
         send(source, 110, 115);
-        await("refused on the only link up", () -> path.egress.counters.snapshot().get("refused") == 5);
+        await("refused on the only link up", () -> path.sendTotals().get("refused") == 5);
         Counting.assertConserved(path);
     }
 
@@ -136,11 +136,11 @@ class SequencingTest {
         DataPath path = paths.start(new LossyWire(0, 0), source, sink, 2, new StrictOrder());
         path.maxPacketLength = 59; // the test packets are 60 bytes
         send(source, 0, 10);
-        await("counted", () -> path.egress.counters.snapshot().get("too_big") == 10);
+        await("counted", () -> path.sendTotals().get("too_big") == 10);
         path.maxPacketLength = 1480;
         send(source, 10, 20);
         await("delivered once they fit", () -> sink.delivered.size() == 10);
-        assertEquals(0, path.ingress.counters.snapshot().get("lost"), "a too-big packet takes no number");
+        assertEquals(0, path.receiveTotals().get("lost"), "a too-big packet takes no number");
         Counting.assertConserved(path);
     }
 }

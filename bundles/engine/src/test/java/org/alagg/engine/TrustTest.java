@@ -95,7 +95,7 @@ class TrustTest {
     }
 
     private static long counter(DataPath path, String name) {
-        return path.ingress.counters.snapshot().get(name);
+        return path.receiveTotals().get(name);
     }
 
     @Test
@@ -104,7 +104,7 @@ class TrustTest {
         Source source = new Source();
         Sink sink = new Sink();
         DataPath path = paths.start(wire, source, sink, 2, new StrictOrder());
-        int genuine = path.epoch;
+        int genuine = DataPathTest.peer(path).send.epoch;
         long challengesBefore = counter(path, "challenges");
         long started = System.nanoTime();
         duringTraffic(wire, source, sink, 0, 300, () -> {
@@ -117,7 +117,7 @@ class TrustTest {
         });
         DataPathTest.assertDeliveredInOrderOnce(sink);
         assertTrue(sink.delivered.stream().noneMatch(n -> n >= 1_000_000), "a forged packet was delivered");
-        assertEquals(genuine, path.ingress.peerEpoch, "the genuine epoch stays current");
+        assertEquals(genuine, DataPathTest.peer(path).receive.peerEpoch, "the genuine epoch stays current");
         assertEquals(0, counter(path, "peer_restarts"));
         assertTrue(counter(path, "epoch_unconfirmed") >= 10_000, "forged epochs counted: " + counter(path, "epoch_unconfirmed"));
         assertEquals(1, counter(path, "rogue"), "the +60 000 frame is rogue");
@@ -152,7 +152,7 @@ class TrustTest {
         Source first = new Source();
         DataPath peer = paths.start(new Crossed(peerInbox, recording), first, new Sink(), 2, null);
         DataPathTest.trust(peer, new Trust(KEY, null, List.of()));
-        await("the receiver confirmed the peer", () -> receiver.ingress.peerEpochKnown);
+        await("the receiver confirmed the peer", () -> DataPathTest.peer(receiver).receive.peerEpochKnown);
         send(first, 0, 100);
         await("the first run delivered", () -> sink.delivered.size() == 100);
         List<byte[]> firstRun = new ArrayList<>(recorded);
@@ -161,7 +161,7 @@ class TrustTest {
         Source second = new Source();
         DataPath restarted = paths.start(new Crossed(peerInbox, receiverInbox), second, new Sink(), 2, null);
         DataPathTest.trust(restarted, new Trust(KEY, null, List.of()));
-        await("the restart confirmed", () -> receiver.ingress.peerEpoch == restarted.epoch);
+        await("the restart confirmed", () -> DataPathTest.peer(receiver).receive.peerEpoch == DataPathTest.peer(restarted).send.epoch);
         recorded.clear();
         send(second, 100, 200);
         await("the second run delivered", () -> sink.delivered.size() == 200);
@@ -178,7 +178,7 @@ class TrustTest {
         await("the stream goes on", () -> sink.delivered.size() == 210);
         Thread.sleep(300); // time for any challenge a replay caused to be answered
         assertEquals(210, sink.delivered.size(), "a replayed packet was delivered again");
-        assertEquals(restarted.epoch, receiver.ingress.peerEpoch, "a replay changed the epoch");
+        assertEquals(DataPathTest.peer(restarted).send.epoch, DataPathTest.peer(receiver).receive.peerEpoch, "a replay changed the epoch");
         assertEquals(restarts, counter(receiver, "peer_restarts"));
         Counting.assertConserved(receiver);
     }
@@ -192,7 +192,7 @@ class TrustTest {
         DataPathTest.trust(path, new Trust(KEY, null, List.of()));
         send(source, 0, 10);
         await("authenticated traffic flows", () -> sink.delivered.size() == 10);
-        int epoch = path.epoch;
+        int epoch = DataPathTest.peer(path).send.epoch;
         long heard = path.links[0].received.snapshot().get("last_received_ns");
         duringTraffic(wire, source, sink, 10, 200, () -> {
             wire.put(dataFrame(epoch, 1_000, 1_000_001, null, 0), 0); // no tag
@@ -229,7 +229,7 @@ class TrustTest {
         DataPathTest.trust(path, new Trust(KEY, null, List.of()));
         send(source, 0, 10);
         await("authenticated traffic flows", () -> sink.delivered.size() == 10);
-        int epoch = path.epoch;
+        int epoch = DataPathTest.peer(path).send.epoch;
         byte[] first = dataFrame(epoch, 310, 1_000_001, KEY, 0); // beyond the window (256 ahead): rogue, not taken
         wire.put(first, 0);
         await("the far copy judged rogue", () -> counter(path, "rogue") == 1);
@@ -258,7 +258,7 @@ class TrustTest {
         DataPath b = paths.start(new Crossed(bInbox, aInbox), bSource, bSink, 2, new StrictOrder());
         DataPathTest.trust(a, new Trust(KEY, null, List.of()));
         DataPathTest.trust(b, new Trust(KEY, null, List.of()));
-        await("each confirmed the other's epoch", () -> a.ingress.peerEpoch == b.epoch && b.ingress.peerEpoch == a.epoch);
+        await("each confirmed the other's epoch", () -> DataPathTest.peer(a).receive.peerEpoch == DataPathTest.peer(b).send.epoch && DataPathTest.peer(b).receive.peerEpoch == DataPathTest.peer(a).send.epoch);
         Trust[][] steps = {
             {new Trust(KEY, NEW_KEY, List.of()), new Trust(KEY, NEW_KEY, List.of())},
             {new Trust(NEW_KEY, KEY, List.of()), null},
@@ -283,7 +283,7 @@ class TrustTest {
                 await("both directions delivered", () -> aSink.delivered.size() == sent && bSink.delivered.size() == sent);
             } catch (AssertionError e) {
                 throw new AssertionError(e.getMessage() + " at step " + n / 200 + ": A got " + aSink.delivered.size()
-                        + " " + a.ingress.counters.snapshot() + " B got " + bSink.delivered.size() + " " + b.ingress.counters.snapshot());
+                        + " " + a.receiveTotals() + " B got " + bSink.delivered.size() + " " + b.receiveTotals());
             }
         }
         assertEquals(0, counter(a, "auth_failed") + counter(b, "auth_failed"), "every frame was accepted under a key");
@@ -317,13 +317,13 @@ class TrustTest {
         Sink sink = new Sink();
         DataPath path = paths.start(wire, source, sink, 2, new WindowedOrder());
         DataPathTest.trust(path, new Trust(KEY, null, List.of()));
-        int first = path.epoch;
-        path.egress.nextSequence = Egress.EPOCH_END - 300; // handed to the egress thread with the first packet below
+        int first = DataPathTest.peer(path).send.epoch;
+        DataPathTest.peer(path).send.nextSequence = Egress.EPOCH_END - 300; // handed to the egress thread with the first packet below
         send(source, 0, 20); // the receiver sees the sender's numbers jump: a run re-synchronises it
         await("the jump taken", () -> counter(path, "resets") == 1 && counter(path, "passed") >= 20 - DuplicateDiscard.JUMP_RUN);
         duringTraffic(wire, source, sink, 20, 520, () -> { }); // crosses 2^31 after about 280 packets
-        assertTrue(path.epoch != first, "a new epoch began");
-        assertEquals(path.epoch, path.ingress.peerEpoch, "the receiver confirmed it");
+        assertTrue(DataPathTest.peer(path).send.epoch != first, "a new epoch began");
+        assertEquals(DataPathTest.peer(path).send.epoch, DataPathTest.peer(path).receive.peerEpoch, "the receiver confirmed it");
         assertEquals(1, counter(path, "peer_restarts"));
         DataPathTest.assertDeliveredInOrderOnce(sink);
         Counting.assertConserved(path);
