@@ -39,9 +39,12 @@ import org.osgi.service.log.LoggerFactory;
  * the file itself changes that key. A file with errors changes nothing: the last good configuration stays
  * in force and the error is logged and reported through {@link ConfigFileStatus}.
  *
- * <p>The key files the file names ({@code key.file}, {@code key.accept.file}) are watched with it: writing a new key
- * into one, or {@code chmod 600} on one that was refused, applies like an edit of the file. No message here carries
- * a key: the file's own messages never do, and configurations are never logged.
+ * <p>Each PID is written on its own: a {@code [peer NAME]} section added, changed or removed adds, changes or deletes
+ * its peer configuration and its link configurations (they carry the file as their origin), and leaves the others be.
+ *
+ * <p>The key files the file names ({@code key.file}, {@code key.accept.file}, its sections' included) are watched with
+ * it: writing a new key into one, or {@code chmod 600} on one that was refused, applies like an edit of the file. No
+ * message here carries a key: the file's own messages never do, and configurations are never logged.
  */
 @Component(service = ConfigFileStatus.class, immediate = true)
 public final class ConfigFileLoader implements ConfigFileStatus {

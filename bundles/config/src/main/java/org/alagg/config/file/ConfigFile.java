@@ -6,9 +6,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,6 +18,7 @@ import java.util.regex.Pattern;
 
 import org.alagg.api.Alagg;
 import org.alagg.api.InterfaceName;
+import org.alagg.api.IpNetwork;
 import org.alagg.api.MacAddress;
 
 /**
@@ -27,15 +30,25 @@ import org.alagg.api.MacAddress;
  * them all. The launcher checks the file with this class before anything starts; the config bundle
  * applies it, at start and on every change.
  *
+ * <p>Peers (issue 13): the keys before the first section set up the instance, and their {@code link.<interface>}
+ * lines and {@code peer.allowed} describe the {@linkplain Alagg#DEFAULT_PEER default peer} (the single-peer form,
+ * unchanged). A {@code [peer NAME]} line starts a section that runs to the next one: the named peer's links,
+ * {@code allowed} networks, keys and reordering options. A section becomes the factory configuration
+ * {@code org.alagg.peer~NAME} ({@link #peerPid}) and its links {@code org.alagg.link~NAME.<interface>}
+ * ({@link #linkPid(String, String)}). What a section leaves out it inherits from the top level, but the engine resolves
+ * that, not the file: a section's configuration holds only what the section gives.
+ *
  * <p>Keys are secrets: no message repeats one, whatever is wrong with it, nor anything on a line that looks like one.
  */
 public final class ConfigFile {
     private final Path file;
     private final Map<String, Map<String, Object>> configurations;
+    private final List<String> peers;
 
-    private ConfigFile(Path file, Map<String, Map<String, Object>> configurations) {
+    private ConfigFile(Path file, Map<String, Map<String, Object>> configurations, List<String> peers) {
         this.file = file;
         this.configurations = configurations;
+        this.peers = peers;
     }
 
     /** Reads and checks a file. */
@@ -45,39 +58,192 @@ public final class ConfigFile {
 
     /** Checks the lines of a file. */
     public static ConfigFile parse(Path file, List<String> lines) throws ConfigFileException {
-        String source = file.toString();
-        Path directory = file.toAbsolutePath().getParent();
-        Map<String, Map<String, Object>> configurations = new LinkedHashMap<>();
-        for (ConfigKey key : ConfigKey.values()) {
-            Map<String, Object> properties = configurations.computeIfAbsent(key.pid(), pid -> new LinkedHashMap<>());
-            if (key.defaultValue() != null) {
-                properties.put(key.property(), key.defaultValue());
-            }
+        return new Parser(file).parse(lines);
+    }
+
+    private static final String LINK_PREFIX = "link.";
+    private static final String SECTION_FORM = "expected '[peer NAME]'";
+
+    /** A problem of the file, on a line. */
+    private record Problem(int line, String text) {
+    }
+
+    /** Which peer's line (a link, allowed networks) took an interface and MAC, or a network. */
+    private record Claim(Peer peer, int line) {
+    }
+
+    /** A peer as the file gives it: the top level (the default peer) or a section. */
+    private static final class Peer {
+        /** The peer's name: {@link Alagg#DEFAULT_PEER} at the top level; null in a section whose header is wrong. */
+        final String name;
+        /** The line of the section's header; 0 at the top level. */
+        final int line;
+        /** The peer configuration's properties; at the top level the engine configuration's. */
+        final Map<String, Object> properties;
+        /** The first line of each key, for duplicates. */
+        final Map<String, Integer> seen = new HashMap<>();
+        /** Which key, on which line, gave a property that two keys can give (key and key.file). */
+        final Map<ConfigKey, Integer> given = new LinkedHashMap<>();
+        /** The keys whose line is wrong. */
+        final Set<ConfigKey> failed = EnumSet.noneOf(ConfigKey.class);
+        /** The line of the peer's first link line; 0: none. */
+        int firstLink;
+
+        Peer(String name, int line, Map<String, Object> properties) {
+            this.name = name;
+            this.line = line;
+            this.properties = properties;
         }
-        Map<String, Integer> seen = new LinkedHashMap<>();
-        // which key, on which line, gave a property that two keys can give (key and key.file)
-        Map<ConfigKey, Integer> given = new LinkedHashMap<>();
-        Set<ConfigKey> failed = new HashSet<>();
-        List<String> problems = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            int lineNo = i + 1;
-            String line = stripComment(lines.get(i)).strip();
-            if (line.isEmpty()) {
-                continue;
+
+        boolean topLevel() {
+            return line == 0;
+        }
+
+        /** Whether one of the peer's own lines gives a property. */
+        boolean gives(String property) {
+            return given.keySet().stream().anyMatch(k -> k.property().equals(property));
+        }
+
+        /** The peer in a message. */
+        String describe() {
+            return topLevel() ? "the top-level links' peer '" + name + "'" : "peer '" + name + "'";
+        }
+    }
+
+    /** One parse: the configurations so far, the peers, what their lines claimed, and the problems. */
+    private static final class Parser {
+        private final Path file;
+        private final String source;
+        private final Path directory;
+        private final Map<String, Map<String, Object>> configurations = new LinkedHashMap<>();
+        private final List<Problem> problems = new ArrayList<>();
+        private final Peer top;
+        /** Every section, in file order, those whose header is wrong included (their lines are checked too). */
+        private final List<Peer> sections = new ArrayList<>();
+        /** The line of each section's header, by peer name. */
+        private final Map<String, Integer> headers = new HashMap<>();
+        /** The links by interface and MAC ({@code eth1 02:00:00:00:01:02}): a frame's pair selects one peer. */
+        private final Map<String, Claim> links = new HashMap<>();
+        /** The allowed networks: a network leads to one peer. */
+        private final Map<IpNetwork, Claim> networks = new HashMap<>();
+        /** The line of each link configuration by PID: a top-level interface named {@code a.eth1} and peer a's eth1 meet. */
+        private final Map<String, Integer> linkLines = new HashMap<>();
+
+        Parser(Path file) {
+            this.file = file;
+            this.source = file.toString();
+            this.directory = file.toAbsolutePath().getParent();
+            for (ConfigKey key : ConfigKey.values()) {
+                if (!key.atTopLevel()) {
+                    continue;
+                }
+                Map<String, Object> properties = configurations.computeIfAbsent(key.pid(), pid -> new LinkedHashMap<>());
+                if (key.defaultValue() != null) {
+                    properties.put(key.property(), key.defaultValue());
+                }
             }
-            int eq = line.indexOf('=');
-            if (eq < 0) {
-                problems.add(source + ":" + lineNo + ": expected 'key = value', found '" + hideKeys(line) + "'");
-                continue;
+            top = new Peer(Alagg.DEFAULT_PEER, 0, configurations.get(Alagg.ENGINE_PID));
+        }
+
+        ConfigFile parse(List<String> lines) throws ConfigFileException {
+            Peer peer = top;
+            for (int i = 0; i < lines.size(); i++) {
+                int lineNo = i + 1;
+                String line = stripComment(lines.get(i)).strip();
+                if (line.isEmpty()) {
+                    continue;
+                }
+                if (line.startsWith("[")) {
+                    peer = section(line, lineNo);
+                    sections.add(peer);
+                    continue;
+                }
+                int eq = line.indexOf('=');
+                if (eq < 0) {
+                    problem(lineNo, "expected 'key = value', found '" + hideKeys(line) + "'");
+                    continue;
+                }
+                keyLine(peer, lineNo, line.substring(0, eq).strip(), line.substring(eq + 1).strip());
             }
-            String key = line.substring(0, eq).strip();
-            String value = line.substring(eq + 1).strip();
-            Integer first = seen.putIfAbsent(key, lineNo);
+            checkKeys(top);
+            for (Peer section : sections) {
+                if (section.name != null && section.firstLink == 0) {
+                    problem(section.line, "peer '" + section.name + "' has no link line: give it one"
+                            + " 'link.<interface> = <its MAC on that interface>' line or more");
+                }
+                checkKeys(section);
+            }
+            checkPeersWithoutNetworks();
+            if (!problems.isEmpty()) {
+                problems.sort(Comparator.comparingInt(Problem::line)); // stable: a line's problems stay in order
+                throw new ConfigFileException(problems.stream().map(p -> source + ":" + p.line() + ": " + p.text()).toList());
+            }
+            for (Map<String, Object> properties : configurations.values()) {
+                properties.put(Alagg.ORIGIN, source);
+            }
+            configurations.replaceAll((pid, properties) -> Collections.unmodifiableMap(properties));
+            List<String> peers = sections.stream().map(section -> section.name).toList();
+            return new ConfigFile(file, Collections.unmodifiableMap(configurations), peers);
+        }
+
+        private void problem(int line, String text) {
+            problems.add(new Problem(line, text));
+        }
+
+        /**
+         * The section a header starts. One whose header is wrong still gets its lines checked, but makes no
+         * configuration and takes part in no check between peers.
+         */
+        private Peer section(String header, int lineNo) {
+            String name;
+            try {
+                name = peerName(header);
+                Integer first = headers.putIfAbsent(name, lineNo);
+                if (first != null) {
+                    throw new IllegalArgumentException("peer '" + name + "' is given twice (first on line " + first
+                            + "); put all its lines in one section");
+                }
+            } catch (IllegalArgumentException e) {
+                problem(lineNo, hideKeys(e.getMessage()));
+                return new Peer(null, lineNo, new LinkedHashMap<>());
+            }
+            Map<String, Object> properties = new LinkedHashMap<>();
+            properties.put(Alagg.PEER_NAME, name);
+            configurations.put(peerPid(name), properties);
+            return new Peer(name, lineNo, properties);
+        }
+
+        /** The name in a section header, {@code [peer NAME]}. */
+        private static String peerName(String header) {
+            if (!header.endsWith("]")) {
+                throw new IllegalArgumentException("malformed section header '" + header + "'; " + SECTION_FORM);
+            }
+            String[] words = header.substring(1, header.length() - 1).strip().split("\\s+");
+            if (!words[0].equals("peer")) {
+                throw new IllegalArgumentException("unknown section '" + header + "'; " + SECTION_FORM);
+            }
+            if (words.length == 1) {
+                throw new IllegalArgumentException("section '" + header + "' has no peer name; " + SECTION_FORM);
+            }
+            if (words.length > 2) {
+                throw new IllegalArgumentException("section '" + header + "' has more than one word after 'peer'; "
+                        + SECTION_FORM + ", NAME without blanks");
+            }
+            String name = Alagg.checkPeerName(words[1]);
+            if (name.equals(Alagg.DEFAULT_PEER)) {
+                throw new IllegalArgumentException("peer name '" + Alagg.DEFAULT_PEER + "' is reserved: it is the peer of"
+                        + " the top-level link lines (before the first section); choose another name");
+            }
+            return name;
+        }
+
+        private void keyLine(Peer peer, int lineNo, String key, String value) {
+            Integer first = peer.seen.putIfAbsent(key, lineNo);
             if (first != null) {
                 String what = key.startsWith(LINK_PREFIX) ? "duplicate link '" + hideKeys(key.substring(LINK_PREFIX.length())) + "'"
                         : "duplicate key '" + hideKeys(key) + "'";
-                problems.add(source + ":" + lineNo + ": " + what + " (first given on line " + first + ")");
-                continue;
+                problem(lineNo, what + " (first given on line " + first + ")");
+                return;
             }
             ConfigKey known = key.startsWith(LINK_PREFIX) ? null : ConfigKey.named(key);
             try {
@@ -85,67 +251,175 @@ public final class ConfigFile {
                     throw new IllegalArgumentException("no value given for '" + hideKeys(key) + "'");
                 }
                 if (key.startsWith(LINK_PREFIX)) {
-                    addLink(configurations, source, key.substring(LINK_PREFIX.length()), value);
-                } else {
-                    if (known == null) {
-                        throw new IllegalArgumentException("unknown key '" + hideKeys(key) + "'; known keys: " + ConfigKey.knownKeys());
+                    addLink(peer, lineNo, key.substring(LINK_PREFIX.length()), value);
+                    return;
+                }
+                checkPlace(peer, key, known);
+                for (Map.Entry<ConfigKey, Integer> other : peer.given.entrySet()) {
+                    if (other.getKey().property().equals(known.property()) && other.getKey().pid().equals(known.pid())) {
+                        throw new IllegalArgumentException(key + " and " + other.getKey().key() + " (line " + other.getValue()
+                                + ") both give the " + (known.property().equals(Alagg.ENGINE_KEY) ? "key" : "accepted key")
+                                + "; keep one of them");
                     }
-                    for (Map.Entry<ConfigKey, Integer> other : given.entrySet()) {
-                        if (other.getKey().property().equals(known.property()) && other.getKey().pid().equals(known.pid())) {
-                            throw new IllegalArgumentException(key + " and " + other.getKey().key() + " (line " + other.getValue()
-                                    + ") both give the " + (known.property().equals(Alagg.ENGINE_KEY) ? "key" : "accepted key")
-                                    + "; keep one of them");
-                        }
-                    }
-                    given.put(known, lineNo);
-                    configurations.get(known.pid()).put(known.property(), known.parse(value, directory));
+                }
+                peer.given.put(known, lineNo);
+                Object parsed = known.parse(value, directory);
+                (peer.topLevel() ? configurations.get(known.pid()) : peer.properties).put(known.property(), parsed);
+                if (known == ConfigKey.PEER_ALLOWED || known == ConfigKey.ALLOWED) {
+                    claimNetworks(peer, lineNo, known, (String) parsed);
                 }
             } catch (IllegalArgumentException e) {
                 if (known != null) {
-                    failed.add(known);
+                    peer.failed.add(known);
                 }
                 // a secret's own check never repeats it; anything else may echo a key written on the wrong line
-                String message = known != null && known.secret() ? e.getMessage() : hideKeys(e.getMessage());
-                problems.add(source + ":" + lineNo + ": " + message);
+                problem(lineNo, known != null && known.secret() ? e.getMessage() : hideKeys(e.getMessage()));
             }
         }
-        checkKeys(configurations.get(Alagg.ENGINE_PID), given, failed, source, problems);
-        if (!problems.isEmpty()) {
-            throw new ConfigFileException(problems);
-        }
-        for (Map<String, Object> properties : configurations.values()) {
-            properties.put(Alagg.ORIGIN, source);
-        }
-        configurations.replaceAll((pid, properties) -> Collections.unmodifiableMap(properties));
-        return new ConfigFile(file, Collections.unmodifiableMap(configurations));
-    }
 
-    private static final String LINK_PREFIX = "link.";
-
-    /**
-     * The rules between the two keys (docs/protocol.md, section 7): {@code key.accept} is a second key accepted during
-     * a rotation, so it needs a key to send with, must be another key, and must have another key id.
-     */
-    private static void checkKeys(Map<String, Object> engine, Map<ConfigKey, Integer> given, Set<ConfigKey> failed,
-                                  String source, List<String> problems) {
-        ConfigKey keyGiven = given.containsKey(ConfigKey.KEY_FILE) ? ConfigKey.KEY_FILE : ConfigKey.KEY;
-        ConfigKey acceptGiven = given.containsKey(ConfigKey.KEY_ACCEPT_FILE) ? ConfigKey.KEY_ACCEPT_FILE : ConfigKey.KEY_ACCEPT;
-        String key = (String) engine.get(Alagg.ENGINE_KEY);
-        String accept = (String) engine.get(Alagg.ENGINE_KEY_ACCEPT);
-        if (accept == null || failed.contains(ConfigKey.KEY) || failed.contains(ConfigKey.KEY_FILE)) {
-            return; // nothing to compare, or the key's own line says what is wrong
+        /** Refuses a key that is unknown, or known but not valid where it is written. */
+        private static void checkPlace(Peer peer, String key, ConfigKey known) {
+            if (peer.topLevel()) {
+                if (known == null) {
+                    throw new IllegalArgumentException("unknown key '" + key + "'; known keys: " + ConfigKey.knownKeys());
+                }
+                if (!known.atTopLevel()) {
+                    throw new IllegalArgumentException("'" + key + "' is valid only in a [peer NAME] section;"
+                            + " the networks of the top-level links' peer are 'peer.allowed'");
+                }
+            } else {
+                if (known == null) {
+                    throw new IllegalArgumentException("unknown key '" + key + "' in a section; keys valid in a section: "
+                            + ConfigKey.sectionKeys());
+                }
+                if (!known.inSection()) {
+                    throw new IllegalArgumentException("'" + key + "' is a top-level key: write it before the first section"
+                            + " (a section runs from its [peer NAME] line, here line " + peer.line + ", to the next one);"
+                            + " keys valid in a section: " + ConfigKey.sectionKeys());
+                }
+            }
         }
-        String at = source + ":" + given.get(acceptGiven) + ": ";
-        if (key == null) {
-            problems.add(at + acceptGiven.key() + " needs a key: it is the second key accepted while keys are changed,"
-                    + " besides the one this side sends with; set key or key.file too");
-        } else if (key.equals(accept)) {
-            problems.add(at + acceptGiven.key() + " is the same key as " + keyGiven.key() + " (line " + given.get(keyGiven)
-                    + "); while keys are changed it holds the other key (the new one, then the old one), else remove it");
-        } else if (ConfigKey.keyId(key) == ConfigKey.keyId(accept)) {
-            problems.add(at + acceptGiven.key() + " and " + keyGiven.key() + " (line " + given.get(keyGiven)
-                    + ") have the same key id, so the peer could not tell which of them made a frame;"
-                    + " generate another new key with 'alagg genkey' (1 pair of keys in 256 collides)");
+
+        private void addLink(Peer peer, int lineNo, String ifname, String mac) {
+            if (peer.firstLink == 0) {
+                peer.firstLink = lineNo;
+            }
+            InterfaceName.check(ifname);
+            MacAddress address = MacAddress.parseUnicast(mac);
+            if (peer.name == null) {
+                return; // a section whose header is wrong: its lines are checked, nothing more
+            }
+            Claim other = links.putIfAbsent(ifname + " " + address, new Claim(peer, lineNo));
+            if (other != null) {
+                throw new IllegalArgumentException("link '" + ifname + "' to " + address + " is also a link of "
+                        + other.peer().describe() + " (line " + other.line() + "): the interface a frame arrives on"
+                        + " and its source MAC select one peer");
+            }
+            String pid = linkPid(peer.name, ifname);
+            Integer clash = linkLines.putIfAbsent(pid, lineNo);
+            if (clash != null) {
+                throw new IllegalArgumentException("this link and the one on line " + clash + " would both be configuration "
+                        + pid + " (a peer's links are " + linkPid(peer.name, "<interface>") + "); give the peer another name");
+            }
+            Map<String, Object> link = new LinkedHashMap<>();
+            link.put(Alagg.LINK_INTERFACE, ifname);
+            link.put(Alagg.LINK_PEER, address.toString());
+            if (!peer.topLevel()) {
+                link.put(Alagg.LINK_PEER_NAME, peer.name);
+            }
+            configurations.put(pid, link);
+        }
+
+        /**
+         * Takes the networks of a peer's allowed networks for it: a captured packet goes to the peer whose network holds
+         * its destination, so two peers cannot give the same one. One inside another may be: the longest prefix wins.
+         */
+        private void claimNetworks(Peer peer, int lineNo, ConfigKey key, String normalized) {
+            if (peer.name == null) {
+                return;
+            }
+            for (IpNetwork network : IpNetwork.parseList(normalized)) {
+                Claim other = networks.putIfAbsent(network, new Claim(peer, lineNo));
+                if (other != null && other.peer() != peer) {
+                    problem(lineNo, key.key() + ": " + network + " is also among the allowed networks of "
+                            + other.peer().describe() + " (line " + other.line() + "): a network leads to one peer"
+                            + " (a network inside another one, such as 10.9.1.128/25 in 10.9.1.0/24, may: the longest prefix wins)");
+                }
+            }
+        }
+
+        /**
+         * A peer without allowed networks takes every packet no other peer's networks hold: only one peer can. The
+         * top-level links' peer counts only when it has links.
+         */
+        private void checkPeersWithoutNetworks() {
+            List<Peer> open = new ArrayList<>();
+            if (top.firstLink != 0 && !top.seen.containsKey(ConfigKey.PEER_ALLOWED.key())) {
+                open.add(top);
+            }
+            for (Peer section : sections) {
+                if (section.name != null && !section.seen.containsKey(ConfigKey.ALLOWED.key())) {
+                    open.add(section);
+                }
+            }
+            if (open.size() < 2) {
+                return;
+            }
+            List<String> named = open.stream().map(p -> "'" + p.name + "' (" + (p.topLevel() ? "top-level links, " : "")
+                    + "line " + line(p) + ")").toList();
+            problem(line(open.get(1)), "peers " + String.join(", ", named.subList(0, named.size() - 1)) + " and "
+                    + named.get(named.size() - 1) + " have no allowed networks: each would take every packet no other"
+                    + " peer's networks hold, and only one peer can; give all but one of them 'allowed'"
+                    + (open.get(0).topLevel() ? " ('peer.allowed' for the top-level links)" : ""));
+        }
+
+        /** Where a peer starts: its section's header, or the first top-level link line. */
+        private static int line(Peer peer) {
+            return peer.topLevel() ? peer.firstLink : peer.line;
+        }
+
+        /**
+         * The rules between the two keys (docs/protocol.md, section 7): {@code key.accept} is a second key accepted during
+         * a rotation, so it needs a key to send with, must be another key, and must have another key id. A section's peer
+         * has each of the two keys of its own or else the top level's; it is checked when it has one of its own (the top
+         * level's pair is checked once, for the top level).
+         */
+        private void checkKeys(Peer peer) {
+            Peer keyFrom = peer.gives(Alagg.ENGINE_KEY) ? peer : top;
+            Peer acceptFrom = peer.gives(Alagg.ENGINE_KEY_ACCEPT) ? peer : top;
+            if (keyFrom != peer && acceptFrom != peer) {
+                return;
+            }
+            String key = (String) keyFrom.properties.get(Alagg.ENGINE_KEY);
+            String accept = (String) acceptFrom.properties.get(Alagg.ENGINE_KEY_ACCEPT);
+            if (accept == null || keyFrom.failed.contains(ConfigKey.KEY) || keyFrom.failed.contains(ConfigKey.KEY_FILE)) {
+                return; // nothing to compare, or the key's own line says what is wrong
+            }
+            ConfigKey keyGiven = keyFrom.given.containsKey(ConfigKey.KEY_FILE) ? ConfigKey.KEY_FILE : ConfigKey.KEY;
+            ConfigKey acceptGiven = acceptFrom.given.containsKey(ConfigKey.KEY_ACCEPT_FILE)
+                    ? ConfigKey.KEY_ACCEPT_FILE : ConfigKey.KEY_ACCEPT;
+            int acceptLine = acceptFrom.given.get(acceptGiven);
+            if (key == null) {
+                problem(acceptLine, acceptGiven.key() + " needs a key: it is the second key accepted while keys are changed,"
+                        + " besides the one this side sends with; set key or key.file too");
+                return;
+            }
+            int keyLine = keyFrom.given.get(keyGiven);
+            int at = acceptFrom == peer ? acceptLine : keyLine; // on the peer's own line
+            String acceptName = name(acceptGiven, acceptLine, at, acceptFrom != peer);
+            String keyName = name(keyGiven, keyLine, at, keyFrom != peer);
+            if (key.equals(accept)) {
+                problem(at, acceptName + " is the same key as " + keyName + "; while keys are changed it holds the other"
+                        + " key (the new one, then the old one), else remove it");
+            } else if (ConfigKey.keyId(key) == ConfigKey.keyId(accept)) {
+                problem(at, acceptName + " and " + keyName + " have the same key id, so the peer could not tell which of"
+                        + " them made a frame; generate another new key with 'alagg genkey' (1 pair of keys in 256 collides)");
+            }
+        }
+
+        /** A key in a message about the line {@code at}: its line, unless it is that one. */
+        private static String name(ConfigKey key, int line, int at, boolean inherited) {
+            return line == at ? key.key() : key.key() + " (line " + line + (inherited ? ", at the top level" : "") + ")";
         }
     }
 
@@ -158,8 +432,9 @@ public final class ConfigFile {
     }
 
     /**
-     * The key files a configuration file names ({@code key.file}, {@code key.accept.file}), as the file resolves them,
-     * whether or not they or the file are valid: what to watch besides the file for a change to apply.
+     * The key files a configuration file names ({@code key.file}, {@code key.accept.file}, at the top level and in its
+     * sections), as the file resolves them, whether or not they or the file are valid: what to watch besides the file
+     * for a change to apply.
      */
     public static List<Path> keyFiles(Path file, List<String> lines) {
         Path directory = file.toAbsolutePath().getParent();
@@ -183,18 +458,22 @@ public final class ConfigFile {
         return List.copyOf(files);
     }
 
-    private static void addLink(Map<String, Map<String, Object>> configurations, String source, String ifname, String mac) {
-        InterfaceName.check(ifname);
-        MacAddress peer = MacAddress.parseUnicast(mac);
-        Map<String, Object> link = new LinkedHashMap<>();
-        link.put(Alagg.LINK_INTERFACE, ifname);
-        link.put(Alagg.LINK_PEER, peer.toString());
-        configurations.put(linkPid(ifname), link);
-    }
-
-    /** The PID of a link's factory configuration: {@code org.alagg.link~<interface>}. */
+    /** The PID of a top-level link's factory configuration (the default peer's): {@code org.alagg.link~<interface>}. */
     public static String linkPid(String ifname) {
         return Alagg.LINK_FACTORY_PID + "~" + ifname;
+    }
+
+    /**
+     * The PID of a link's factory configuration: {@code org.alagg.link~<peer>.<interface>} for a named peer's link,
+     * {@link #linkPid(String)} for the {@linkplain Alagg#DEFAULT_PEER default peer}'s.
+     */
+    public static String linkPid(String peer, String ifname) {
+        return peer.equals(Alagg.DEFAULT_PEER) ? linkPid(ifname) : Alagg.LINK_FACTORY_PID + "~" + peer + "." + ifname;
+    }
+
+    /** The PID of a named peer's factory configuration: {@code org.alagg.peer~<name>}. */
+    public static String peerPid(String name) {
+        return Alagg.PEER_FACTORY_PID + "~" + name;
     }
 
     /** Strips a comment: '#' at the start of the line or after whitespace (a MAC or name never holds one). */
@@ -213,16 +492,23 @@ public final class ConfigFile {
     }
 
     /**
-     * The properties of a PID the file can give but leaves out ({@code .key}, {@code peer.allowed}, ...): absent, not
-     * set to a default, so a configuration applied in full must remove them.
+     * The properties of a PID the file can give but leaves out ({@code .key}, {@code peer.allowed}, a section's
+     * {@code strategy}, ...): absent, not set to a default, so a configuration applied in full must remove them. A
+     * top-level link's {@code peer.name} is among them: the file says the link leads to the default peer.
      */
     public Set<String> unsetProperties(String pid) {
         Set<String> unset = new LinkedHashSet<>();
         Map<String, Object> properties = configurations.getOrDefault(pid, Map.of());
+        boolean peer = pid.startsWith(Alagg.PEER_FACTORY_PID + "~");
         for (ConfigKey key : ConfigKey.values()) {
-            if (key.pid().equals(pid) && !properties.containsKey(key.property())) {
+            boolean gives = peer ? key.inSection() : key.atTopLevel() && key.pid().equals(pid);
+            if (gives && !properties.containsKey(key.property())) {
                 unset.add(key.property());
             }
+        }
+        if (pid.startsWith(Alagg.LINK_FACTORY_PID + "~") && properties.containsKey(Alagg.LINK_INTERFACE)
+                && !properties.containsKey(Alagg.LINK_PEER_NAME)) {
+            unset.add(Alagg.LINK_PEER_NAME);
         }
         return unset;
     }
@@ -233,8 +519,17 @@ public final class ConfigFile {
     }
 
     /**
-     * The configurations by PID, in file order: singleton PIDs ({@code org.alagg.engine}, ...) and one
-     * {@code org.alagg.link~<interface>} per link. Each carries {@link Alagg#ORIGIN}.
+     * The names of the peers the file's sections give, in file order; the default peer (the top-level links') is not
+     * among them.
+     */
+    public List<String> peers() {
+        return peers;
+    }
+
+    /**
+     * The configurations by PID, in file order: singleton PIDs ({@code org.alagg.engine}, ...), one
+     * {@code org.alagg.link~<interface>} per top-level link, and per section one {@code org.alagg.peer~<name>} followed
+     * by one {@code org.alagg.link~<name>.<interface>} per link of it. Each carries {@link Alagg#ORIGIN}.
      */
     public Map<String, Map<String, Object>> configurations() {
         return configurations;

@@ -26,48 +26,73 @@ import org.alagg.api.IpNetwork;
 
 /**
  * The keys of the configuration file besides {@code link.<interface>}: where each lands in Config Admin,
- * its default and how its value is checked. A new key is one more constant here.
+ * its default, how its value is checked, and whether it is written at the top level, in a {@code [peer NAME]}
+ * section, or both. A new key is one more constant here.
+ *
+ * <p>A key valid in both places lands at the top level in its {@link #pid()} (the engine configuration), in a section
+ * under the same property name in the section's peer configuration, where it has no default: a section that leaves
+ * it out takes the engine's value, and the engine resolves that, not the file.
  */
 enum ConfigKey {
-    INSTANCE("instance", Alagg.ENGINE_PID, Alagg.ENGINE_INSTANCE, "alagg", ConfigKey::instanceName),
-    INTERCEPTOR("interceptor", Alagg.ENGINE_PID, Alagg.ENGINE_INTERCEPTOR, "nfqueue", v -> Alagg.checkPluginName("interceptor", v)),
-    REORDER("reorder", Alagg.ENGINE_PID, Alagg.ENGINE_STRATEGY, "windowed", v -> Alagg.checkPluginName("reordering strategy", v)),
-    ETHERTYPE("ethertype", Alagg.ENGINE_PID, Alagg.ENGINE_ETHERTYPE, Alagg.DEFAULT_ETHERTYPE,
+    INSTANCE("instance", Scope.TOP_LEVEL, Alagg.ENGINE_PID, Alagg.ENGINE_INSTANCE, "alagg", ConfigKey::instanceName),
+    INTERCEPTOR("interceptor", Scope.TOP_LEVEL, Alagg.ENGINE_PID, Alagg.ENGINE_INTERCEPTOR, "nfqueue",
+            v -> Alagg.checkPluginName("interceptor", v)),
+    REORDER("reorder", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_STRATEGY, "windowed",
+            v -> Alagg.checkPluginName("reordering strategy", v)),
+    ETHERTYPE("ethertype", Scope.TOP_LEVEL, Alagg.ENGINE_PID, Alagg.ENGINE_ETHERTYPE, Alagg.DEFAULT_ETHERTYPE,
             v -> Alagg.checkEtherType(int32("EtherType", v))),
-    SCHEDULER("scheduler", Alagg.ENGINE_PID, Alagg.ENGINE_SCHEDULER, "redundant", v -> Alagg.checkPluginName("link scheduler", v)),
-    TRANSPORT("transport", Alagg.ENGINE_PID, Alagg.ENGINE_TRANSPORT, "afpacket", v -> Alagg.checkPluginName("link transport", v)),
-    REORDER_WINDOW("reorder.window", Alagg.ENGINE_PID, Alagg.ENGINE_REORDER_WINDOW, 256,
+    SCHEDULER("scheduler", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_SCHEDULER, "redundant",
+            v -> Alagg.checkPluginName("link scheduler", v)),
+    TRANSPORT("transport", Scope.TOP_LEVEL, Alagg.ENGINE_PID, Alagg.ENGINE_TRANSPORT, "afpacket",
+            v -> Alagg.checkPluginName("link transport", v)),
+    REORDER_WINDOW("reorder.window", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_REORDER_WINDOW, 256,
             v -> Alagg.checkReorderWindow(number("reorder window", v))),
-    REORDER_TIMEOUT("reorder.timeout.ms", Alagg.ENGINE_PID, Alagg.ENGINE_REORDER_TIMEOUT_MS, 5L,
+    REORDER_TIMEOUT("reorder.timeout.ms", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_REORDER_TIMEOUT_MS, 5L,
             v -> Alagg.checkReorderTimeoutMs(number("reorder timeout (ms)", v))),
-    PROBE_INTERVAL("probe.interval.ms", Alagg.ENGINE_PID, Alagg.ENGINE_PROBE_INTERVAL_MS, Alagg.DEFAULT_PROBE_INTERVAL_MS,
-            v -> Alagg.checkProbeIntervalMs(number("probe interval (ms)", v))),
-    NFQUEUE_NUM("nfqueue.num", "org.alagg.interceptor.nfqueue", "queue", 0, ConfigKey::queueNumber),
-    TUN_NAME("tun.name", "org.alagg.interceptor.tun", "name", "alagg0", InterfaceName::check),
-    TUN_ADDRESS("tun.address", "org.alagg.interceptor.tun", "address", "", v -> cidrList("tun.address", v)),
-    TUN_ROUTE("tun.route", "org.alagg.interceptor.tun", "route", "", v -> cidrList("tun.route", v)),
+    PROBE_INTERVAL("probe.interval.ms", Scope.TOP_LEVEL, Alagg.ENGINE_PID, Alagg.ENGINE_PROBE_INTERVAL_MS,
+            Alagg.DEFAULT_PROBE_INTERVAL_MS, v -> Alagg.checkProbeIntervalMs(number("probe interval (ms)", v))),
+    NFQUEUE_NUM("nfqueue.num", Scope.TOP_LEVEL, "org.alagg.interceptor.nfqueue", "queue", 0, ConfigKey::queueNumber),
+    TUN_NAME("tun.name", Scope.TOP_LEVEL, "org.alagg.interceptor.tun", "name", "alagg0", InterfaceName::check),
+    TUN_ADDRESS("tun.address", Scope.TOP_LEVEL, "org.alagg.interceptor.tun", "address", "", v -> cidrList("tun.address", v)),
+    TUN_ROUTE("tun.route", Scope.TOP_LEVEL, "org.alagg.interceptor.tun", "route", "", v -> cidrList("tun.route", v)),
     // The keys have no default: left out, the property is absent (no authentication, no second key, any source).
-    KEY("key", Alagg.ENGINE_PID, Alagg.ENGINE_KEY, null, ConfigKey::key),
-    KEY_FILE("key.file", Alagg.ENGINE_PID, Alagg.ENGINE_KEY, null, ConfigKey::keyFile),
-    KEY_ACCEPT("key.accept", Alagg.ENGINE_PID, Alagg.ENGINE_KEY_ACCEPT, null, ConfigKey::key),
-    KEY_ACCEPT_FILE("key.accept.file", Alagg.ENGINE_PID, Alagg.ENGINE_KEY_ACCEPT, null, ConfigKey::keyFile),
-    PEER_ALLOWED("peer.allowed", Alagg.ENGINE_PID, Alagg.ENGINE_PEER_ALLOWED, null, ConfigKey::networks);
+    KEY("key", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_KEY, null, ConfigKey::key),
+    KEY_FILE("key.file", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_KEY, null, ConfigKey::keyFile),
+    KEY_ACCEPT("key.accept", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_KEY_ACCEPT, null, ConfigKey::key),
+    KEY_ACCEPT_FILE("key.accept.file", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_KEY_ACCEPT, null, ConfigKey::keyFile),
+    PEER_ALLOWED("peer.allowed", Scope.TOP_LEVEL, Alagg.ENGINE_PID, Alagg.ENGINE_PEER_ALLOWED, null,
+            v -> networks("peer.allowed", v)),
+    // A section's networks, in its peer configuration (the PID here is the factory's: the section names the configuration).
+    ALLOWED("allowed", Scope.SECTION, Alagg.PEER_FACTORY_PID, Alagg.PEER_ALLOWED, null, v -> networks("allowed", v));
+
+    /** Where a key may be written. */
+    enum Scope {
+        /** Before the first section only: it sets up the instance, or the default peer (the top-level links'). */
+        TOP_LEVEL,
+        /** At the top level (for every peer that does not give its own) and in a section (for that peer). */
+        BOTH,
+        /** In a {@code [peer NAME]} section only. */
+        SECTION
+    }
 
     private static final Pattern INSTANCE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
 
     private final String key;
+    private final Scope scope;
     private final String pid;
     private final String property;
     private final Object defaultValue;
     /** The value as written and the directory of the file it is written in (relative paths start there). */
     private final BiFunction<String, Path, Object> parser;
 
-    ConfigKey(String key, String pid, String property, Object defaultValue, Function<String, Object> parser) {
-        this(key, pid, property, defaultValue, (value, directory) -> parser.apply(value));
+    ConfigKey(String key, Scope scope, String pid, String property, Object defaultValue, Function<String, Object> parser) {
+        this(key, scope, pid, property, defaultValue, (value, directory) -> parser.apply(value));
     }
 
-    ConfigKey(String key, String pid, String property, Object defaultValue, BiFunction<String, Path, Object> parser) {
+    ConfigKey(String key, Scope scope, String pid, String property, Object defaultValue,
+              BiFunction<String, Path, Object> parser) {
         this.key = key;
+        this.scope = scope;
         this.pid = pid;
         this.property = property;
         this.defaultValue = defaultValue;
@@ -83,8 +108,26 @@ enum ConfigKey {
         return null;
     }
 
+    /** The keys valid at the top level, for a message. */
     static String knownKeys() {
-        return Arrays.stream(values()).map(k -> k.key).collect(Collectors.joining(", ")) + ", link.<interface>";
+        return Arrays.stream(values()).filter(ConfigKey::atTopLevel).map(k -> k.key).collect(Collectors.joining(", "))
+                + ", link.<interface>";
+    }
+
+    /** The keys valid in a {@code [peer NAME]} section, for a message. */
+    static String sectionKeys() {
+        return "link.<interface>, " + Arrays.stream(values()).filter(ConfigKey::inSection).map(k -> k.key)
+                .collect(Collectors.joining(", "));
+    }
+
+    /** Whether the key may be written before the first section. */
+    boolean atTopLevel() {
+        return scope != Scope.SECTION;
+    }
+
+    /** Whether the key may be written in a {@code [peer NAME]} section. */
+    boolean inSection() {
+        return scope != Scope.TOP_LEVEL;
     }
 
     String pid() {
@@ -241,12 +284,12 @@ enum ConfigKey {
         }
     }
 
-    /** The allowed source networks, checked and normalized ({@code 10.9.1.0/24,fd09:1:0:0:0:0:0:0/64}). */
-    private static String networks(String v) {
+    /** The allowed networks, checked and normalized ({@code 10.9.1.0/24,fd09:1:0:0:0:0:0:0/64}). */
+    private static String networks(String what, String v) {
         try {
             return IpNetwork.parseList(v).stream().map(IpNetwork::toString).collect(Collectors.joining(","));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("peer.allowed: " + e.getMessage(), e);
+            throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,0 +1,286 @@
+package org.alagg.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.reflect.Proxy;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+
+import org.alagg.api.Alagg;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.log.Logger;
+
+/**
+ * The loader with the peers of issue 13: a section added, changed and removed while Alagg runs becomes, changes and
+ * removes its peer configuration and its link configurations; a property a section no longer gives is removed; a
+ * section's key file is watched. Config Admin, the bundle context and the logger are fakes, as in
+ * {@link ConfigFileLoaderKeysTest}.
+ */
+class ConfigFileLoaderPeersTest {
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    private static String key(int n) {
+        try {
+            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
+                    .digest(("alagg loader peers test key " + n).getBytes(StandardCharsets.UTF_8)));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static final String K1 = key(1);
+    private static final String K2 = key(2);
+
+    private static final String BRANCH1 = "org.alagg.peer~branch1";
+    private static final String BRANCH1_ETH1 = "org.alagg.link~branch1.eth1";
+    private static final String BRANCH1_ETH2 = "org.alagg.link~branch1.eth2";
+    private static final String BRANCH2 = "org.alagg.peer~branch2";
+    private static final String BRANCH2_ETH1 = "org.alagg.link~branch2.eth1";
+
+    @TempDir
+    Path dir;
+
+    /** Config Admin's configurations by PID. */
+    private final Map<String, Hashtable<String, Object>> store = new ConcurrentHashMap<>();
+    /** Everything the loader logged, one entry per call. */
+    private final List<String> logged = new CopyOnWriteArrayList<>();
+    private ConfigFileLoader loader;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (loader != null) {
+            loader.stop();
+        }
+        for (String entry : logged) {
+            for (String k : List.of(K1, K2)) {
+                assertFalse(entry.contains(k.substring(0, 40)), "a key was logged: " + entry);
+            }
+        }
+    }
+
+    private Path config(String... lines) throws Exception {
+        Path file = dir.resolve("alagg.cfg");
+        Path temp = dir.resolve("alagg.cfg.tmp");
+        Files.write(temp, List.of(lines));
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+
+    private void start() {
+        loader = new ConfigFileLoader(context(dir.resolve("alagg.cfg")), configAdmin(), logger());
+    }
+
+    private String origin() {
+        return dir.resolve("alagg.cfg").toString();
+    }
+
+    private Map<String, Object> properties(String pid) {
+        Hashtable<String, Object> p = store.get(pid);
+        return p == null ? null : Map.copyOf(p);
+    }
+
+    private Set<String> pids() {
+        return new TreeSet<>(store.keySet());
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + DEADLINE.toSeconds() + " s: " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    /** Writes the file and waits until the loader has applied it, all of it (it writes PID by PID). */
+    private void edit(String... lines) throws Exception {
+        Instant before = loader.applied();
+        config(lines);
+        await("the edit applied", () -> !before.equals(loader.applied()));
+    }
+
+    private static final String[] TOP = {
+        "instance = hub",
+        "link.eth1 = 02:00:00:00:01:09",
+        "peer.allowed = 10.9.0.0/24",
+    };
+
+    private static String[] file(String... sections) {
+        String[] lines = Arrays.copyOf(TOP, TOP.length + sections.length);
+        System.arraycopy(sections, 0, lines, TOP.length, sections.length);
+        return lines;
+    }
+
+    @Test
+    void aSectionAddedChangedAndRemovedIsAppliedLive() throws Exception {
+        config(file());
+        start();
+        assertEquals(Set.of(Alagg.ENGINE_PID, "org.alagg.interceptor.nfqueue", "org.alagg.interceptor.tun",
+                "org.alagg.link~eth1"), pids());
+
+        // added
+        edit(file("[peer branch1]", "link.eth1 = 02:00:00:00:01:02", "link.eth2 = 02:00:00:00:02:02",
+                "allowed = 10.9.1.0/24", "reorder = strict"));
+        assertEquals(Map.of("name", "branch1", "allowed", "10.9.1.0/24", "strategy", "strict", "alagg.origin", origin()),
+                properties(BRANCH1));
+        assertEquals(Map.of("interface", "eth1", "peer", "02:00:00:00:01:02", "peer.name", "branch1", "alagg.origin", origin()),
+                properties(BRANCH1_ETH1));
+        assertEquals(Map.of("interface", "eth2", "peer", "02:00:00:00:02:02", "peer.name", "branch1", "alagg.origin", origin()),
+                properties(BRANCH1_ETH2));
+
+        // changed: reorder left out (its property goes), a window and a key given, a link's MAC changed, a link removed,
+        // and a second section
+        edit(file("[peer branch1]", "link.eth1 = 02:00:00:00:01:0a", "allowed = 10.9.1.0/24, fd09:1::/64",
+                "reorder.window = 64", "key = " + K1,
+                "[peer branch2]", "link.eth1 = 02:00:00:00:01:03", "allowed = 10.9.2.0/24"));
+        assertEquals(Map.of("name", "branch1", "allowed", "10.9.1.0/24,fd09:1:0:0:0:0:0:0/64", "reorder.window", 64,
+                ".key", K1, "alagg.origin", origin()), properties(BRANCH1));
+        assertEquals("02:00:00:00:01:0a", properties(BRANCH1_ETH1).get(Alagg.LINK_PEER));
+        assertNull(properties(BRANCH1_ETH2), "the link whose line left is deleted");
+        assertEquals(Map.of("name", "branch2", "allowed", "10.9.2.0/24", "alagg.origin", origin()), properties(BRANCH2));
+        assertEquals("branch2", properties(BRANCH2_ETH1).get(Alagg.LINK_PEER_NAME));
+
+        // removed: the peer and its links go, the rest stays
+        edit(file("[peer branch2]", "link.eth1 = 02:00:00:00:01:03", "allowed = 10.9.2.0/24"));
+        assertEquals(Set.of(Alagg.ENGINE_PID, "org.alagg.interceptor.nfqueue", "org.alagg.interceptor.tun",
+                "org.alagg.link~eth1", BRANCH2, BRANCH2_ETH1), pids());
+        assertEquals(Map.of("interface", "eth1", "peer", "02:00:00:00:01:09", "alagg.origin", origin()),
+                properties("org.alagg.link~eth1"));
+        assertEquals("10.9.0.0/24", properties(Alagg.ENGINE_PID).get(Alagg.ENGINE_PEER_ALLOWED));
+        assertNull(loader.error().orElse(null));
+    }
+
+    @Test
+    void aBadSectionChangesNothing() throws Exception {
+        config(file("[peer branch1]", "link.eth1 = 02:00:00:00:01:02", "allowed = 10.9.1.0/24"));
+        start();
+        Set<String> before = pids();
+        config(file("[peer branch1]", "link.eth1 = 02:00:00:00:01:02", "allowed = 10.9.1.0/24",
+                "[peer branch2]", "link.eth1 = 02:00:00:00:01:02", "allowed = 10.9.2.0/24"));
+        await("refused", () -> loader.error().isPresent());
+        assertTrue(loader.error().get().contains(":8: link 'eth1' to 02:00:00:00:01:02 is also a link of peer 'branch1'"
+                + " (line 5)"), loader.error().get());
+        assertEquals(before, pids());
+    }
+
+    @Test
+    void theFirstLoadRemovesPeerPropertiesTheSectionDoesNotGive() throws Exception {
+        Hashtable<String, Object> stale = new Hashtable<>();
+        stale.put(Alagg.PEER_NAME, "branch1");
+        stale.put(Alagg.ENGINE_STRATEGY, "none");
+        stale.put(Alagg.ENGINE_KEY, K2);
+        stale.put(Alagg.PEER_ALLOWED, "10.0.0.0/8");
+        store.put(BRANCH1, stale);
+        Hashtable<String, Object> relinked = new Hashtable<>();
+        relinked.put(Alagg.LINK_INTERFACE, "eth1");
+        relinked.put(Alagg.LINK_PEER, "02:00:00:00:01:09");
+        relinked.put(Alagg.LINK_PEER_NAME, "branch1");
+        store.put("org.alagg.link~eth1", relinked);
+        config(file("[peer branch1]", "link.eth1 = 02:00:00:00:01:02", "scheduler = rr"));
+        start();
+        assertEquals(Map.of("name", "branch1", "scheduler", "rr", "alagg.origin", origin()), properties(BRANCH1));
+        assertEquals(Map.of("interface", "eth1", "peer", "02:00:00:00:01:09", "alagg.origin", origin()),
+                properties("org.alagg.link~eth1"), "the top-level link leads to the default peer again");
+    }
+
+    @Test
+    void aSectionsKeyFileIsWatched() throws Exception {
+        Path keyFile = dir.resolve("branch1.key");
+        Files.writeString(keyFile, K1 + "\n");
+        Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+        config(file("[peer branch1]", "link.eth1 = 02:00:00:00:01:02", "key.file = branch1.key"));
+        start();
+        assertEquals(K1, properties(BRANCH1).get(Alagg.ENGINE_KEY));
+        assertNull(properties(Alagg.ENGINE_PID).get(Alagg.ENGINE_KEY));
+        Instant before = loader.applied();
+        Files.writeString(keyFile, K2 + "\n");
+        await("the section's new key", () -> !before.equals(loader.applied()));
+        assertEquals(K2, properties(BRANCH1).get(Alagg.ENGINE_KEY));
+        assertNull(loader.error().orElse(null));
+    }
+
+    // ---- fakes (as in ConfigFileLoaderKeysTest) ----
+
+    private BundleContext context(Path file) {
+        Map<String, String> properties = Map.of(ConfigFileLoader.FILE_PROPERTY, file.toString(),
+                ConfigFileLoader.POLL_PROPERTY, "20");
+        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getProperty")) {
+                        return properties.get((String) args[0]);
+                    }
+                    throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private ConfigurationAdmin configAdmin() {
+        return (ConfigurationAdmin) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ConfigurationAdmin.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getConfiguration" -> configuration((String) args[0]);
+                    case "getFactoryConfiguration" -> configuration(args[0] + "~" + args[1]);
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private Configuration configuration(String pid) {
+        return (Configuration) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Configuration.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getProperties" -> {
+                        Hashtable<String, Object> p = store.get(pid);
+                        yield p == null ? null : new Hashtable<>(p);
+                    }
+                    case "updateIfDifferent" -> {
+                        @SuppressWarnings("unchecked")
+                        Dictionary<String, Object> d = (Dictionary<String, Object>) args[0];
+                        Hashtable<String, Object> next = new Hashtable<>();
+                        Collections.list(d.keys()).forEach(k -> next.put(k, d.get(k)));
+                        yield !next.equals(store.put(pid, next));
+                    }
+                    case "delete" -> {
+                        store.remove(pid);
+                        yield null;
+                    }
+                    case "getPid" -> pid;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    private Logger logger() {
+        return (Logger) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Logger.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getName" -> "config";
+                    case "isTraceEnabled", "isDebugEnabled", "isInfoEnabled", "isWarnEnabled", "isErrorEnabled" -> true;
+                    default -> {
+                        logged.add(method.getName() + " " + Arrays.deepToString(args));
+                        yield null;
+                    }
+                });
+    }
+}
