@@ -24,11 +24,12 @@ import org.junit.jupiter.api.Test;
 /**
  * A link whose configured peer MAC is silent while another MAC sends frames of the link's EtherType on its interface
  * says so in its state detail (issue 12: misconfiguration named); a link whose peer is heard says nothing of other
- * senders.
+ * senders, and the peers of the interface's other links are no other senders (issue 13: one interface, many peers).
  *
  * <pre>
  *   ns a: va ----- vb :ns b
- *                  mv  (macvlan on vb: a second MAC on the same wire)
+ *                  mv  (macvlans on vb: more MACs on the same wire)
+ *                  mv2
  * </pre>
  */
 @RequiresRoot
@@ -175,6 +176,47 @@ class AfPacketWrongPeerMacRootTest {
         System.out.println("detail: " + detail);
         assertTrue(detail.contains("the last from " + macB) || detail.contains("the last from " + macMv), detail);
         assertTrue(detail.contains("configured peer " + WRONG), detail);
+    }
+
+    /**
+     * Two links on va, one peer silent, the other's peer sending (a hub's interface hears its many peers): that peer
+     * is no other MAC for the silent link, which says nothing; a MAC that is no link's peer on va still is named, as
+     * the only other source (the other link's peer is not counted with it).
+     */
+    @Test
+    void theOtherLinksPeersAreNotForeign() throws Exception {
+        net.exec(b, "ip", "link", "add", "mv", "link", "vb", "type", "macvlan", "mode", "bridge");
+        net.up(b, "mv");
+        net.exec(b, "ip", "link", "add", "mv2", "link", "vb", "type", "macvlan", "mode", "bridge");
+        net.up(b, "mv2");
+        MacAddress macMv = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("mv"));
+        MacAddress macMv2 = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("mv2"));
+        Link silent = NetworkNamespace.call(a, () -> inA.open(0, "va", macMv2, ETHERTYPE));
+        Link heard = NetworkNamespace.call(a, () -> inA.open(1, "va", macMv, ETHERTYPE));
+        Link fromB = NetworkNamespace.call(b, () -> inB.open(0, "vb", macA, ETHERTYPE));
+        Link fromMv = NetworkNamespace.call(b, () -> inB.open(1, "mv", macA, ETHERTYPE));
+        await("all ends UP", () -> silent.state() == LinkState.UP && heard.state() == LinkState.UP
+                && fromB.state() == LinkState.UP && fromMv.state() == LinkState.UP);
+        receiver = new ReceiverThread(inA);
+        sender = new SenderThread(inB, 1);
+
+        long until = System.nanoTime() + 2 * SECOND;
+        while (System.nanoTime() < until) {
+            assertEquals("", silent.stateDetail(), "the frames come from the other link's peer: nothing foreign");
+            assertEquals("", heard.stateDetail());
+            Thread.sleep(20);
+        }
+        assertTrue(receiver.frames(1) > 0, "the other link's peer was heard");
+        assertEquals(0, receiver.unknown(), "no frame from a source no link has");
+
+        sender.links(0, 1);
+        await("the detail names " + macB, () -> silent.stateDetail().contains(macB.toString()));
+        String detail = silent.stateDetail();
+        System.out.println("detail: " + detail);
+        assertTrue(detail.contains("configured peer " + macMv2 + " on va since the link opened"), detail);
+        assertTrue(detail.contains("came from " + macB + " meanwhile"), "the only foreign source: " + detail);
+        assertFalse(detail.contains(macMv.toString()), "the other link's peer is not foreign: " + detail);
+        assertEquals("", heard.stateDetail(), "its peer is heard");
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
