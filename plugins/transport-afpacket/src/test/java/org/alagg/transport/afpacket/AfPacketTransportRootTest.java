@@ -1,11 +1,11 @@
 package org.alagg.transport.afpacket;
 
+import static org.alagg.transport.afpacket.Frames.receive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 import org.alagg.api.Link;
@@ -26,7 +26,6 @@ import org.junit.jupiter.api.Test;
 @RequiresRoot
 class AfPacketTransportRootTest {
     private static final int ETHERTYPE = 0x88B5;
-    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
     private TestNetwork net;
     private String a;
@@ -120,13 +119,6 @@ class AfPacketTransportRootTest {
         net.up(b, "vother");
         await("UP with the carrier back", () -> link.state() == LinkState.UP);
         link.close();
-    }
-
-    private static void receive(AfPacketTransport transport, PacketBatch into, int frames) throws Exception {
-        long deadline = System.nanoTime() + 5 * SECOND;
-        while (into.size() < frames && System.nanoTime() < deadline) {
-            transport.receive(into, SECOND);
-        }
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

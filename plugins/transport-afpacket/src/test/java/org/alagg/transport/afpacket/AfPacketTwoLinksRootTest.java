@@ -1,15 +1,14 @@
 package org.alagg.transport.afpacket;
 
+import static org.alagg.transport.afpacket.Frames.frame;
+import static org.alagg.transport.afpacket.Frames.numbers;
+import static org.alagg.transport.afpacket.Frames.receive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -289,9 +288,9 @@ class AfPacketTwoLinksRootTest {
         warmLink.close();
         warm.stop();
 
-        int before = descriptors();
+        int before = OpenDescriptors.count();
         AfPacketTransport t = NetworkNamespace.call(a, () -> new AfPacketTransport(QuietLogger.create()));
-        int transport = descriptors();
+        int transport = OpenDescriptors.count();
         Link l1 = NetworkNamespace.call(a, () -> t.open(0, "l1a", mac1b, ETHERTYPE));
         Link l2 = NetworkNamespace.call(a, () -> t.open(1, "l2a", mac2b, ETHERTYPE));
         await("UP", () -> l1.state() == LinkState.UP && l2.state() == LinkState.UP);
@@ -299,12 +298,12 @@ class AfPacketTwoLinksRootTest {
         frame(out, 60, 0, 1);
         frame(out, 60, 1, 2);
         assertEquals(2, t.send(out));
-        assertTrue(descriptors() > transport, "the links opened sockets");
+        assertTrue(OpenDescriptors.count() > transport, "the links opened sockets");
         l1.close();
         l2.close();
-        assertEquals(transport, descriptors(), "the links' sockets are closed with them");
+        assertEquals(transport, OpenDescriptors.count(), "the links' sockets are closed with them");
         t.stop();
-        assertEquals(before, descriptors(), "the transport's own descriptors are closed when it stops");
+        assertEquals(before, OpenDescriptors.count(), "the transport's own descriptors are closed when it stops");
         assertThrows(ClosedChannelException.class, () -> t.send(out));
         assertThrows(ClosedChannelException.class, () -> t.receive(new PacketBatch(4, 256), 0));
     }
@@ -499,49 +498,6 @@ class AfPacketTwoLinksRootTest {
             actual[i] = out.refusal(i);
         }
         assertEquals(java.util.Arrays.toString(expected), java.util.Arrays.toString(actual), "refusals of the batch");
-    }
-
-    /** A frame of {@code length} bytes: its number in the first four, then a pattern. */
-    private static void frame(PacketBatch batch, int length, int link, int number) {
-        ByteBuffer slot = batch.slot(batch.size());
-        slot.putInt(0, number);
-        for (int k = 4; k < length; k++) {
-            slot.put(k, (byte) k);
-        }
-        batch.commit(length, null, link);
-    }
-
-    private static List<Integer> numbers(PacketBatch batch) {
-        List<Integer> numbers = new ArrayList<>();
-        for (int i = 0; i < batch.size(); i++) {
-            numbers.add(batch.packet(i).getInt(0));
-        }
-        numbers.sort(null);
-        return numbers;
-    }
-
-    private static int descriptors() throws IOException {
-        int count = 0;
-        try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path fd : (Iterable<Path>) fds::iterator) {
-                try {
-                    String target = Files.readSymbolicLink(fd).toString();
-                    if (target.startsWith("socket:") || target.startsWith("anon_inode:")) {
-                        count++;
-                    }
-                } catch (IOException e) {
-                    // closed meanwhile (e.g. the directory stream's own descriptor)
-                }
-            }
-        }
-        return count;
-    }
-
-    private static void receive(AfPacketTransport transport, PacketBatch into, int frames) throws Exception {
-        long deadline = System.nanoTime() + 5 * SECOND;
-        while (into.size() < frames && System.nanoTime() < deadline) {
-            transport.receive(into, 100_000_000L);
-        }
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {

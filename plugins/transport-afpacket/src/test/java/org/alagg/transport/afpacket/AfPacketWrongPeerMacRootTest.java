@@ -4,18 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import org.alagg.api.Link;
 import org.alagg.api.LinkState;
 import org.alagg.api.MacAddress;
-import org.alagg.api.PacketBatch;
 import org.alagg.linux.NetworkInterfaces;
 import org.alagg.linux.NetworkNamespace;
 import org.alagg.testing.Await;
@@ -29,11 +24,12 @@ import org.junit.jupiter.api.Test;
 /**
  * A link whose configured peer MAC is silent while another MAC sends frames of the link's EtherType on its interface
  * says so in its state detail (issue 12: misconfiguration named); a link whose peer is heard says nothing of other
- * senders.
+ * senders, and the peers of the interface's other links are no other senders (issue 13: one interface, many peers).
  *
  * <pre>
  *   ns a: va ----- vb :ns b
- *                  mv  (macvlan on vb: a second MAC on the same wire)
+ *                  mv  (macvlans on vb: more MACs on the same wire)
+ *                  mv2
  * </pre>
  */
 @RequiresRoot
@@ -51,7 +47,7 @@ class AfPacketWrongPeerMacRootTest {
     private MacAddress macA;
     private MacAddress macB;
     private ReceiverThread receiver;
-    private final List<Sender> senders = new ArrayList<>();
+    private SenderThread sender;
 
     @BeforeEach
     void network() throws Exception {
@@ -68,8 +64,8 @@ class AfPacketWrongPeerMacRootTest {
     @AfterEach
     void cleanUp() throws Exception {
         try {
-            for (Sender s : senders) {
-                s.stop();
+            if (sender != null) {
+                sender.stop();
             }
             if (receiver != null) {
                 receiver.stopWithoutFailure();
@@ -95,7 +91,7 @@ class AfPacketWrongPeerMacRootTest {
         Link fromB = NetworkNamespace.call(b, () -> inB.open(0, "vb", macA, ETHERTYPE));
         await("both ends UP", () -> link.state() == LinkState.UP && fromB.state() == LinkState.UP);
         receiver = new ReceiverThread(inA);
-        Sender sender = new Sender(inB, 0);
+        sender = new SenderThread(inB, 0);
 
         await("the detail names " + macB, () -> link.stateDetail().contains(macB.toString()));
         long named = System.nanoTime();
@@ -111,7 +107,7 @@ class AfPacketWrongPeerMacRootTest {
         assertTrue(receiver.unknown() > 0, "the frames arrived, from a source no link has");
         assertEquals(0, receiver.frames(0), "none from the configured peer");
 
-        sender.stop();
+        sender.links();
         long stopped = System.nanoTime();
         await("the detail clears once the other MAC stopped", () -> link.stateDetail().isEmpty());
         long cleared = System.nanoTime();
@@ -136,8 +132,7 @@ class AfPacketWrongPeerMacRootTest {
         await("all ends UP", () -> link.state() == LinkState.UP && fromB.state() == LinkState.UP
                 && fromMv.state() == LinkState.UP);
         receiver = new ReceiverThread(inA);
-        Sender peer = new Sender(inB, 0);
-        new Sender(inB, 1);
+        sender = new SenderThread(inB, 0, 1);
 
         long until = System.nanoTime() + 2 * SECOND;
         while (System.nanoTime() < until) {
@@ -147,7 +142,7 @@ class AfPacketWrongPeerMacRootTest {
         assertTrue(receiver.frames(0) > 0, "frames from the peer arrived");
         assertTrue(receiver.unknown() > 0, "frames from the other MAC arrived");
 
-        peer.stop();
+        sender.links(1);
         long silent = System.nanoTime();
         await("the detail names " + macMv, () -> link.stateDetail().contains(macMv.toString()));
         long named = System.nanoTime();
@@ -158,8 +153,7 @@ class AfPacketWrongPeerMacRootTest {
         assertTrue(detail.contains("configured peer " + macB), detail);
         assertFalse(detail.contains(macB + " on va since the link opened"), "the peer was heard: " + detail);
 
-        senders.remove(peer);
-        new Sender(inB, 0);
+        sender.links(0, 1);
         await("the detail clears once the peer is heard again", () -> link.stateDetail().isEmpty());
     }
 
@@ -175,8 +169,7 @@ class AfPacketWrongPeerMacRootTest {
         await("all ends UP", () -> link.state() == LinkState.UP && fromB.state() == LinkState.UP
                 && fromMv.state() == LinkState.UP);
         receiver = new ReceiverThread(inA);
-        new Sender(inB, 0);
-        new Sender(inB, 1);
+        sender = new SenderThread(inB, 0, 1);
 
         await("the detail names the other MACs", () -> link.stateDetail().contains("from other MACs"));
         String detail = link.stateDetail();
@@ -185,39 +178,45 @@ class AfPacketWrongPeerMacRootTest {
         assertTrue(detail.contains("configured peer " + WRONG), detail);
     }
 
-    /** Sends a 60-byte frame on one link every 5 ms, until stopped. */
-    private final class Sender {
-        private final Thread thread;
-        private final AtomicReference<Throwable> failure = new AtomicReference<>();
-        private volatile boolean running = true;
+    /**
+     * Two links on va, one peer silent, the other's peer sending (a hub's interface hears its many peers): that peer
+     * is no other MAC for the silent link, which says nothing; a MAC that is no link's peer on va still is named, as
+     * the only other source (the other link's peer is not counted with it).
+     */
+    @Test
+    void theOtherLinksPeersAreNotForeign() throws Exception {
+        net.exec(b, "ip", "link", "add", "mv", "link", "vb", "type", "macvlan", "mode", "bridge");
+        net.up(b, "mv");
+        net.exec(b, "ip", "link", "add", "mv2", "link", "vb", "type", "macvlan", "mode", "bridge");
+        net.up(b, "mv2");
+        MacAddress macMv = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("mv"));
+        MacAddress macMv2 = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("mv2"));
+        Link silent = NetworkNamespace.call(a, () -> inA.open(0, "va", macMv2, ETHERTYPE));
+        Link heard = NetworkNamespace.call(a, () -> inA.open(1, "va", macMv, ETHERTYPE));
+        Link fromB = NetworkNamespace.call(b, () -> inB.open(0, "vb", macA, ETHERTYPE));
+        Link fromMv = NetworkNamespace.call(b, () -> inB.open(1, "mv", macA, ETHERTYPE));
+        await("all ends UP", () -> silent.state() == LinkState.UP && heard.state() == LinkState.UP
+                && fromB.state() == LinkState.UP && fromMv.state() == LinkState.UP);
+        receiver = new ReceiverThread(inA);
+        sender = new SenderThread(inB, 1);
 
-        Sender(AfPacketTransport transport, int link) {
-            senders.add(this);
-            thread = new Thread(() -> {
-                PacketBatch out = new PacketBatch(1, 256);
-                try {
-                    for (int n = 0; running; n++) {
-                        out.clear();
-                        ByteBuffer slot = out.slot(0);
-                        slot.putInt(0, n);
-                        out.commit(60, null, link);
-                        transport.send(out);
-                        Thread.sleep(5);
-                    }
-                } catch (Throwable e) {
-                    failure.set(e);
-                }
-            }, "sender-" + link);
-            thread.start();
+        long until = System.nanoTime() + 2 * SECOND;
+        while (System.nanoTime() < until) {
+            assertEquals("", silent.stateDetail(), "the frames come from the other link's peer: nothing foreign");
+            assertEquals("", heard.stateDetail());
+            Thread.sleep(20);
         }
+        assertTrue(receiver.frames(1) > 0, "the other link's peer was heard");
+        assertEquals(0, receiver.unknown(), "no frame from a source no link has");
 
-        void stop() throws InterruptedException {
-            running = false;
-            thread.join(10_000);
-            if (failure.get() != null) {
-                throw new AssertionError("the sender failed", failure.get());
-            }
-        }
+        sender.links(0, 1);
+        await("the detail names " + macB, () -> silent.stateDetail().contains(macB.toString()));
+        String detail = silent.stateDetail();
+        System.out.println("detail: " + detail);
+        assertTrue(detail.contains("configured peer " + macMv2 + " on va since the link opened"), detail);
+        assertTrue(detail.contains("came from " + macB + " meanwhile"), "the only foreign source: " + detail);
+        assertFalse(detail.contains(macMv.toString()), "the other link's peer is not foreign: " + detail);
+        assertEquals("", heard.stateDetail(), "its peer is heard");
     }
 
     private static void await(String what, BooleanSupplier condition) throws InterruptedException {
