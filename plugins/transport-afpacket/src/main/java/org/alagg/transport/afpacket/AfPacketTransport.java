@@ -29,7 +29,7 @@ import org.osgi.service.log.LoggerFactory;
  * Each interface has one AF_PACKET socket, bound to it and the EtherType ({@link InterfaceSocket}), which all its
  * links share: it is opened with the interface's first link and closed with its last, and every frame arrives
  * once, however many links the interface carries. A received frame belongs to the link whose peer's MAC is its
- * source (a binary search over the interface's peers, {@link PeerTable}); one from any other source on the
+ * source (a binary search over the interface's peers, {@link LinksByMac}); one from any other source on the
  * interface is handed on with link -1 for the engine to count, and a link whose peer is silent while such a
  * foreign MAC sends names that MAC in its state detail (and in the log, once): the peer's MAC may be configured
  * wrong. The peers of the interface's other links are never foreign.

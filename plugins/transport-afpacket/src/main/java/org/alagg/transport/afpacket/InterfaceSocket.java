@@ -54,7 +54,7 @@ final class InterfaceSocket {
     private final int slot;
     /** Bound to the interface while it exists, registered in the transport's poll set with {@link #slot}. */
     private volatile PacketSocket socket;
-    private volatile PeerTable peers = PeerTable.EMPTY;
+    private volatile LinksByMac peers = LinksByMac.EMPTY;
     private volatile int mtu;
     private volatile MacAddress local;
     private volatile LinkState state = LinkState.DOWN;
@@ -118,7 +118,7 @@ final class InterfaceSocket {
         return socketFailure;
     }
 
-    PeerTable peers() {
+    LinksByMac peers() {
         return peers;
     }
 
@@ -251,7 +251,7 @@ final class InterfaceSocket {
         if (n == 0) {
             return 0;
         }
-        PeerTable table = peers;
+        LinksByMac table = peers;
         long now = System.nanoTime();
         // the foreign figures (written by this thread alone) in locals through the batch, published before a link
         // hears its peer and at the end

@@ -9,14 +9,14 @@ import java.util.StringJoiner;
  * {@link #find} is a binary search over the MACs, sorted as {@link org.alagg.api.MacAddress#toLong()}: a few
  * comparisons for dozens of links, no allocation.
  */
-final class PeerTable {
-    static final PeerTable EMPTY = new PeerTable(new long[0], new AfPacketLink[0]);
+final class LinksByMac {
+    static final LinksByMac EMPTY = new LinksByMac(new long[0], new AfPacketLink[0]);
 
     /** The peers' MACs in ascending order; {@code links[k]} is the link to {@code macs[k]}. */
     private final long[] macs;
     private final AfPacketLink[] links;
 
-    private PeerTable(long[] macs, AfPacketLink[] links) {
+    private LinksByMac(long[] macs, AfPacketLink[] links) {
         this.macs = macs;
         this.links = links;
     }
@@ -28,7 +28,7 @@ final class PeerTable {
     }
 
     /** This table and {@code link}, whose peer's MAC must not be in it yet. */
-    PeerTable with(AfPacketLink link) {
+    LinksByMac with(AfPacketLink link) {
         int k = Arrays.binarySearch(macs, link.peerMac());
         if (k >= 0) {
             throw new IllegalArgumentException("peer " + link.peer() + " is link " + links[k].id() + "'s already");
@@ -42,11 +42,11 @@ final class PeerTable {
         moreLinks[at] = link;
         System.arraycopy(macs, at, moreMacs, at + 1, macs.length - at);
         System.arraycopy(links, at, moreLinks, at + 1, links.length - at);
-        return new PeerTable(moreMacs, moreLinks);
+        return new LinksByMac(moreMacs, moreLinks);
     }
 
     /** This table without {@code link}; this table when it does not hold it. */
-    PeerTable without(AfPacketLink link) {
+    LinksByMac without(AfPacketLink link) {
         int k = Arrays.binarySearch(macs, link.peerMac());
         if (k < 0 || links[k] != link) {
             return this;
@@ -57,7 +57,7 @@ final class PeerTable {
         System.arraycopy(links, 0, fewerLinks, 0, k);
         System.arraycopy(macs, k + 1, fewerMacs, k, macs.length - k - 1);
         System.arraycopy(links, k + 1, fewerLinks, k, links.length - k - 1);
-        return new PeerTable(fewerMacs, fewerLinks);
+        return new LinksByMac(fewerMacs, fewerLinks);
     }
 
     boolean isEmpty() {

@@ -15,7 +15,7 @@ import org.alagg.api.MacAddress;
 import org.junit.jupiter.api.Test;
 
 /** The table of an interface's links by peer MAC, without a kernel. */
-class PeerTableTest {
+class LinksByMacTest {
     private final InterfaceSocket on = new InterfaceSocket("eth0", 0x88B5, 0);
 
     private AfPacketLink link(int id, String peer) {
@@ -30,7 +30,7 @@ class PeerTableTest {
             links.add(link(id, String.format("%02x:00:00:00:%02x:01", id % 2 == 0 ? 0x02 : 0xf2, id)));
         }
         Collections.shuffle(links, new Random(13));
-        PeerTable table = PeerTable.EMPTY;
+        LinksByMac table = LinksByMac.EMPTY;
         for (AfPacketLink l : links) {
             table = table.with(l);
         }
@@ -56,7 +56,7 @@ class PeerTableTest {
     @Test
     void aPeerMacOnceAndOnlyItsOwnLinkRemoved() {
         AfPacketLink first = link(1, "02:00:00:00:00:01");
-        PeerTable table = PeerTable.EMPTY.with(first).with(link(2, "02:00:00:00:00:02"));
+        LinksByMac table = LinksByMac.EMPTY.with(first).with(link(2, "02:00:00:00:00:02"));
         assertThrows(IllegalArgumentException.class, () -> table.with(link(3, "02:00:00:00:00:01")));
         assertSame(table, table.without(link(3, "02:00:00:00:00:01")), "another link to the same MAC is not in it");
         assertEquals("1, 2", table.ids());
