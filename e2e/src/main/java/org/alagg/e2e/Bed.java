@@ -242,21 +242,33 @@ public final class Bed implements AutoCloseable {
 
     /** Like {@link #loss(int, int)}, for the frames {@code receiver} gets on link {@code n} only. */
     public void loss(Side receiver, int n, int percent) throws IOException {
-        String table = "alagg_loss_" + n;
-        receiver.execQuietly("nft", "delete", "table", "netdev", table);
+        loss(network, receiver.namespace(), receiver.link(n), percent);
+    }
+
+    /**
+     * Drops {@code percent} % of the Alagg frames that arrive on {@code device} in {@code namespace} (an nftables netdev
+     * ingress rule with numgen, in a table of the device's own); 100 drops them all, 0 removes the rule.
+     */
+    static void loss(TestNetwork network, String namespace, String device, int percent) throws IOException {
+        String table = "alagg_loss_" + device;
+        try {
+            network.exec(namespace, "nft", "delete", "table", "netdev", table);
+        } catch (IOException e) {
+            // not there: nothing to remove
+        }
         if (percent == 0) {
             return;
         }
-        receiver.exec("nft", "add", "table", "netdev", table);
-        receiver.exec("nft", "add", "chain", "netdev", table, "in",
-                "{ type filter hook ingress device " + receiver.link(n) + " priority 0 ; }");
+        network.exec(namespace, "nft", "add", "table", "netdev", table);
+        network.exec(namespace, "nft", "add", "chain", "netdev", table, "in",
+                "{ type filter hook ingress device " + device + " priority 0 ; }");
         String etherType = String.format(Locale.ROOT, "0x%04x", ETHERTYPE);
         if (percent >= 100) {
             // nft takes no "numgen random mod 100 < 100": every frame is a plain drop
-            receiver.exec("nft", "add", "rule", "netdev", table, "in", "ether", "type", etherType, "counter", "drop");
+            network.exec(namespace, "nft", "add", "rule", "netdev", table, "in", "ether", "type", etherType, "counter", "drop");
             return;
         }
-        receiver.exec("nft", "add", "rule", "netdev", table, "in", "ether", "type", etherType, "numgen", "random",
+        network.exec(namespace, "nft", "add", "rule", "netdev", table, "in", "ether", "type", etherType, "numgen", "random",
                 "mod", "100", "<", Integer.toString(percent), "counter", "drop");
     }
 
@@ -307,7 +319,7 @@ public final class Bed implements AutoCloseable {
         deleteDirectory(directory);
     }
 
-    private static void deleteDirectory(Path directory) {
+    static void deleteDirectory(Path directory) {
         if (directory == null || !Files.exists(directory)) {
             return;
         }
@@ -324,7 +336,7 @@ public final class Bed implements AutoCloseable {
     }
 
     /** One host of the bed: its namespace, application addresses and Alagg instance. */
-    public static final class Side {
+    public static final class Side implements Host {
         private static final Pattern MTU = Pattern.compile(" mtu (\\d+) ");
         private final TestNetwork network;
         private final String namespace;
@@ -386,6 +398,7 @@ public final class Bed implements AutoCloseable {
         }
 
         /** The application's IPv4 address on this side (what ping, nc and iperf3 use). */
+        @Override
         public String ipv4() {
             return switch (capture) {
                 case NFQUEUE -> "10.88.0." + host();
@@ -395,6 +408,7 @@ public final class Bed implements AutoCloseable {
         }
 
         /** The application's IPv6 address on this side. */
+        @Override
         public String ipv6() {
             return switch (capture) {
                 case NFQUEUE -> "fd88::" + host();
@@ -407,7 +421,7 @@ public final class Bed implements AutoCloseable {
             return letter == 'a' ? 1 : 2;
         }
 
-        /** Runs a command in this side's namespace and returns its output (fails on a non-zero exit). */
+        @Override
         public String exec(String... command) throws IOException {
             return network.exec(namespace, command);
         }
@@ -421,7 +435,7 @@ public final class Bed implements AutoCloseable {
             }
         }
 
-        /** Starts a command in this side's namespace; it is killed when the bed closes. */
+        @Override
         public Process start(String... command) throws IOException {
             return network.start(namespace, command);
         }

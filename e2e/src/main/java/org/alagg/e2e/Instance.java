@@ -257,15 +257,37 @@ public final class Instance {
         return values;
     }
 
+    /** By link name; a link of a peer other than the default one as {@code <peer>/<link>}. */
     static Map<String, LinkReport> parseLinks(String json) {
         Map<String, LinkReport> links = new LinkedHashMap<>();
         for (Object o : Json.array(Json.parse(json), "alagg:links")) {
             Map<String, Object> link = Json.object(o, "alagg:links entry");
-            String id = (String) link.get("link");
+            Object peer = link.get("peer_name");
+            String id = (peer == null || peer.equals("default") ? "" : peer + "/") + link.get("link");
             links.put(id, new LinkReport(id, (String) link.get("state"), (String) link.get("detail"),
                     longs(Json.object(link.get("counters"), "counters of " + id))));
         }
         return links;
+    }
+
+    /** {@code alagg:peers --json}: per peer its state, detail and counters, by name. */
+    public Map<String, PeerReport> peers() throws IOException {
+        Map<String, PeerReport> peers = new LinkedHashMap<>();
+        for (Object o : Json.array(Json.parse(ctl("alagg:peers", "--json")), "alagg:peers")) {
+            Map<String, Object> peer = Json.object(o, "alagg:peers entry");
+            String name = (String) peer.get("name");
+            peers.put(name, new PeerReport(name, (String) peer.get("state"), (String) peer.get("detail"),
+                    longs(Json.object(peer.get("counters"), "counters of " + name))));
+        }
+        return peers;
+    }
+
+    /** One row of {@code alagg:peers}. */
+    public record PeerReport(String name, String state, String detail, Map<String, Long> counters) {
+        /** A counter, 0 when absent. */
+        public long counter(String counter) {
+            return counters.getOrDefault(counter, 0L);
+        }
     }
 
     /** One row of {@code alagg:links}. */

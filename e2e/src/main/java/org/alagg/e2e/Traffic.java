@@ -58,7 +58,7 @@ public final class Traffic {
      * Pings {@code to} from a side: {@code count} echo requests {@code intervalSeconds} apart, each given 1 s to
      * be answered. Lost answers are a result, not an error.
      */
-    public static Ping ping(Side from, String to, int count, double intervalSeconds) throws IOException {
+    public static Ping ping(Host from, String to, int count, double intervalSeconds) throws IOException {
         return ping(from, to, count, intervalSeconds, "");
     }
 
@@ -69,11 +69,11 @@ public final class Traffic {
      * (iputils' {@code -W} applies only while nothing was answered), so on a busy machine one slow last reply counts
      * as lost; here only a request never answered does. {@code transmitted} may exceed {@code count}.
      */
-    public static Ping pingAnswered(Side from, String to, int count, double intervalSeconds) throws IOException {
+    public static Ping pingAnswered(Host from, String to, int count, double intervalSeconds) throws IOException {
         return ping(from, to, count, intervalSeconds, " -w " + ((long) Math.ceil(count * intervalSeconds * 3) + 5));
     }
 
-    private static Ping ping(Side from, String to, int count, double intervalSeconds, String options) throws IOException {
+    private static Ping ping(Host from, String to, int count, double intervalSeconds, String options) throws IOException {
         String out = from.exec("sh", "-c", String.format(Locale.ROOT, "ping -n -c %d -i %s -W 1%s %s 2>&1; true",
                 count, Double.toString(intervalSeconds), options, to));
         List<Double> rtts = new ArrayList<>();
@@ -91,12 +91,12 @@ public final class Traffic {
 
     /** A ping that runs in the background until {@link #stop()}: {@code ping -q}, its summary parsed at the end. */
     public static final class RunningPing {
-        private final Side from;
+        private final Host from;
         private final String to;
         private final Process process;
         private final CompletableFuture<String> output;
 
-        private RunningPing(Side from, String to, Process process) {
+        private RunningPing(Host from, String to, Process process) {
             this.from = from;
             this.to = to;
             this.process = process;
@@ -130,7 +130,7 @@ public final class Traffic {
      * Starts pinging {@code to} from a side every {@code intervalSeconds} until {@link RunningPing#stop()} (at most
      * an hour); only the counts are kept, not the round-trip times.
      */
-    public static RunningPing pingInBackground(Side from, String to, double intervalSeconds) throws IOException {
+    public static RunningPing pingInBackground(Host from, String to, double intervalSeconds) throws IOException {
         // ip netns exec and ping: one process, so SIGINT to it reaches ping
         Process process = from.start("ping", "-n", "-q", "-i", Double.toString(intervalSeconds), "-W", "1", "-w", "3600", to);
         return new RunningPing(from, to, process);
@@ -201,7 +201,12 @@ public final class Traffic {
     }
 
     private static Map<String, Object> iperfOnce(Side from, String to, String... options) throws IOException, InterruptedException {
-        Side server = from.peer();
+        return Json.object(iperfReport(from, from.peer(), to, options).get("end"), "iperf3 end");
+    }
+
+    /** Runs a one-off iperf3 server on {@code server} and the client on {@code from}; returns the client's whole report. */
+    private static Map<String, Object> iperfReport(Host from, Host server, String to, String... options)
+            throws IOException, InterruptedException {
         Process listener = server.start("iperf3", "-s", "-1", "-p", Integer.toString(IPERF_PORT));
         try {
             awaitListening(server, IPERF_PORT);
@@ -212,7 +217,7 @@ public final class Traffic {
             if (report.get("error") != null) {
                 throw new IperfFailed("iperf3 " + String.join(" ", options) + " to " + to + ": " + report.get("error"));
             }
-            return Json.object(report.get("end"), "iperf3 end");
+            return report;
         } finally {
             // gone before the next run looks for a listener on the same port
             listener.destroy();
@@ -220,8 +225,25 @@ public final class Traffic {
         }
     }
 
+    /**
+     * A TCP transfer measured every {@code intervalSeconds} too: the result, and the least bytes the receiver got in
+     * any one interval (0: the transfer stalled for at least an interval).
+     */
+    public record TcpRun(Iperf result, long leastIntervalBytes) {
+    }
+
+    /** A TCP bulk transfer from {@code from} to {@code server} at {@code to} for {@code seconds}, reporting every 0.5 s. */
+    public static TcpRun tcpTo(Host from, Host server, String to, int seconds) throws IOException, InterruptedException {
+        Map<String, Object> report = iperfReport(from, server, to, "-t", Integer.toString(seconds), "-i", "0.5");
+        long least = Long.MAX_VALUE;
+        for (Object interval : Json.array(report.get("intervals"), "iperf3 intervals")) {
+            least = Math.min(least, (long) Json.number(Json.object(interval, "interval"), "sum", "bytes"));
+        }
+        return new TcpRun(tcp(Json.object(report.get("end"), "iperf3 end")), least);
+    }
+
     /** Waits until something listens on a TCP port in a side's namespace (at most 10 s). */
-    static void awaitListening(Side side, int port) throws IOException, InterruptedException {
+    static void awaitListening(Host side, int port) throws IOException, InterruptedException {
         long end = System.nanoTime() + 10_000_000_000L;
         while (side.exec("ss", "-Hltn", "sport = :" + port).isBlank()) {
             if (System.nanoTime() - end > 0) {
