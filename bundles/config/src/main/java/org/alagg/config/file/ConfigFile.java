@@ -381,13 +381,14 @@ public final class ConfigFile {
         /**
          * The rules between the two keys (docs/protocol.md, section 7): {@code key.accept} is a second key accepted during
          * a rotation, so it needs a key to send with, must be another key, and must have another key id. A section's peer
-         * has each of the two keys of its own or else the top level's; it is checked when it has one of its own (the top
-         * level's pair is checked once, for the top level).
+         * has its own key or else the top level's; its key to accept is its own, or the top level's only when it has no
+         * key of its own either (as the engine resolves it: a key of its own starts without a rotation). It is checked
+         * when it has one of its own (the top level's pair is checked once, for the top level).
          */
         private void checkKeys(Peer peer) {
             Peer keyFrom = peer.gives(Alagg.ENGINE_KEY) ? peer : top;
-            Peer acceptFrom = peer.gives(Alagg.ENGINE_KEY_ACCEPT) ? peer : top;
-            if (keyFrom != peer && acceptFrom != peer) {
+            Peer acceptFrom = peer.gives(Alagg.ENGINE_KEY_ACCEPT) ? peer : keyFrom == peer ? null : top;
+            if (acceptFrom == null || keyFrom != peer && acceptFrom != peer) {
                 return;
             }
             String key = (String) keyFrom.properties.get(Alagg.ENGINE_KEY);
