@@ -42,6 +42,8 @@ public final class HubBed implements AutoCloseable {
     /** Spokes whose section is in the hub's configuration now. */
     private final List<Node> configured = new ArrayList<>();
     private final List<String> extraConfig;
+    /** Sections for peers that do not exist. */
+    private int idlePeers;
     private CloseOnExit closeOnExit;
 
     private HubBed(TestNetwork network, Path directory, Path root, Bed.Capture capture, List<String> extraConfig)
@@ -162,8 +164,20 @@ public final class HubBed implements AutoCloseable {
      * peers live, as an operator's edit makes it.
      */
     public void configureSpokes(List<Node> these) throws IOException {
+        configureSpokes(these, 0);
+    }
+
+    /**
+     * As {@link #configureSpokes(List)}, and {@code idle} more sections for peers that do not exist (their own MACs on
+     * the hub's two interfaces, networks 10.200.0.0/16 cut in /24s): what configured peers cost while they are silent.
+     */
+    public void configureSpokes(List<Node> these, int idle) throws IOException {
+        if (idle < 0 || idle > 250) {
+            throw new IllegalArgumentException("0 to 250 idle peers: " + idle);
+        }
         configured.clear();
         configured.addAll(these);
+        idlePeers = idle;
         writeHubConfig();
     }
 
@@ -180,6 +194,13 @@ public final class HubBed implements AutoCloseable {
             lines.add("link.l2 = " + spoke.mac("l2"));
             lines.add("allowed = " + spoke.network4() + ", " + spoke.network6());
             lines.add("key.file = " + spoke.keyFile().getFileName());
+        }
+        for (int i = 0; i < idlePeers; i++) {
+            lines.add("");
+            lines.add("[peer idle" + i + "]");
+            lines.add(String.format(Locale.ROOT, "link.l1 = 02:00:5e:01:%02x:%02x", i >> 8, i & 0xFF));
+            lines.add(String.format(Locale.ROOT, "link.l2 = 02:00:5e:02:%02x:%02x", i >> 8, i & 0xFF));
+            lines.add("allowed = 10.200." + i + ".0/24");
         }
         Path config = hub.instance.config();
         Path temporary = config.resolveSibling(config.getFileName() + ".new");
@@ -286,16 +307,16 @@ public final class HubBed implements AutoCloseable {
             }
             network.address(namespace, "lo", ipv4() + "/32");
             network.address(namespace, "lo", ipv6() + "/128");
-            String[] v4 = k == 0 ? new String[] {"10.90.0.0/16", "!", "-d", ipv4()} : new String[] {hub.ipv4()};
-            String[] v6 = k == 0 ? new String[] {"fd90::/32", "!", "-d", ipv6()} : new String[] {hub.ipv6()};
-            exec("ip", "route", "add", k == 0 ? "10.90.0.0/16" : hub.ipv4() + "/32", "dev", "lo", "mtu", "1400");
-            exec("ip", "-6", "route", "add", k == 0 ? "fd90::/32" : hub.ipv6() + "/128", "dev", "lo", "mtu", "1400");
-            for (String tool : List.of("iptables", "ip6tables")) {
-                List<String> rule = new ArrayList<>(List.of(tool, "-A", "OUTPUT", "-d"));
-                rule.addAll(List.of(tool.equals("iptables") ? v4 : v6));
-                rule.addAll(List.of("-m", "mark", "!", "--mark", Integer.toString(MARK), "-j", "NFQUEUE",
-                        "--queue-num", Integer.toString(Bed.QUEUE)));
-                exec(rule.toArray(new String[0]));
+            String v4 = k == 0 ? "10.90.0.0/16" : hub.ipv4() + "/32";
+            String v6 = k == 0 ? "fd90::/32" : hub.ipv6() + "/128";
+            exec("ip", "route", "add", v4, "dev", "lo", "mtu", "1400");
+            exec("ip", "-6", "route", "add", v6, "dev", "lo", "mtu", "1400");
+            for (String[] rule : new String[][] {{"iptables", v4, ipv4()}, {"ip6tables", v6, ipv6()}}) {
+                if (k == 0) { // the hub's own address is in the spokes' range: its packets stay here
+                    exec(rule[0], "-A", "OUTPUT", "-d", rule[2], "-j", "RETURN");
+                }
+                exec(rule[0], "-A", "OUTPUT", "-d", rule[1], "-m", "mark", "!", "--mark", Integer.toString(MARK),
+                        "-j", "NFQUEUE", "--queue-num", Integer.toString(Bed.QUEUE));
             }
         }
 

@@ -1,0 +1,157 @@
+package org.alagg.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import org.alagg.e2e.Bed;
+import org.alagg.e2e.HubBed;
+import org.alagg.e2e.Traffic;
+
+/**
+ * {@code alagg bench hub}: one instance serving many peers (issue 13), measured on the hub bed ({@link HubBed}: a hub
+ * and N spokes on two LANs, NFQUEUE, a key per spoke). For N spokes: TCP from the hub to every spoke at once, the
+ * goodput together, the hub's processor time per GB carried, and its resident memory. Then what idle peers cost:
+ * the hub's resident memory with 0 and many sections for peers that do not exist. Writes
+ * {@code docs/benchmarks-peers.md}; {@code --quick}: 1 and 4 spokes, shorter runs.
+ */
+public final class HubScale {
+    private HubScale() {
+    }
+
+    record Run(int spokes, double megabitsPerSecond, double gigabytes, double cpuSeconds, long rssKilobytes,
+               double startSeconds) {
+        double cpuSecondsPerGigabyte() {
+            return cpuSeconds / gigabytes;
+        }
+    }
+
+    record Idle(int peers, long rssKilobytes, long heapUsedKilobytes) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(System.getProperty("alagg.root", ".")).toAbsolutePath().normalize();
+        boolean quick = List.of(args).contains("--quick");
+        int[] sizes = quick ? new int[] {1, 4} : new int[] {1, 8, 32};
+        int seconds = quick ? 5 : 10;
+        String machine = Machine.describe().caption();
+        List<Run> runs = new ArrayList<>();
+        for (int n : sizes) {
+            runs.add(transfer(root, n, seconds));
+        }
+        List<Idle> idle = idle(root, quick ? new int[] {0, 32} : new int[] {0, 32, 125});
+        String report = report(machine, seconds, runs, idle);
+        Path out = root.resolve("docs/benchmarks-peers.md");
+        Files.writeString(out, report);
+        System.out.println(report);
+        System.out.println("written: " + out);
+    }
+
+    private static Run transfer(Path root, int spokes, int seconds) throws Exception {
+        try (HubBed bed = HubBed.create(root, Bed.Capture.NFQUEUE, spokes, List.of("reorder = windowed"))) {
+            long started = System.nanoTime();
+            bed.start();
+            double startSeconds = (System.nanoTime() - started) / 1e9;
+            Forwarder hub = new Forwarder("hub", bed.hub().instance().javaPid());
+            Thread.sleep(2000);
+            Traffic.tcpTo(bed.hub(), bed.spoke(1), bed.spoke(1).ipv4(), 2); // warm-up: the hot paths compiled
+            ExecutorService pool = Executors.newFixedThreadPool(spokes);
+            try {
+                double cpuBefore = hub.cpuSeconds();
+                List<Future<Traffic.TcpRun>> transfers = new ArrayList<>();
+                for (HubBed.Node spoke : bed.spokes()) {
+                    transfers.add(pool.submit(() -> Traffic.tcpTo(bed.hub(), spoke, spoke.ipv4(), seconds)));
+                }
+                double bits = 0;
+                long bytes = 0;
+                for (Future<Traffic.TcpRun> t : transfers) {
+                    Traffic.TcpRun run = t.get();
+                    bits += run.result().bitsPerSecond();
+                    bytes += run.result().bytes();
+                }
+                double cpu = hub.cpuSeconds() - cpuBefore;
+                Run run = new Run(spokes, bits / 1e6, bytes / 1e9, cpu, hub.rssKilobytes(), startSeconds);
+                System.out.printf(Locale.ROOT, "%d spokes: %.0f Mbit/s together, %.2f GB, hub %.1f CPU s (%.1f s/GB), "
+                        + "RSS %.0f MB%n", spokes, run.megabitsPerSecond(), run.gigabytes(), cpu, run.cpuSecondsPerGigabyte(),
+                        MemoryUse.megabytes(run.rssKilobytes()));
+                return run;
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    /** The hub with one real spoke and {@code counts} idle peers in turn, each measured after it settled. */
+    private static List<Idle> idle(Path root, int[] counts) throws Exception {
+        List<Idle> result = new ArrayList<>();
+        try (HubBed bed = HubBed.create(root, Bed.Capture.NFQUEUE, 1, List.of("reorder = windowed"))) {
+            bed.start();
+            long pid = bed.hub().instance().javaPid();
+            Forwarder hub = new Forwarder("hub", pid);
+            for (int count : counts) {
+                bed.configureSpokes(bed.spokes(), count);
+                Thread.sleep(10_000); // applied, the peers challenged and probing, the heap settled
+                org.alagg.testing.TestNetwork.run("jcmd", Long.toString(pid), "GC.run");
+                Idle idle = new Idle(count, hub.rssKilobytes(), heapUsedKilobytes(pid));
+                System.out.printf(Locale.ROOT, "%d idle peers: RSS %.1f MB, heap used %.1f MB%n", count,
+                        MemoryUse.megabytes(idle.rssKilobytes()), MemoryUse.megabytes(idle.heapUsedKilobytes()));
+                result.add(idle);
+            }
+        }
+        return result;
+    }
+
+    /** The heap in use after a full collection ({@code jcmd GC.heap_info}: the "used" of each generation), kB. */
+    private static long heapUsedKilobytes(long pid) throws IOException {
+        String info = org.alagg.testing.TestNetwork.run("jcmd", Long.toString(pid), "GC.heap_info");
+        long used = 0;
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s*(def new generation|tenured generation)"
+                + ".*?used (\\d+)K").matcher(info);
+        while (m.find()) {
+            used += Long.parseLong(m.group(2));
+        }
+        return used;
+    }
+
+    private static String report(String machine, int seconds, List<Run> runs, List<Idle> idle) {
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmarks: one instance, many peers\n\n");
+        md.append("Written by `alagg bench hub` (`bench/compare`, `HubScale`) on the hub bed (`e2e`, `HubBed`): a hub and N "
+                + "spokes, each spoke joined to the hub by two LANs (a Linux bridge each, in a namespace of its own), every "
+                + "veth with offloads off, NFQUEUE capture on every host, a key per spoke, windowed reordering, redundant "
+                + "sending. Every spoke is a JVM of its own on the same 2 cores, so the goodput together is what the "
+                + "machine gives all of them; the hub's processor time per GB carried is the figure that says whether the "
+                + "hub's cost grows with its peers.\n\n");
+        md.append("- machine: ").append(machine).append("\n\n");
+        md.append("## TCP from the hub to every spoke at once (").append(seconds).append(" s, iperf3, one flow per spoke)\n\n");
+        md.append("| spokes | goodput together (Mbit/s) | GB carried | hub CPU s | hub CPU s per GB | vs 1 spoke | hub RSS (MB) | bed forwarding after (s) |\n");
+        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        double base = runs.get(0).cpuSecondsPerGigabyte();
+        for (Run r : runs) {
+            md.append(String.format(Locale.ROOT, "| %d | %.0f | %.2f | %.1f | %.1f | %.2fx | %.0f | %.0f |%n", r.spokes(),
+                    r.megabitsPerSecond(), r.gigabytes(), r.cpuSeconds(), r.cpuSecondsPerGigabyte(),
+                    r.cpuSecondsPerGigabyte() / base, MemoryUse.megabytes(r.rssKilobytes()), r.startSeconds()));
+        }
+        md.append("\n## What an idle peer costs\n\n");
+        md.append("The hub with one real spoke and sections for peers that do not exist (two links each, on the hub's two "
+                + "interfaces; challenged and probed every 100 ms), 10 s after each change, after a full collection "
+                + "(`jcmd GC.run`).\n\n");
+        md.append("| idle peers | hub RSS (MB) | heap used (MB) | RSS per idle peer (kB) | heap per idle peer (kB) |\n");
+        md.append("|---:|---:|---:|---:|---:|\n");
+        Idle none = idle.get(0);
+        for (Idle i : idle) {
+            md.append(String.format(Locale.ROOT, "| %d | %.1f | %.1f | %s | %s |%n", i.peers(),
+                    MemoryUse.megabytes(i.rssKilobytes()), MemoryUse.megabytes(i.heapUsedKilobytes()),
+                    i.peers() == 0 ? "-" : Long.toString((i.rssKilobytes() - none.rssKilobytes()) / i.peers()),
+                    i.peers() == 0 ? "-" : Long.toString((i.heapUsedKilobytes() - none.heapUsedKilobytes()) / i.peers())));
+        }
+        md.append("\n");
+        return md.toString();
+    }
+}
