@@ -234,7 +234,17 @@ public final class Traffic {
 
     /** A TCP bulk transfer from {@code from} to {@code server} at {@code to} for {@code seconds}, reporting every 0.5 s. */
     public static TcpRun tcpTo(Host from, Host server, String to, int seconds) throws IOException, InterruptedException {
-        Map<String, Object> report = iperfReport(from, server, to, "-t", Integer.toString(seconds), "-i", "0.5");
+        return tcpTo(from, server, to, seconds, null);
+    }
+
+    /** As {@link #tcpTo(Host, Host, String, int)}, the sender holding {@code rate} (iperf3 syntax, {@code 20M}; null: as fast as it goes). */
+    public static TcpRun tcpTo(Host from, Host server, String to, int seconds, String rate)
+            throws IOException, InterruptedException {
+        List<String> options = new ArrayList<>(List.of("-t", Integer.toString(seconds), "-i", "0.5"));
+        if (rate != null) {
+            options.addAll(List.of("-b", rate));
+        }
+        Map<String, Object> report = iperfReport(from, server, to, options.toArray(new String[0]));
         long least = Long.MAX_VALUE;
         for (Object interval : Json.array(report.get("intervals"), "iperf3 intervals")) {
             least = Math.min(least, (long) Json.number(Json.object(interval, "interval"), "sum", "bytes"));

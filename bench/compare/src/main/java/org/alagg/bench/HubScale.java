@@ -25,7 +25,8 @@ public final class HubScale {
     private HubScale() {
     }
 
-    record Run(int spokes, double megabitsPerSecond, double gigabytes, double cpuSeconds, long rssKilobytes,
+    /** One measurement: {@code rate} is the goodput asked of all spokes together (Mbit/s), 0 for as fast as it goes. */
+    record Run(int spokes, int rate, double megabitsPerSecond, double gigabytes, double cpuSeconds, long rssKilobytes,
                double startSeconds) {
         double cpuSecondsPerGigabyte() {
             return cpuSeconds / gigabytes;
@@ -43,7 +44,7 @@ public final class HubScale {
         String machine = Machine.describe().caption();
         List<Run> runs = new ArrayList<>();
         for (int n : sizes) {
-            runs.add(transfer(root, n, seconds));
+            runs.addAll(transfer(root, n, seconds));
         }
         List<Idle> idle = idle(root, quick ? new int[] {0, 32} : new int[] {0, 32, 125});
         String report = report(machine, seconds, runs, idle);
@@ -53,7 +54,11 @@ public final class HubScale {
         System.out.println("written: " + out);
     }
 
-    private static Run transfer(Path root, int spokes, int seconds) throws Exception {
+    /** The goodput asked of all spokes together in the second run, Mbit/s: one the machine carries at any size. */
+    static final int FIXED_RATE = 100;
+
+    /** As fast as it goes, then at {@link #FIXED_RATE} together (the same load for every size: the cost of peers alone). */
+    private static List<Run> transfer(Path root, int spokes, int seconds) throws Exception {
         try (HubBed bed = HubBed.create(root, Bed.Capture.NFQUEUE, spokes, List.of("reorder = windowed"))) {
             long started = System.nanoTime();
             bed.start();
@@ -63,24 +68,29 @@ public final class HubScale {
             Traffic.tcpTo(bed.hub(), bed.spoke(1), bed.spoke(1).ipv4(), 2); // warm-up: the hot paths compiled
             ExecutorService pool = Executors.newFixedThreadPool(spokes);
             try {
-                double cpuBefore = hub.cpuSeconds();
-                List<Future<Traffic.TcpRun>> transfers = new ArrayList<>();
-                for (HubBed.Node spoke : bed.spokes()) {
-                    transfers.add(pool.submit(() -> Traffic.tcpTo(bed.hub(), spoke, spoke.ipv4(), seconds)));
+                List<Run> runs = new ArrayList<>();
+                for (int rate : new int[] {0, FIXED_RATE}) {
+                    String each = rate == 0 ? null : String.format(Locale.ROOT, "%.3fM", rate / (double) spokes);
+                    double cpuBefore = hub.cpuSeconds();
+                    List<Future<Traffic.TcpRun>> transfers = new ArrayList<>();
+                    for (HubBed.Node spoke : bed.spokes()) {
+                        transfers.add(pool.submit(() -> Traffic.tcpTo(bed.hub(), spoke, spoke.ipv4(), seconds, each)));
+                    }
+                    double bits = 0;
+                    long bytes = 0;
+                    for (Future<Traffic.TcpRun> t : transfers) {
+                        Traffic.TcpRun run = t.get();
+                        bits += run.result().bitsPerSecond();
+                        bytes += run.result().bytes();
+                    }
+                    double cpu = hub.cpuSeconds() - cpuBefore;
+                    Run run = new Run(spokes, rate, bits / 1e6, bytes / 1e9, cpu, hub.rssKilobytes(), startSeconds);
+                    System.out.printf(Locale.ROOT, "%d spokes, %s: %.0f Mbit/s together, %.2f GB, hub %.1f CPU s (%.1f s/GB), "
+                            + "RSS %.0f MB%n", spokes, rate == 0 ? "unlimited" : rate + " Mbit/s asked", run.megabitsPerSecond(),
+                            run.gigabytes(), cpu, run.cpuSecondsPerGigabyte(), MemoryUse.megabytes(run.rssKilobytes()));
+                    runs.add(run);
                 }
-                double bits = 0;
-                long bytes = 0;
-                for (Future<Traffic.TcpRun> t : transfers) {
-                    Traffic.TcpRun run = t.get();
-                    bits += run.result().bitsPerSecond();
-                    bytes += run.result().bytes();
-                }
-                double cpu = hub.cpuSeconds() - cpuBefore;
-                Run run = new Run(spokes, bits / 1e6, bytes / 1e9, cpu, hub.rssKilobytes(), startSeconds);
-                System.out.printf(Locale.ROOT, "%d spokes: %.0f Mbit/s together, %.2f GB, hub %.1f CPU s (%.1f s/GB), "
-                        + "RSS %.0f MB%n", spokes, run.megabitsPerSecond(), run.gigabytes(), cpu, run.cpuSecondsPerGigabyte(),
-                        MemoryUse.megabytes(run.rssKilobytes()));
-                return run;
+                return runs;
             } finally {
                 pool.shutdownNow();
             }
@@ -130,13 +140,17 @@ public final class HubScale {
                 + "hub's cost grows with its peers.\n\n");
         md.append("- machine: ").append(machine).append("\n\n");
         md.append("## TCP from the hub to every spoke at once (").append(seconds).append(" s, iperf3, one flow per spoke)\n\n");
-        md.append("| spokes | goodput together (Mbit/s) | GB carried | hub CPU s | hub CPU s per GB | vs 1 spoke | hub RSS (MB) | bed forwarding after (s) |\n");
-        md.append("|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        double base = runs.get(0).cpuSecondsPerGigabyte();
+        md.append("First as fast as the flows go (the machine's limit, shared with every spoke's JVM), then with the senders "
+                + "holding " + FIXED_RATE + " Mbit/s together (each spoke its share), the same load at every size: there the hub's "
+                + "processor time per GB is the cost of its peers alone, not of a busier machine.\n\n");
+        md.append("| spokes | asked | goodput together (Mbit/s) | GB carried | hub CPU s | hub CPU s per GB | vs 1 spoke | hub RSS (MB) | bed forwarding after (s) |\n");
+        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Run r : runs) {
-            md.append(String.format(Locale.ROOT, "| %d | %.0f | %.2f | %.1f | %.1f | %.2fx | %.0f | %.0f |%n", r.spokes(),
-                    r.megabitsPerSecond(), r.gigabytes(), r.cpuSeconds(), r.cpuSecondsPerGigabyte(),
-                    r.cpuSecondsPerGigabyte() / base, MemoryUse.megabytes(r.rssKilobytes()), r.startSeconds()));
+            double base = runs.stream().filter(b -> b.rate() == r.rate()).findFirst().orElseThrow().cpuSecondsPerGigabyte();
+            md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.2f | %.1f | %.1f | %.2fx | %.0f | %.0f |%n", r.spokes(),
+                    r.rate() == 0 ? "all it can" : r.rate() + " Mbit/s", r.megabitsPerSecond(), r.gigabytes(), r.cpuSeconds(),
+                    r.cpuSecondsPerGigabyte(), r.cpuSecondsPerGigabyte() / base, MemoryUse.megabytes(r.rssKilobytes()),
+                    r.startSeconds()));
         }
         md.append("\n## What an idle peer costs\n\n");
         md.append("The hub with one real spoke and sections for peers that do not exist (two links each, on the hub's two "
