@@ -1,37 +1,23 @@
 package org.alagg.config;
 
+import static org.alagg.config.FakeConfigAdmin.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.time.Duration;
-import java.util.Arrays;
-import java.util.Base64;
-import java.util.Collections;
-import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 
 import org.alagg.api.Alagg;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.service.log.Logger;
 
 /**
  * The loader with the keys of issue 11: a key edited in the file or in its key file is applied live, a key file
@@ -39,15 +25,8 @@ import org.osgi.service.log.Logger;
  * status message carries a key. Config Admin, the bundle context and the logger are fakes.
  */
 class ConfigFileLoaderKeysTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(10);
-
     private static String key(int n) {
-        try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
-                    .digest(("alagg loader test key " + n).getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return FakeConfigAdmin.key("test", n);
     }
 
     private static final String K1 = key(1);
@@ -58,9 +37,9 @@ class ConfigFileLoaderKeysTest {
     Path dir;
 
     /** Config Admin's configurations by PID. */
-    private final Map<String, Hashtable<String, Object>> store = new ConcurrentHashMap<>();
-    /** Everything the loader logged, one entry per call. */
-    private final List<String> logged = new CopyOnWriteArrayList<>();
+    private final FakeConfigAdmin fake = new FakeConfigAdmin();
+    private final Map<String, Hashtable<String, Object>> store = fake.store;
+    private final List<String> logged = fake.logged;
     private ConfigFileLoader loader;
 
     @AfterEach
@@ -97,7 +76,7 @@ class ConfigFileLoaderKeysTest {
     }
 
     private void start() {
-        loader = new ConfigFileLoader(context(dir.resolve("alagg.cfg")), configAdmin(), logger());
+        loader = fake.loader(dir.resolve("alagg.cfg"));
     }
 
     private String error() {
@@ -106,16 +85,6 @@ class ConfigFileLoaderKeysTest {
             logged.add("status: " + error);
         }
         return error;
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + DEADLINE.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 
     @Test
@@ -221,60 +190,4 @@ class ConfigFileLoaderKeysTest {
     }
 
     // ---- fakes ----
-
-    private BundleContext context(Path file) {
-        Map<String, String> properties = Map.of(ConfigFileLoader.FILE_PROPERTY, file.toString(),
-                ConfigFileLoader.POLL_PROPERTY, "20");
-        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("getProperty")) {
-                        return properties.get((String) args[0]);
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
-    }
-
-    private ConfigurationAdmin configAdmin() {
-        return (ConfigurationAdmin) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {ConfigurationAdmin.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "getConfiguration" -> configuration((String) args[0]);
-                    case "getFactoryConfiguration" -> configuration(args[0] + "~" + args[1]);
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
-    }
-
-    private Configuration configuration(String pid) {
-        return (Configuration) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Configuration.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "getProperties" -> {
-                        Hashtable<String, Object> p = store.get(pid);
-                        yield p == null ? null : new Hashtable<>(p);
-                    }
-                    case "updateIfDifferent" -> {
-                        @SuppressWarnings("unchecked")
-                        Dictionary<String, Object> d = (Dictionary<String, Object>) args[0];
-                        Hashtable<String, Object> next = new Hashtable<>();
-                        Collections.list(d.keys()).forEach(k -> next.put(k, d.get(k)));
-                        yield !next.equals(store.put(pid, next));
-                    }
-                    case "delete" -> {
-                        store.remove(pid);
-                        yield null;
-                    }
-                    case "getPid" -> pid;
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
-    }
-
-    private Logger logger() {
-        return (Logger) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Logger.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "getName" -> "config";
-                    case "isTraceEnabled", "isDebugEnabled", "isInfoEnabled", "isWarnEnabled", "isErrorEnabled" -> true;
-                    default -> {
-                        logged.add(method.getName() + " " + Arrays.deepToString(args));
-                        yield null;
-                    }
-                });
-    }
 }

@@ -1,40 +1,27 @@
 package org.alagg.config;
 
+import static org.alagg.config.FakeConfigAdmin.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Base64;
-import java.util.Collections;
-import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.BooleanSupplier;
 
 import org.alagg.api.Alagg;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.Configuration;
-import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.service.log.Logger;
 
 /**
  * The loader with the peers of issue 13: a section added, changed and removed while Alagg runs becomes, changes and
@@ -43,15 +30,8 @@ import org.osgi.service.log.Logger;
  * {@link ConfigFileLoaderKeysTest}.
  */
 class ConfigFileLoaderPeersTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(10);
-
     private static String key(int n) {
-        try {
-            return Base64.getEncoder().encodeToString(MessageDigest.getInstance("SHA-256")
-                    .digest(("alagg loader peers test key " + n).getBytes(StandardCharsets.UTF_8)));
-        } catch (Exception e) {
-            throw new AssertionError(e);
-        }
+        return FakeConfigAdmin.key("peers test", n);
     }
 
     private static final String K1 = key(1);
@@ -67,9 +47,9 @@ class ConfigFileLoaderPeersTest {
     Path dir;
 
     /** Config Admin's configurations by PID. */
-    private final Map<String, Hashtable<String, Object>> store = new ConcurrentHashMap<>();
-    /** Everything the loader logged, one entry per call. */
-    private final List<String> logged = new CopyOnWriteArrayList<>();
+    private final FakeConfigAdmin fake = new FakeConfigAdmin();
+    private final Map<String, Hashtable<String, Object>> store = fake.store;
+    private final List<String> logged = fake.logged;
     private ConfigFileLoader loader;
 
     @AfterEach
@@ -93,7 +73,7 @@ class ConfigFileLoaderPeersTest {
     }
 
     private void start() {
-        loader = new ConfigFileLoader(context(dir.resolve("alagg.cfg")), configAdmin(), logger());
+        loader = fake.loader(dir.resolve("alagg.cfg"));
     }
 
     private String origin() {
@@ -107,16 +87,6 @@ class ConfigFileLoaderPeersTest {
 
     private Set<String> pids() {
         return new TreeSet<>(store.keySet());
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + DEADLINE.toSeconds() + " s: " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 
     /** Writes the file and waits until the loader has applied it, all of it (it writes PID by PID). */
@@ -227,60 +197,4 @@ class ConfigFileLoaderPeersTest {
     }
 
     // ---- fakes (as in ConfigFileLoaderKeysTest) ----
-
-    private BundleContext context(Path file) {
-        Map<String, String> properties = Map.of(ConfigFileLoader.FILE_PROPERTY, file.toString(),
-                ConfigFileLoader.POLL_PROPERTY, "20");
-        return (BundleContext) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {BundleContext.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("getProperty")) {
-                        return properties.get((String) args[0]);
-                    }
-                    throw new UnsupportedOperationException(method.getName());
-                });
-    }
-
-    private ConfigurationAdmin configAdmin() {
-        return (ConfigurationAdmin) Proxy.newProxyInstance(getClass().getClassLoader(),
-                new Class<?>[] {ConfigurationAdmin.class}, (proxy, method, args) -> switch (method.getName()) {
-                    case "getConfiguration" -> configuration((String) args[0]);
-                    case "getFactoryConfiguration" -> configuration(args[0] + "~" + args[1]);
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
-    }
-
-    private Configuration configuration(String pid) {
-        return (Configuration) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Configuration.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "getProperties" -> {
-                        Hashtable<String, Object> p = store.get(pid);
-                        yield p == null ? null : new Hashtable<>(p);
-                    }
-                    case "updateIfDifferent" -> {
-                        @SuppressWarnings("unchecked")
-                        Dictionary<String, Object> d = (Dictionary<String, Object>) args[0];
-                        Hashtable<String, Object> next = new Hashtable<>();
-                        Collections.list(d.keys()).forEach(k -> next.put(k, d.get(k)));
-                        yield !next.equals(store.put(pid, next));
-                    }
-                    case "delete" -> {
-                        store.remove(pid);
-                        yield null;
-                    }
-                    case "getPid" -> pid;
-                    default -> throw new UnsupportedOperationException(method.getName());
-                });
-    }
-
-    private Logger logger() {
-        return (Logger) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Logger.class},
-                (proxy, method, args) -> switch (method.getName()) {
-                    case "getName" -> "config";
-                    case "isTraceEnabled", "isDebugEnabled", "isInfoEnabled", "isWarnEnabled", "isErrorEnabled" -> true;
-                    default -> {
-                        logged.add(method.getName() + " " + Arrays.deepToString(args));
-                        yield null;
-                    }
-                });
-    }
 }

@@ -1,6 +1,5 @@
 package org.alagg.engine;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -119,21 +118,5 @@ final class AllowedNetworks {
         private static boolean bitAt(byte[] address, int bit) {
             return (address[bit >>> 3] & 0x80 >>> (bit & 7)) != 0;
         }
-    }
-
-    /** The networks of {@code peers} that two of them claim, as "network (a, b)"; empty when none. For the engine's checks. */
-    static List<String> claimedTwice(Map<String, List<IpNetwork>> peers) {
-        List<String> twice = new ArrayList<>();
-        List<Map.Entry<String, List<IpNetwork>>> entries = new ArrayList<>(peers.entrySet());
-        for (int i = 0; i < entries.size(); i++) {
-            for (int j = i + 1; j < entries.size(); j++) {
-                for (IpNetwork n : entries.get(i).getValue()) {
-                    if (entries.get(j).getValue().contains(n)) {
-                        twice.add(n + " (" + entries.get(i).getKey() + ", " + entries.get(j).getKey() + ")");
-                    }
-                }
-            }
-        }
-        return twice;
     }
 }

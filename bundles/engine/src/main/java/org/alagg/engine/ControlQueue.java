@@ -2,6 +2,7 @@ package org.alagg.engine;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 import org.alagg.protocol.FrameType;
 import org.alagg.protocol.ProbeReport;
@@ -9,10 +10,14 @@ import org.alagg.protocol.ProbeReport;
 /**
  * Frames the ingress thread wants sent (probe replies, epoch challenges), waiting for the egress thread, which numbers,
  * authenticates and sends every frame. One producer, one consumer, fixed slots, no lock and no allocation. When it is
- * full, further frames are dropped: probes are answered at the rate the queue drains, whatever a flood asks for.
+ * full, further frames are dropped: probes are answered at the rate the queue drains, whatever a flood asks for. No
+ * link holds more than {@value #PER_LINK} slots, so a flood on one peer's links never takes the slots the other peers'
+ * replies and challenges need.
  */
 final class ControlQueue {
     static final int CAPACITY = 64;
+    /** The most frames one link may have waiting. */
+    static final int PER_LINK = 8;
 
     private final ByteBuffer bodies;
     private final int slotSize;
@@ -23,6 +28,8 @@ final class ControlQueue {
     private final AtomicInteger tail = new AtomicInteger();
     /** Next slot the consumer reads; written by the egress thread only. */
     private final AtomicInteger head = new AtomicInteger();
+    /** The frames waiting for each link: the producer adds, the consumer takes away. */
+    private final AtomicIntegerArray waiting = new AtomicIntegerArray(DataPath.MAX_LINKS);
 
     /** @param maxBody the largest body (inner length) a slot holds */
     ControlQueue(int maxBody) {
@@ -38,7 +45,7 @@ final class ControlQueue {
      */
     boolean offer(FrameType type, int linkId, ByteBuffer src, int offset, int length) {
         int t = tail.get();
-        if (t - head.get() >= CAPACITY || length > slotSize) {
+        if (t - head.get() >= CAPACITY || length > slotSize || waiting.get(linkId) >= PER_LINK) {
             return false;
         }
         int slot = t & (CAPACITY - 1);
@@ -46,6 +53,7 @@ final class ControlQueue {
         types[slot] = type;
         links[slot] = linkId;
         lengths[slot] = length;
+        waiting.incrementAndGet(linkId);
         tail.lazySet(t + 1); // publishes the slot
         return true;
     }
@@ -67,7 +75,7 @@ final class ControlQueue {
         if (length > ProbeReport.MAX_ECHO_WITH_REPORT) {
             return offer(FrameType.PROBE_REPLY, linkId, src, offset, length);
         }
-        if (t - head.get() >= CAPACITY) {
+        if (t - head.get() >= CAPACITY || waiting.get(linkId) >= PER_LINK) {
             return false;
         }
         int slot = t & (CAPACITY - 1);
@@ -78,6 +86,7 @@ final class ControlQueue {
         types[slot] = FrameType.PROBE_REPLY;
         links[slot] = linkId;
         lengths[slot] = length + ProbeReport.LENGTH + list;
+        waiting.incrementAndGet(linkId);
         tail.lazySet(t + 1);
         return true;
     }
@@ -116,6 +125,8 @@ final class ControlQueue {
 
     /** Consumer: frees the oldest slot. */
     void remove() {
-        head.lazySet(head.get() + 1);
+        int h = head.get();
+        waiting.decrementAndGet(links[h & (CAPACITY - 1)]);
+        head.lazySet(h + 1);
     }
 }

@@ -74,12 +74,12 @@ final class DataPath {
     void publish(List<Peer> peers, List<OpenLink> links) {
         OpenLink[] table = new OpenLink[links.stream().mapToInt(OpenLink::id).max().orElse(-1) + 1];
         links.forEach(l -> table[l.id()] = l);
+        this.links = table; // before the peers' own lists: a link a thread finds in a peer's list is in the table
         for (Peer peer : peers) {
             peer.links = links.stream().filter(l -> l.peer == peer).sorted(Comparator.comparingInt(OpenLink::id))
                     .toArray(OpenLink[]::new);
         }
         this.networks = AllowedNetworks.of(peers);
-        this.links = table;
         this.peers = peers.toArray(new Peer[0]);
     }
 

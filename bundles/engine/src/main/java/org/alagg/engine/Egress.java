@@ -223,8 +223,13 @@ final class Egress extends HotLoop {
             int tagLength = s.tagLength();
             header.payloadProtocol(Payloads.onWire(captured.payload(i))).innerLength(length)
                     .epoch(s.epoch).globalSequence(sequence).authTagLength(tagLength);
+            boolean any = false;
             for (int t = 0; t < count; t++) {
                 OpenLink link = path.link(targets[t]);
+                if (link == null) {
+                    continue; // taken out of the table since the batch began
+                }
+                any = true;
                 if (frames.isFull()) {
                     flush(transport);
                 }
@@ -241,7 +246,10 @@ final class Egress extends HotLoop {
                 packetOfFrame[frames.size()] = i;
                 frames.commit(FrameCodec.HEADER_LENGTH + length + tagLength, captured.payload(i), link.id());
             }
-            framed[i] = peer;
+            framed[i] = any ? peer : null;
+            if (!any) {
+                s.counters.add(REFUSED, 1); // its number is a gap the peer gives up, as when every frame is refused
+            }
         }
         flush(transport);
         for (int i = 0; i < captured.size(); i++) {

@@ -187,11 +187,18 @@ public final class Engine implements InstanceStatus {
             policyOption = ReferencePolicyOption.GREEDY)
     synchronized void addPeer(PeerDefinition peer) {
         peers.add(peer);
+        peer.onChange(this::peerChanged);
         rewire();
     }
 
     synchronized void removePeer(PeerDefinition peer) {
+        peer.onChange(() -> { });
         peers.remove(peer);
+        rewire();
+    }
+
+    /** A peer's configuration changed (its component took it): the peer runs on with the new settings, or its last good ones. */
+    private synchronized void peerChanged() {
         rewire();
     }
 
@@ -380,6 +387,7 @@ public final class Engine implements InstanceStatus {
         boolean defaultWanted = definitions.stream().anyMatch(d -> d.peerName().equals(Alagg.DEFAULT_PEER));
         Map<String, ReorderStrategyFactory> before = new HashMap<>();
         peers.running().forEach(p -> before.put(p.name, p.strategy));
+        List<Peer> runningBefore = new ArrayList<>(peers.running());
         peers.update(settings, defaultWanted, strategies::get, schedulers::get);
         for (Peer peer : peers.running()) {
             String name = peers.settings(peer.name).strategy();
@@ -416,6 +424,13 @@ public final class Engine implements InstanceStatus {
             }
         }
         publishLinks();
+        runningBefore.removeAll(peers.running());
+        if (!runningBefore.isEmpty()) {
+            // a peer that left hands over what it holds at the ingress thread's first turn after the publication: the
+            // second wait covers a whole turn begun after it, so nothing of that peer is touched once this returns
+            path.quiesce();
+            path.quiesce();
+        }
         followMtu();
         path.wakeUp();
     }
@@ -435,11 +450,20 @@ public final class Engine implements InstanceStatus {
         }
     }
 
+    /** Where the search for the next free link id starts. */
+    private int nextLinkId;
+
+    /**
+     * A link id no open link has, taken in turn: an id closed now is used again only after every other free one, so
+     * that a frame the transport tagged with it just before the close never reaches the link opened next.
+     */
     private int freeLinkId() {
         boolean[] used = new boolean[DataPath.MAX_LINKS];
         open.values().forEach(l -> used[l.id()] = true);
-        for (int id = 0; id < used.length; id++) {
+        for (int i = 0; i < used.length; i++) {
+            int id = (nextLinkId + i) % used.length;
             if (!used[id]) {
+                nextLinkId = (id + 1) % used.length;
                 return id;
             }
         }
@@ -653,6 +677,15 @@ public final class Engine implements InstanceStatus {
                     + "(set key or key.file; README, Keys and allowed sources)");
         }
         peers.refusals().forEach((name, why) -> warnings.add("peer " + name + ": " + why));
+        Map<String, List<String>> byKey = new java.util.TreeMap<>();
+        for (Peer p : peers.running()) {
+            if (p.trust.authenticates()) {
+                byKey.computeIfAbsent(java.util.HexFormat.of().formatHex(p.trust.key()), k -> new ArrayList<>()).add(p.name);
+            }
+        }
+        byKey.values().stream().filter(names -> names.size() > 1).forEach(names -> warnings.add("peers " + names
+                + " share a key: on a shared LAN either can forge the others' frames; give each its own key"
+                + " (README, Peers)"));
         if (interceptors.get(settings.interceptor()) == null) {
             warnings.add("interceptor '" + settings.interceptor() + "' is not installed: nothing is captured "
                     + "(waiting for a plugin that provides it)");

@@ -65,7 +65,8 @@ final class InnerAddress {
 
     /** ARP for IPv4 over Ethernet: the sender's protocol address, or the target's. */
     private static int arp(ByteBuffer packet, int offset, int length, boolean source, byte[] into) {
-        if (length < 28 || packet.getShort(offset + 2) != ETHERTYPE_IPV4 || packet.get(offset + 5) != 4) {
+        if (length < 28 || packet.getShort(offset) != 1 || packet.getShort(offset + 2) != ETHERTYPE_IPV4
+                || packet.get(offset + 4) != 6 || packet.get(offset + 5) != 4) {
             return 0;
         }
         packet.get(offset + (source ? 14 : 24), into, 0, 4);

@@ -48,8 +48,8 @@ public final class LinkDefinition {
         return origin;
     }
 
-    /** What a link's counters are kept under: they come back with a link removed and added again. */
+    /** What a link's counters are kept under: they come back with a link removed and added again (to the same peer). */
     String countersKey() {
-        return interfaceName + " " + peer;
+        return peerName + " " + interfaceName + " " + peer;
     }
 }

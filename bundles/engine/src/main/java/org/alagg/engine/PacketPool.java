@@ -21,7 +21,7 @@ final class PacketPool {
     }
 
     /** Allocated at the first packet: a peer that never sends data costs no direct memory. */
-    private ByteBuffer memory;
+    private volatile ByteBuffer memory;
     private final int slotSize;
     private final int[] lengths;
     private final int[] sequences;
@@ -67,14 +67,31 @@ final class PacketPool {
         return handle;
     }
 
-    /** Allocates the slots' memory, once; false when the direct memory is exhausted (the packet is counted overflow). */
+    /** How long after a failed allocation the next is tried: a failing one makes the JVM collect and wait. */
+    private static final long RETRY_NANOS = 1_000_000_000L;
+    /** When the allocation failed last; 0: never. */
+    private long failedNanos;
+
+    /**
+     * Allocates the slots' memory, once; false when the direct memory is exhausted (the packet is counted overflow), and
+     * for a second after that without trying: a failing allocation costs the ingress thread a collection and a wait.
+     */
     private boolean allocate() {
+        if (failedNanos != 0 && System.nanoTime() - failedNanos < RETRY_NANOS) {
+            return false;
+        }
         try {
             memory = ByteBuffer.allocateDirect(lengths.length * slotSize);
             return true;
         } catch (OutOfMemoryError e) {
+            failedNanos = System.nanoTime() | 1;
             return false;
         }
+    }
+
+    /** Whether the slots' memory is allocated (the first packet came). */
+    boolean allocated() {
+        return memory != null;
     }
 
     /** Marks a held packet as one never to deliver: it keeps its place in the sequence until released. */

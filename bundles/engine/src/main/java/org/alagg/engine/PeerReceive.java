@@ -41,6 +41,8 @@ final class PeerReceive implements ReorderOutput {
     final Counters counters;
     /** Counted or changed in this turn: published at its end. */
     boolean touched = true;
+    /** The duplicate history's resets already added to {@code resets} (the counters outlive this object). */
+    private long resetsCounted;
     /** How many heard lists arrived: each list's number. */
     private long heardLists;
     /** Another epoch answered while the current one was alive: challenges go on until the answers agree. */
@@ -483,7 +485,8 @@ final class PeerReceive implements ReorderOutput {
             return;
         }
         touched = false;
-        counters.set(Ingress.RESETS, history.resets());
+        counters.add(Ingress.RESETS, history.resets() - resetsCounted);
+        resetsCounted = history.resets();
         counters.set(Ingress.HELD, reordering == null ? 0 : reordering.pool().held());
         counters.publish();
         for (OpenLink link : peer.links) {

@@ -2,11 +2,14 @@ package org.alagg.engine;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Function;
 
 import org.alagg.api.Alagg;
@@ -17,9 +20,10 @@ import org.alagg.api.ReorderStrategyFactory;
 /**
  * The engine's table of peers (Linux PRP's node table, WireGuard's peer list): which peers are configured, their
  * settings resolved against the engine configuration and checked against each other, and the {@link Peer} each runs
- * as. A peer whose configuration is wrong, or clashes with a peer accepted before it (a network another peer claims,
- * a second peer without networks), is refused with the reason; one already running keeps its last good settings. The
- * others never notice. Under the engine's lock.
+ * as. A peer whose configuration is wrong, or clashes with another (a network another peer claims, a second peer
+ * without networks), is refused with the reason; one already running keeps its last good settings. In a clash the
+ * peer that runs on unchanged wins: an edit never takes a network from a running peer. The others never notice.
+ * Under the engine's lock.
  */
 final class PeerTable {
     private final DataPath path;
@@ -54,12 +58,13 @@ final class PeerTable {
     void update(EngineSettings engine, boolean defaultWanted, Function<String, ReorderStrategyFactory> strategies,
                 Function<String, LinkScheduler> schedulers) {
         refused.clear();
-        Map<String, EngineSettings> wanted = new LinkedHashMap<>();
+        List<Candidate> candidates = new ArrayList<>();
         if (defaultWanted) {
-            wanted.put(Alagg.DEFAULT_PEER, engine);
+            candidates.add(new Candidate(Alagg.DEFAULT_PEER, engine, null));
         }
+        Set<String> names = new HashSet<>();
         for (PeerDefinition d : definitions) {
-            String problem = nameProblem(d, wanted);
+            String problem = nameProblem(d.name(), names);
             EngineSettings s = null;
             if (problem == null) {
                 try {
@@ -68,21 +73,30 @@ final class PeerTable {
                     problem = "configuration refused: " + e.getMessage();
                 }
             }
-            if (problem == null) {
-                problem = clash(d.name(), s, wanted);
-            }
+            candidates.add(new Candidate(d.name(), s, problem));
+        }
+        // the peers that run on unchanged come first: a change that clashes with one of them is what gets refused
+        candidates.sort(Comparator.comparing(c -> !(c.settings() != null && c.settings().equals(settings.get(c.name())))));
+        Map<String, EngineSettings> wanted = new LinkedHashMap<>();
+        for (Candidate c : candidates) {
+            EngineSettings s = c.settings();
+            String problem = c.problem() != null ? c.problem() : clash(s, wanted);
             if (problem != null) {
-                refused.put(d.name(), problem + (running.containsKey(d.name()) ? "; its last good settings stay" : ""));
-                s = settings.get(d.name());
-                if (s == null || clash(d.name(), s, wanted) != null) {
+                refused.put(c.name(), problem + (running.containsKey(c.name()) ? "; its last good settings stay" : ""));
+                s = settings.get(c.name());
+                if (s == null || wanted.containsKey(c.name()) || clash(s, wanted) != null) {
                     continue;
                 }
             }
-            wanted.put(d.name(), s);
+            wanted.put(c.name(), s);
         }
         running.keySet().retainAll(wanted.keySet());
         settings.keySet().retainAll(wanted.keySet());
         wanted.forEach((name, s) -> run(name, s, strategies, schedulers));
+    }
+
+    /** A configured peer: its settings, or why they are refused. */
+    private record Candidate(String name, EngineSettings settings, String problem) {
     }
 
     /** Starts the peer or gives it its settings; a reorder window that does not fit keeps the one it has. */
@@ -91,7 +105,10 @@ final class PeerTable {
         Peer peer = running.get(name);
         Reordering reordering;
         try {
-            reordering = Reordering.of(s.reorder(), peer == null ? null : peer.reordering);
+            // the same settings keep the same Reordering: a new one makes the ingress thread hand over what it holds
+            reordering = peer != null && peer.reordering.settings().equals(s.reorder()) ? peer.reordering
+                    : Reordering.of(s.reorder(), peer == null ? null : peer.reordering, otherPoolBytes(name),
+                            Reordering.maxDirectMemory());
         } catch (IllegalArgumentException e) {
             refused.merge(name, e.getMessage(), (a, b) -> a + "; " + b);
             if (peer == null) {
@@ -114,21 +131,33 @@ final class PeerTable {
         peer.scheduler = Engine.REDUNDANT.equals(s.scheduler()) ? null : schedulers.apply(s.scheduler());
     }
 
-    /** What is wrong with a peer's name, or null. */
-    private static String nameProblem(PeerDefinition d, Map<String, EngineSettings> wanted) {
+    /** The direct memory the pools of the other running peers will take when their first packets come. */
+    private long otherPoolBytes(String name) {
+        long bytes = 0;
+        for (Peer peer : running.values()) {
+            PacketPool pool = peer.reordering.pool();
+            if (!peer.name.equals(name) && !pool.allocated()) {
+                bytes += PacketPool.bytes(pool.capacity(), DataPath.MAX_PACKET);
+            }
+        }
+        return bytes;
+    }
+
+    /** What is wrong with a peer's name, or null; {@code seen} collects the names. */
+    private static String nameProblem(String name, Set<String> seen) {
         try {
-            Alagg.checkPeerName(d.name());
+            Alagg.checkPeerName(name);
         } catch (IllegalArgumentException e) {
             return e.getMessage();
         }
-        if (d.name().equals(Alagg.DEFAULT_PEER)) {
+        if (name.equals(Alagg.DEFAULT_PEER)) {
             return "the name '" + Alagg.DEFAULT_PEER + "' is the peer of the links configured without a peer name";
         }
-        return wanted.containsKey(d.name()) ? "a peer named '" + d.name() + "' is configured twice" : null;
+        return seen.add(name) ? null : "a peer named '" + name + "' is configured twice";
     }
 
     /** Whether a peer's networks clash with those of the peers accepted before it; null when not. */
-    private static String clash(String name, EngineSettings s, Map<String, EngineSettings> accepted) {
+    private static String clash(EngineSettings s, Map<String, EngineSettings> accepted) {
         List<IpNetwork> mine = s.trust().allowed();
         for (Map.Entry<String, EngineSettings> other : accepted.entrySet()) {
             List<IpNetwork> theirs = other.getValue().trust().allowed();

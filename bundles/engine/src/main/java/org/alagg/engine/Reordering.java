@@ -28,21 +28,33 @@ record Reordering(ReorderSettings settings, PacketPool pool) {
      *         how much it needs and how to give the process more
      */
     static Reordering of(ReorderSettings settings, Reordering current) {
-        return of(settings, current, maxDirectMemory());
+        return of(settings, current, 0, maxDirectMemory());
     }
 
     /** As {@link #of(ReorderSettings, Reordering)}, against a given direct memory limit. */
     static Reordering of(ReorderSettings settings, Reordering current, long max) {
+        return of(settings, current, 0, max);
+    }
+
+    /**
+     * As {@link #of(ReorderSettings, Reordering)}, for one peer of several.
+     *
+     * @param promised the direct memory the other peers' pools will take when their first packets come (pools are
+     *                 allocated then): counted as in use, so that the pools of all peers fit together
+     * @param max the direct memory limit
+     */
+    static Reordering of(ReorderSettings settings, Reordering current, long promised, long max) {
         int capacity = poolCapacity(settings.window());
         if (current != null && current.pool.capacity() == capacity) {
             return new Reordering(settings, current.pool);
         }
         long needed = PacketPool.bytes(capacity, DataPath.MAX_PACKET);
-        long inUse = directMemoryUsed() - (current == null ? 0 : PacketPool.bytes(current.pool.capacity(), DataPath.MAX_PACKET));
+        long inUse = directMemoryUsed() + promised
+                - (current == null || !current.pool.allocated() ? 0 : PacketPool.bytes(current.pool.capacity(), DataPath.MAX_PACKET));
         if (needed > max - inUse - RESERVE_BYTES) {
             throw new IllegalArgumentException(String.format(Locale.ROOT,
                     "reorder window %d needs a packet pool of %d MiB of direct memory, but the process may use %d MiB "
-                            + "and %d MiB are in use: give it more (ALAGG_DIRECT_MEMORY, -XX:MaxDirectMemorySize) "
+                            + "and %d MiB are in use or promised to other peers' pools: give it more (ALAGG_DIRECT_MEMORY, -XX:MaxDirectMemorySize) "
                             + "or configure a smaller window",
                     settings.window(), mib(needed), mib(max), mib(inUse)));
         }

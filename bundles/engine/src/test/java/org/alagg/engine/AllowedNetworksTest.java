@@ -123,7 +123,8 @@ class AllowedNetworksTest {
         assertEquals(3, ByteBuffer.wrap(into).getLong(0));
         // an ARP request in an 802.1Q-tagged frame: sender 10.9.1.1 asks for 10.9.2.2
         ByteBuffer arp = ByteBuffer.allocate(60).putShort(12, (short) 0x8100).putShort(16, (short) 0x0806);
-        arp.putShort(20, (short) 0x0800).put(23, (byte) 4).putInt(32, 0x0A090101).putInt(42, 0x0A090202);
+        arp.putShort(18, (short) 1).putShort(20, (short) 0x0800).put(22, (byte) 6).put(23, (byte) 4)
+                .putInt(32, 0x0A090101).putInt(42, 0x0A090202);
         assertEquals(4, InnerAddress.read(arp, 0, 60, PayloadType.ETHERNET, false, into));
         assertEquals(0x0A090202, ByteBuffer.wrap(into).getInt(0));
         assertEquals(4, InnerAddress.read(arp, 0, 60, PayloadType.ETHERNET, true, into));

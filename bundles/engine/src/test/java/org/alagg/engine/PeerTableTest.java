@@ -88,28 +88,53 @@ class PeerTableTest {
 
     @Test
     void aRunningPeerKeepsItsLastGoodSettingsAndItsCountersComeBackWithIt() {
-        PeerDefinition good = peer("a", "10.9.1.0/24");
-        table.add(good);
+        PeerDefinition a = peer("a", "10.9.1.0/24");
+        table.add(a);
         update(EngineSettings.DEFAULTS, false);
-        Peer a = table.get("a");
-        a.receive.counters.add(Ingress.PASSED, 7);
-        a.receive.counters.publish();
-        table.remove(good);
-        PeerDefinition bad = peer("a", "10.9.1.0/33");
-        table.add(bad);
-        // Config Admin replaces the definition on an update: the new one is refused, the peer runs on as it was
+        Peer running = table.get("a");
+        Reordering reordering = running.reordering;
+        running.receive.counters.add(Ingress.PASSED, 7);
+        running.receive.counters.publish();
         update(EngineSettings.DEFAULTS, false);
-        assertSame(a, table.get("a"), "the same peer runs on");
-        assertEquals(IpNetwork.parseList("10.9.1.0/24"), a.trust.allowed());
+        assertSame(reordering, running.reordering, "the same settings: the same reordering (no hand-over)");
+        a.modified(peer("a", "10.9.1.0/33").properties()); // Config Admin's update of the peer's configuration
+        update(EngineSettings.DEFAULTS, false);
+        assertSame(running, table.get("a"), "the same peer runs on");
+        assertEquals(IpNetwork.parseList("10.9.1.0/24"), running.trust.allowed());
         assertTrue(table.refusal("a").contains("its last good settings stay"), table.refusal("a"));
-        table.remove(bad);
+        a.modified(peer("a", "10.9.7.0/24").properties());
+        update(EngineSettings.DEFAULTS, false);
+        assertSame(running, table.get("a"), "a good change: the same peer, its new networks");
+        assertEquals(IpNetwork.parseList("10.9.7.0/24"), running.trust.allowed());
+        assertNull(table.refusal("a"));
+        table.remove(a);
         update(EngineSettings.DEFAULTS, false);
         assertNull(table.get("a"), "removed");
-        table.add(good);
+        table.add(peer("a", "10.9.1.0/24"));
         update(EngineSettings.DEFAULTS, false);
         Peer again = table.get("a");
         assertNotNull(again);
-        assertSame(a.receive.counters, again.receive.counters, "its counters go on where they stopped");
+        assertSame(running.receive.counters, again.receive.counters, "its counters go on where they stopped");
         assertEquals(7, again.receive.counters.snapshot().get("passed"));
+    }
+
+    @Test
+    void anEditNeverTakesANetworkFromAPeerThatRunsOn() {
+        PeerDefinition a = peer("a", "10.9.1.0/24");
+        PeerDefinition b = peer("b", "10.9.2.0/24");
+        table.add(a);
+        table.add(b);
+        update(EngineSettings.DEFAULTS, true);
+        a.modified(peer("a", "10.9.2.0/24").properties()); // a, first in the list, asks for b's network
+        update(EngineSettings.DEFAULTS, true);
+        assertEquals(IpNetwork.parseList("10.9.2.0/24"), table.get("b").trust.allowed(), "b keeps its network");
+        assertEquals(IpNetwork.parseList("10.9.1.0/24"), table.get("a").trust.allowed(), "a its last good one");
+        assertTrue(table.refusal("a").contains("'b'"), table.refusal("a"));
+        // the default peer's peer.allowed changed to b's network: the default peer keeps its own, b runs on
+        EngineSettings clashing = EngineSettings.parse(Map.of(Alagg.ENGINE_PEER_ALLOWED, "10.9.2.0/24"), EngineSettings.DEFAULTS);
+        update(clashing, true);
+        assertEquals(IpNetwork.parseList("10.9.2.0/24"), table.get("b").trust.allowed());
+        assertEquals(List.of(), table.get(Alagg.DEFAULT_PEER).trust.allowed());
+        assertNotNull(table.refusal(Alagg.DEFAULT_PEER));
     }
 }
