@@ -26,8 +26,8 @@ public final class HubScale {
     }
 
     /** One measurement: {@code rate} is the goodput asked of all spokes together (Mbit/s), 0 for as fast as it goes. */
-    record Run(int spokes, int rate, double megabitsPerSecond, double gigabytes, double cpuSeconds, long rssKilobytes,
-               double startSeconds) {
+    record Run(int spokes, int idle, int rate, double megabitsPerSecond, double gigabytes, double cpuSeconds,
+               long rssKilobytes, double startSeconds) {
         double cpuSecondsPerGigabyte() {
             return cpuSeconds / gigabytes;
         }
@@ -39,12 +39,13 @@ public final class HubScale {
     public static void main(String[] args) throws Exception {
         Path root = Path.of(System.getProperty("alagg.root", ".")).toAbsolutePath().normalize();
         boolean quick = List.of(args).contains("--quick");
-        int[] sizes = quick ? new int[] {1, 4} : new int[] {1, 8, 32};
+        // {spokes, idle peers}: 8 spokes and 24 idle peers are 32 peers at the hub with the spokes' load of 8
+        int[][] sizes = quick ? new int[][] {{1, 0}, {4, 0}, {4, 12}} : new int[][] {{1, 0}, {8, 0}, {8, 24}, {32, 0}};
         int seconds = quick ? 5 : 10;
         String machine = Machine.describe().caption();
         List<Run> runs = new ArrayList<>();
-        for (int n : sizes) {
-            runs.addAll(transfer(root, n, seconds));
+        for (int[] size : sizes) {
+            runs.addAll(transfer(root, size[0], size[1], seconds));
         }
         List<Idle> idle = idle(root, quick ? new int[] {0, 32} : new int[] {0, 32, 125});
         String report = report(machine, seconds, runs, idle);
@@ -58,8 +59,9 @@ public final class HubScale {
     static final int FIXED_RATE = 100;
 
     /** As fast as it goes, then at {@link #FIXED_RATE} together (the same load for every size: the cost of peers alone). */
-    private static List<Run> transfer(Path root, int spokes, int seconds) throws Exception {
+    private static List<Run> transfer(Path root, int spokes, int idle, int seconds) throws Exception {
         try (HubBed bed = HubBed.create(root, Bed.Capture.NFQUEUE, spokes, List.of("reorder = windowed"))) {
+            bed.configureSpokes(bed.spokes(), idle);
             long started = System.nanoTime();
             bed.start();
             double startSeconds = (System.nanoTime() - started) / 1e9;
@@ -84,9 +86,10 @@ public final class HubScale {
                         bytes += run.result().bytes();
                     }
                     double cpu = hub.cpuSeconds() - cpuBefore;
-                    Run run = new Run(spokes, rate, bits / 1e6, bytes / 1e9, cpu, hub.rssKilobytes(), startSeconds);
-                    System.out.printf(Locale.ROOT, "%d spokes, %s: %.0f Mbit/s together, %.2f GB, hub %.1f CPU s (%.1f s/GB), "
-                            + "RSS %.0f MB%n", spokes, rate == 0 ? "unlimited" : rate + " Mbit/s asked", run.megabitsPerSecond(),
+                    Run run = new Run(spokes, idle, rate, bits / 1e6, bytes / 1e9, cpu, hub.rssKilobytes(), startSeconds);
+                    System.out.printf(Locale.ROOT, "%d spokes + %d idle peers, %s: %.0f Mbit/s together, %.2f GB, hub %.1f "
+                            + "CPU s (%.1f s/GB), RSS %.0f MB%n", spokes, idle, rate == 0 ? "unlimited" : rate + " Mbit/s asked",
+                            run.megabitsPerSecond(),
                             run.gigabytes(), cpu, run.cpuSecondsPerGigabyte(), MemoryUse.megabytes(run.rssKilobytes()));
                     runs.add(run);
                 }
@@ -143,11 +146,14 @@ public final class HubScale {
         md.append("First as fast as the flows go (the machine's limit, shared with every spoke's JVM), then with the senders "
                 + "holding " + FIXED_RATE + " Mbit/s together (each spoke its share), the same load at every size: there the hub's "
                 + "processor time per GB is the cost of its peers alone, not of a busier machine.\n\n");
-        md.append("| spokes | asked | goodput together (Mbit/s) | GB carried | hub CPU s | hub CPU s per GB | vs 1 spoke | hub RSS (MB) | bed forwarding after (s) |\n");
-        md.append("|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("Peers at the hub: the spokes (each a JVM of its own, carrying one flow) and, in the rows with idle peers, "
+                + "sections for peers that do not exist (two links each, challenged and probed every 100 ms): 8 spokes and "
+                + "24 idle peers are 32 peers at the hub with the load of 8 spokes on the machine.\n\n");
+        md.append("| spokes | idle peers | asked | goodput together (Mbit/s) | GB carried | hub CPU s | hub CPU s per GB | vs 1 spoke | hub RSS (MB) | bed forwarding after (s) |\n");
+        md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Run r : runs) {
             double base = runs.stream().filter(b -> b.rate() == r.rate()).findFirst().orElseThrow().cpuSecondsPerGigabyte();
-            md.append(String.format(Locale.ROOT, "| %d | %s | %.0f | %.2f | %.1f | %.1f | %.2fx | %.0f | %.0f |%n", r.spokes(),
+            md.append(String.format(Locale.ROOT, "| %d | %d | %s | %.0f | %.2f | %.1f | %.1f | %.2fx | %.0f | %.0f |%n", r.spokes(), r.idle(),
                     r.rate() == 0 ? "all it can" : r.rate() + " Mbit/s", r.megabitsPerSecond(), r.gigabytes(), r.cpuSeconds(),
                     r.cpuSecondsPerGigabyte(), r.cpuSecondsPerGigabyte() / base, MemoryUse.megabytes(r.rssKilobytes()),
                     r.startSeconds()));

@@ -50,27 +50,16 @@ class AfPacketManyPeersRootTest {
     private static final int TO_MV1 = 3;
     private static final int TO_MV2 = 7;
 
-    private TestNetwork net;
-    private String a;
-    private String b;
-    private AfPacketTransport inA;
-    private AfPacketTransport inB;
+    private TwoHosts hosts;
     private final List<Link> far = new ArrayList<>();
-    private ReceiverThread receiver;
-    private SenderThread sender;
 
     @BeforeEach
     void network() throws Exception {
-        net = TestNetwork.create();
-        a = net.namespace("a");
-        b = net.namespace("b");
-        wire();
-        inA = NetworkNamespace.call(a, () -> new AfPacketTransport(QuietLogger.create()));
-        inB = NetworkNamespace.call(b, () -> new AfPacketTransport(QuietLogger.create()));
+        hosts = new TwoHosts(AfPacketManyPeersRootTest::wire);
     }
 
     /** va and vb, mv1 to mv3 on vb, all up, with the MACs of {@link #MAC_A} and {@link #FAR}. */
-    private void wire() throws IOException {
+    private static void wire(TestNetwork net, String a, String b) throws IOException {
         net.exec(a, "ip", "link", "add", "va", "address", MAC_A.toString(), "type", "veth", "peer", "name", "vb",
                 "netns", b);
         net.up(a, "va");
@@ -84,29 +73,13 @@ class AfPacketManyPeersRootTest {
 
     @AfterEach
     void cleanUp() throws Exception {
-        try {
-            if (sender != null) {
-                sender.stop();
-            }
-            if (receiver != null) {
-                receiver.stopWithoutFailure();
-            }
-        } finally {
-            try {
-                if (inA != null) {
-                    inA.stop();
-                }
-                if (inB != null) {
-                    inB.stop();
-                }
-            } finally {
-                net.close();
-            }
+        if (hosts != null) {
+            hosts.close();
         }
     }
 
     private Link openA(int id, MacAddress peer) throws Exception {
-        return NetworkNamespace.call(a, () -> inA.open(id, "va", peer, ETHERTYPE));
+        return NetworkNamespace.call(hosts.a, () -> hosts.inA.open(id, "va", peer, ETHERTYPE));
     }
 
     /** b's links 0, 1, 2 on mv1, mv2, mv3, each to va's MAC. */
@@ -114,7 +87,7 @@ class AfPacketManyPeersRootTest {
         for (int k = 0; k < FAR.length; k++) {
             String name = "mv" + (k + 1);
             int id = k;
-            far.add(NetworkNamespace.call(b, () -> inB.open(id, name, MAC_A, ETHERTYPE)));
+            far.add(NetworkNamespace.call(hosts.b, () -> hosts.inB.open(id, name, MAC_A, ETHERTYPE)));
         }
     }
 
@@ -131,7 +104,7 @@ class AfPacketManyPeersRootTest {
         awaitUp(to1, to2);
 
         // a to b: 150 frames per link, alternating in batches of 60; each arrives on the macvlan of its link's peer
-        ReceiverThread atB = new ReceiverThread(inB);
+        ReceiverThread atB = new ReceiverThread(hosts.inB);
         try {
             PacketBatch out = new PacketBatch(64, 2048);
             for (int round = 0; round < 5; round++) {
@@ -139,7 +112,7 @@ class AfPacketManyPeersRootTest {
                 for (int n = 0; n < 60; n++) {
                     frame(out, 100, n % 2 == 0 ? TO_MV1 : TO_MV2, round * 60 + n);
                 }
-                assertEquals(60, inA.send(out), "one batch for two links on one interface, none refused");
+                assertEquals(60, hosts.inA.send(out), "one batch for two links on one interface, none refused");
             }
             await("a's frames at b", () -> atB.frames(0) >= 150 && atB.frames(1) >= 150);
             Thread.sleep(300);
@@ -152,14 +125,14 @@ class AfPacketManyPeersRootTest {
         }
 
         // b to a: 100 frames from each of mv1, mv2, mv3
-        receiver = new ReceiverThread(inA);
+        ReceiverThread receiver = hosts.receiver(hosts.inA);
         PacketBatch back = new PacketBatch(64, 2048);
         for (int round = 0; round < 5; round++) {
             back.clear();
             for (int n = 0; n < 60; n++) {
                 frame(back, 100, n % 3, round * 60 + n);
             }
-            assertEquals(60, inB.send(back));
+            assertEquals(60, hosts.inB.send(back));
         }
         await("b's frames at a", () -> receiver.frames(TO_MV1) >= 100 && receiver.frames(TO_MV2) >= 100
                 && receiver.unknown() >= 100);
@@ -188,7 +161,8 @@ class AfPacketManyPeersRootTest {
         String message = twice.getMessage();
         assertTrue(message.contains("va") && message.contains(FAR[0].toString()) && message.contains("link " + TO_MV1),
                 "names the interface, the MAC and the link that has it: " + message);
-        assertThrows(IOException.class, () -> NetworkNamespace.call(a, () -> inA.open(5, "va", FAR[0], 0x88B6)),
+        assertThrows(IOException.class,
+                () -> NetworkNamespace.call(hosts.a, () -> hosts.inA.open(5, "va", FAR[0], 0x88B6)),
                 "not with another EtherType either");
         assertEquals(open, sockets(), "the refused links opened nothing");
         awaitUp(to1, to2);
@@ -200,18 +174,18 @@ class AfPacketManyPeersRootTest {
         frame(out, 60, TO_MV2, 1);
         frame(out, 60, TO_MV1, 2);
         frame(out, 60, TO_MV2, 3);
-        assertEquals(2, inA.send(out));
+        assertEquals(2, hosts.inA.send(out));
         assertEquals(LinuxException.ENETDOWN, out.refusal(1), "link 3 is closed");
         PacketBatch in = new PacketBatch(8, 2048);
-        receive(inB, in, 2);
+        receive(hosts.inB, in, 2);
         assertEquals(List.of(1, 3), numbers(in));
         assertEquals(List.of(1, 1), List.of(in.link(0), in.link(1)), "both to mv2's MAC");
 
-        receiver = new ReceiverThread(inA);
+        ReceiverThread receiver = hosts.receiver(hosts.inA);
         PacketBatch back = new PacketBatch(4, 256);
         frame(back, 60, 0, 1);
         frame(back, 60, 1, 2);
-        assertEquals(2, inB.send(back));
+        assertEquals(2, hosts.inB.send(back));
         await("b's frames at a", () -> receiver.frames(TO_MV2) == 1 && receiver.unknown() == 1);
         assertEquals(0, receiver.frames(TO_MV1), "mv1's frame is no link's any more");
 
@@ -234,16 +208,17 @@ class AfPacketManyPeersRootTest {
         Link to2 = openA(TO_MV2, FAR[1]);
         openFarLinks();
         awaitUp(to1, to2);
-        receiver = new ReceiverThread(inA);
-        sender = new SenderThread(inB, 0, 1);
+        ReceiverThread receiver = hosts.receiver(hosts.inA);
+        SenderThread sender = hosts.sender(hosts.inB, 0, 1);
         await("frames for both links", () -> receiver.frames(TO_MV1) > 20 && receiver.frames(TO_MV2) > 20);
-        int index = NetworkNamespace.call(a, () -> NetworkInterfaces.index("va"));
+        int index = NetworkNamespace.call(hosts.a, () -> NetworkInterfaces.index("va"));
 
-        net.exec(a, "ip", "link", "del", "va");
+        hosts.net.exec(hosts.a, "ip", "link", "del", "va");
         await("both links DOWN", () -> to1.state() == LinkState.DOWN && to2.state() == LinkState.DOWN);
-        wire();
+        wire(hosts.net, hosts.a, hosts.b);
         awaitUp(to1, to2);
-        assertNotEquals(index, (int) NetworkNamespace.call(a, () -> NetworkInterfaces.index("va")), "a new index");
+        assertNotEquals(index, (int) NetworkNamespace.call(hosts.a, () -> NetworkInterfaces.index("va")),
+                "a new index");
         long from1 = receiver.frames(TO_MV1);
         long from2 = receiver.frames(TO_MV2);
         await("frames for both links on the new va", () -> receiver.frames(TO_MV1) > from1 + 20
@@ -251,13 +226,12 @@ class AfPacketManyPeersRootTest {
         assertEquals(0, receiver.unknown(), "mv3 sends nothing");
 
         sender.stop();
-        sender = null;
         PacketBatch out = new PacketBatch(4, 256);
         frame(out, 60, TO_MV1, 1);
         frame(out, 60, TO_MV2, 2);
-        assertEquals(2, inA.send(out));
+        assertEquals(2, hosts.inA.send(out));
         PacketBatch in = new PacketBatch(8, 2048);
-        receive(inB, in, 2);
+        receive(hosts.inB, in, 2);
         assertEquals(List.of(1, 2), numbers(in));
         int first = in.packet(0).getInt(0) == 1 ? 0 : 1;
         assertEquals(List.of(0, 1), List.of(in.link(first), in.link(1 - first)), "each to its link's peer");
@@ -268,8 +242,8 @@ class AfPacketManyPeersRootTest {
      * opens and closes one.
      */
     private int sockets() throws IOException {
-        synchronized (inA) {
-            synchronized (inB) {
+        synchronized (hosts.inA) {
+            synchronized (hosts.inB) {
                 return OpenDescriptors.count();
             }
         }

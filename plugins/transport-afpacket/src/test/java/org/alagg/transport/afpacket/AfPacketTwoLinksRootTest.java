@@ -31,7 +31,6 @@ import org.alagg.linux.NetworkInterfaces;
 import org.alagg.linux.NetworkNamespace;
 import org.alagg.testing.Await;
 import org.alagg.testing.RequiresRoot;
-import org.alagg.testing.TestNetwork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,11 +54,7 @@ class AfPacketTwoLinksRootTest {
     private static final int SLOW = 0;
     private static final int FAST = 1;
 
-    private TestNetwork net;
-    private String a;
-    private String b;
-    private AfPacketTransport inA;
-    private AfPacketTransport inB;
+    private TwoHosts hosts;
     private MacAddress mac1a;
     private MacAddress mac2a;
     private MacAddress mac1b;
@@ -69,38 +64,28 @@ class AfPacketTwoLinksRootTest {
 
     @BeforeEach
     void network() throws Exception {
-        net = TestNetwork.create();
-        a = net.namespace("a");
-        b = net.namespace("b");
-        net.veth(a, "l1a", b, "l1b");
-        net.veth(a, "l2a", b, "l2b");
-        mac1a = NetworkNamespace.call(a, () -> NetworkInterfaces.mac("l1a"));
-        mac2a = NetworkNamespace.call(a, () -> NetworkInterfaces.mac("l2a"));
-        mac1b = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("l1b"));
-        mac2b = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("l2b"));
-        inA = NetworkNamespace.call(a, () -> new AfPacketTransport(QuietLogger.create()));
-        inB = NetworkNamespace.call(b, () -> new AfPacketTransport(QuietLogger.create()));
+        hosts = new TwoHosts((net, a, b) -> {
+            net.veth(a, "l1a", b, "l1b");
+            net.veth(a, "l2a", b, "l2b");
+        });
+        mac1a = NetworkNamespace.call(hosts.a, () -> NetworkInterfaces.mac("l1a"));
+        mac2a = NetworkNamespace.call(hosts.a, () -> NetworkInterfaces.mac("l2a"));
+        mac1b = NetworkNamespace.call(hosts.b, () -> NetworkInterfaces.mac("l1b"));
+        mac2b = NetworkNamespace.call(hosts.b, () -> NetworkInterfaces.mac("l2b"));
     }
 
     @AfterEach
-    void cleanUp() {
-        try {
-            if (inA != null) {
-                inA.stop();
-            }
-            if (inB != null) {
-                inB.stop();
-            }
-        } finally {
-            net.close();
+    void cleanUp() throws Exception {
+        if (hosts != null) {
+            hosts.close();
         }
     }
 
     private void openLinks(int etherType) throws Exception {
-        linksA.add(NetworkNamespace.call(a, () -> inA.open(SLOW, "l1a", mac1b, etherType)));
-        linksA.add(NetworkNamespace.call(a, () -> inA.open(FAST, "l2a", mac2b, etherType)));
-        linksB.add(NetworkNamespace.call(b, () -> inB.open(SLOW, "l1b", mac1a, etherType)));
-        linksB.add(NetworkNamespace.call(b, () -> inB.open(FAST, "l2b", mac2a, etherType)));
+        linksA.add(NetworkNamespace.call(hosts.a, () -> hosts.inA.open(SLOW, "l1a", mac1b, etherType)));
+        linksA.add(NetworkNamespace.call(hosts.a, () -> hosts.inA.open(FAST, "l2a", mac2b, etherType)));
+        linksB.add(NetworkNamespace.call(hosts.b, () -> hosts.inB.open(SLOW, "l1b", mac1a, etherType)));
+        linksB.add(NetworkNamespace.call(hosts.b, () -> hosts.inB.open(FAST, "l2b", mac2a, etherType)));
         await("all links UP", () -> Stream.concat(linksA.stream(), linksB.stream()).allMatch(l -> l.state() == LinkState.UP));
     }
 
@@ -125,10 +110,10 @@ class AfPacketTwoLinksRootTest {
         List<String> tbf = new ArrayList<>(List.of("tc", "qdisc", "add", "dev", "l1a", "root", "tbf", "rate", "1mbit",
                 "burst", "4kbit"));
         tbf.addAll(List.of(queue.split(" ")));
-        net.exec(a, tbf.toArray(String[]::new));
+        hosts.net.exec(hosts.a, tbf.toArray(String[]::new));
         openLinks(ETHERTYPE);
 
-        ReceiverThread receiver = new ReceiverThread(inB);
+        ReceiverThread receiver = new ReceiverThread(hosts.inB);
         int batches = 4000;
         int perBatch = 32;
         long fastSent = 0;
@@ -142,7 +127,7 @@ class AfPacketTwoLinksRootTest {
                 for (int n = 0; n < perBatch; n++) {
                     frame(out, 100, n % 2 == 0 ? SLOW : FAST, k * perBatch + n);
                 }
-                int sent = inA.send(out);
+                int sent = hosts.inA.send(out);
                 int left = 0;
                 for (int i = 0; i < out.size(); i++) {
                     int refusal = out.refusal(i);
@@ -181,7 +166,7 @@ class AfPacketTwoLinksRootTest {
     @Test
     void aFrameLongerThanTheMtuIsRefusedAndTheRestGo() throws Exception {
         openLinks(ETHERTYPE);
-        net.exec(a, "ip", "link", "set", "l1a", "mtu", "1000");
+        hosts.net.exec(hosts.a, "ip", "link", "set", "l1a", "mtu", "1000");
         await("the link follows the MTU", () -> linksA.get(SLOW).mtu() == 1000);
 
         PacketBatch out = new PacketBatch(8, 2048);
@@ -192,13 +177,13 @@ class AfPacketTwoLinksRootTest {
         frame(out, 1200, FAST, 5);
         frame(out, 1300, SLOW, 6);
         frame(out, 100, SLOW, 7);
-        assertEquals(5, inA.send(out));
+        assertEquals(5, hosts.inA.send(out));
         for (int i = 0; i < out.size(); i++) {
             int expected = i == 1 || i == 5 ? LinuxException.EMSGSIZE : 0;
             assertEquals(expected, out.refusal(i), "refusal of frame " + (i + 1));
         }
         PacketBatch in = new PacketBatch(16, 2048);
-        receive(inB, in, 5);
+        receive(hosts.inB, in, 5);
         assertEquals(List.of(1, 3, 4, 5, 7), numbers(in));
     }
 
@@ -208,22 +193,22 @@ class AfPacketTwoLinksRootTest {
         PacketBatch out = new PacketBatch(8, 2048);
 
         // at once: the kernel refuses them before the transport's watcher has seen the interface go down
-        net.down(a, "l1a");
+        hosts.net.down(hosts.a, "l1a");
         fourFrames(out);
-        assertEquals(2, inA.send(out));
+        assertEquals(2, hosts.inA.send(out));
         assertRefusals(out, LinuxException.ENETDOWN, 0, LinuxException.ENETDOWN, 0);
 
         // once the link is DOWN the transport refuses them itself
         await("link 0 DOWN", () -> linksA.get(SLOW).state() == LinkState.DOWN);
         fourFrames(out);
-        assertEquals(2, inA.send(out));
+        assertEquals(2, hosts.inA.send(out));
         assertRefusals(out, LinuxException.ENETDOWN, 0, LinuxException.ENETDOWN, 0);
 
         // back up: all go again, none refused for an error the kernel kept from the time it was down
-        net.up(a, "l1a");
+        hosts.net.up(hosts.a, "l1a");
         await("link 0 UP", () -> linksA.get(SLOW).state() == LinkState.UP);
         fourFrames(out);
-        assertEquals(4, inA.send(out));
+        assertEquals(4, hosts.inA.send(out));
         assertRefusals(out, 0, 0, 0, 0);
 
         // frames for a link nobody opened, or one closed
@@ -231,15 +216,15 @@ class AfPacketTwoLinksRootTest {
         frame(out, 60, 7, 1);
         frame(out, 60, -1, 2);
         frame(out, 60, FAST, 3);
-        assertEquals(1, inA.send(out));
+        assertEquals(1, hosts.inA.send(out));
         assertRefusals(out, LinuxException.ENETDOWN, LinuxException.ENETDOWN, 0);
         linksA.get(FAST).close();
         fourFrames(out);
-        assertEquals(2, inA.send(out));
+        assertEquals(2, hosts.inA.send(out));
         assertRefusals(out, 0, LinuxException.ENETDOWN, 0, LinuxException.ENETDOWN);
 
         PacketBatch in = new PacketBatch(32, 2048);
-        receive(inB, in, 11);
+        receive(hosts.inB, in, 11);
         assertEquals(11, in.size(), "the frames not refused arrive");
     }
 
@@ -248,25 +233,25 @@ class AfPacketTwoLinksRootTest {
         openLinks(ETHERTYPE);
         PacketBatch out = new PacketBatch(8, 2048);
         fourFrames(out);
-        assertEquals(4, inA.send(out));
+        assertEquals(4, hosts.inA.send(out));
         PacketBatch in = new PacketBatch(16, 2048);
-        receive(inB, in, 4);
+        receive(hosts.inB, in, 4);
         assertEquals(4, in.size());
 
         // as the engine does it: every link closed, then opened again with the new EtherType
         closeLinks();
         openLinks(0x88B6);
         fourFrames(out);
-        assertEquals(4, inA.send(out));
+        assertEquals(4, hosts.inA.send(out));
         in.clear();
-        receive(inB, in, 4);
+        receive(hosts.inB, in, 4);
         assertEquals(List.of(1, 2, 3, 4), numbers(in));
         for (int i = 0; i < 4; i++) {
             int number = in.packet(i).getInt(0);
             assertEquals(number % 2 == 1 ? SLOW : FAST, in.link(i), "link of frame " + number);
         }
         // nothing of the old EtherType is left: a frame of it is not received any more
-        NetworkNamespace.call(a, () -> {
+        NetworkNamespace.call(hosts.a, () -> {
             try (org.alagg.linux.PacketSocket old = org.alagg.linux.PacketSocket.open(ETHERTYPE, 4)) {
                 old.setDestination(0, NetworkInterfaces.index("l2a"), mac2b);
                 PacketBatch stray = new PacketBatch(1, 256);
@@ -276,23 +261,23 @@ class AfPacketTwoLinksRootTest {
             return null;
         });
         in.clear();
-        assertEquals(0, inB.receive(in, 300_000_000L));
+        assertEquals(0, hosts.inB.receive(in, 300_000_000L));
     }
 
     @Test
     void closingEverythingLeavesNoDescriptorOpen() throws Exception {
         // a first round loads every class (the JVM opens jar files for that) before counting
-        AfPacketTransport warm = NetworkNamespace.call(a, () -> new AfPacketTransport(QuietLogger.create()));
-        Link warmLink = NetworkNamespace.call(a, () -> warm.open(0, "l1a", mac1b, ETHERTYPE));
+        AfPacketTransport warm = NetworkNamespace.call(hosts.a, () -> new AfPacketTransport(QuietLogger.create()));
+        Link warmLink = NetworkNamespace.call(hosts.a, () -> warm.open(0, "l1a", mac1b, ETHERTYPE));
         warm.send(new PacketBatch(1, 64));
         warmLink.close();
         warm.stop();
 
         int before = OpenDescriptors.count();
-        AfPacketTransport t = NetworkNamespace.call(a, () -> new AfPacketTransport(QuietLogger.create()));
+        AfPacketTransport t = NetworkNamespace.call(hosts.a, () -> new AfPacketTransport(QuietLogger.create()));
         int transport = OpenDescriptors.count();
-        Link l1 = NetworkNamespace.call(a, () -> t.open(0, "l1a", mac1b, ETHERTYPE));
-        Link l2 = NetworkNamespace.call(a, () -> t.open(1, "l2a", mac2b, ETHERTYPE));
+        Link l1 = NetworkNamespace.call(hosts.a, () -> t.open(0, "l1a", mac1b, ETHERTYPE));
+        Link l2 = NetworkNamespace.call(hosts.a, () -> t.open(1, "l2a", mac2b, ETHERTYPE));
         await("UP", () -> l1.state() == LinkState.UP && l2.state() == LinkState.UP);
         PacketBatch out = new PacketBatch(4, 256);
         frame(out, 60, 0, 1);
@@ -319,7 +304,7 @@ class AfPacketTwoLinksRootTest {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Map<Integer, Integer> refusals = new ConcurrentHashMap<>();
-        ReceiverThread receiverA = new ReceiverThread(inA);
+        ReceiverThread receiverA = new ReceiverThread(hosts.inA);
         CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
             PacketBatch out = new PacketBatch(16, 2048);
             try {
@@ -328,7 +313,7 @@ class AfPacketTwoLinksRootTest {
                     for (int n = 0; n < 16; n++) {
                         frame(out, 100, n % 2, k);
                     }
-                    inB.send(out);
+                    hosts.inB.send(out);
                     for (int i = 0; i < out.size(); i++) {
                         if (out.refusal(i) != 0) {
                             refusals.merge(out.refusal(i), 1, Integer::sum);
@@ -343,31 +328,32 @@ class AfPacketTwoLinksRootTest {
         try {
             for (int round = 0; round < 4; round++) {
                 Thread.sleep(300);
-                int before = NetworkNamespace.call(a, () -> NetworkInterfaces.index("l1a"));
+                int before = NetworkNamespace.call(hosts.a, () -> NetworkInterfaces.index("l1a"));
                 if (round == 1) {
                     // made again with the very same index, while the watcher waits for the transport's lock (it
                     // never sees the interface missing): only the socket can tell that it is another interface
-                    synchronized (inA) {
-                        net.exec(a, "ip", "link", "del", "l1a");
-                        net.exec(a, "ip", "link", "add", "l1a", "index", String.valueOf(before), "type", "veth",
-                                "peer", "name", "l1b", "netns", b);
+                    synchronized (hosts.inA) {
+                        hosts.net.exec(hosts.a, "ip", "link", "del", "l1a");
+                        hosts.net.exec(hosts.a, "ip", "link", "add", "l1a", "index", String.valueOf(before),
+                                "type", "veth", "peer", "name", "l1b", "netns", hosts.b);
                     }
                 } else {
-                    net.exec(a, "ip", "link", "del", "l1a");
+                    hosts.net.exec(hosts.a, "ip", "link", "del", "l1a");
                     if (round == 0) {
                         await("link 0 DOWN", () -> linksA.get(SLOW).state() == LinkState.DOWN);
                     }
-                    net.veth(a, "l1a", b, "l1b");
+                    hosts.net.veth(hosts.a, "l1a", hosts.b, "l1b");
                 }
                 // the same MACs as before, so that the peers the links name stay right
-                for (String[] end : new String[][] {{a, "l1a", mac1a.toString()}, {b, "l1b", mac1b.toString()}}) {
-                    net.down(end[0], end[1]);
-                    net.exec(end[0], "ip", "link", "set", end[1], "address", end[2]);
-                    net.up(end[0], end[1]);
+                for (String[] end : new String[][] {{hosts.a, "l1a", mac1a.toString()},
+                        {hosts.b, "l1b", mac1b.toString()}}) {
+                    hosts.net.down(end[0], end[1]);
+                    hosts.net.exec(end[0], "ip", "link", "set", end[1], "address", end[2]);
+                    hosts.net.up(end[0], end[1]);
                 }
                 await("both ends of link 0 UP", () -> linksA.get(SLOW).state() == LinkState.UP
                         && linksB.get(SLOW).state() == LinkState.UP);
-                int index = NetworkNamespace.call(a, () -> NetworkInterfaces.index("l1a"));
+                int index = NetworkNamespace.call(hosts.a, () -> NetworkInterfaces.index("l1a"));
                 assertEquals(round == 1, index == before, "round " + round + ": index " + index + ", before " + before);
                 long received = receiverA.frames(SLOW);
                 await("round " + round + ": frames arrive on the new l1a", () -> receiverA.frames(SLOW) > received + 100);
@@ -404,15 +390,15 @@ class AfPacketTwoLinksRootTest {
                     for (int n = 0; n < 16; n++) {
                         frame(out, 100, n % 2, n);
                     }
-                    inA.send(out);
+                    hosts.inA.send(out);
                 }
             } catch (Throwable e) {
                 sendEnd.set(e);
             }
         });
-        ReceiverThread receiver = new ReceiverThread(inA);
+        ReceiverThread receiver = new ReceiverThread(hosts.inA);
         Thread.sleep(300);
-        inA.stop();
+        hosts.inA.stop();
         sender.get(10, TimeUnit.SECONDS);
         receiver.join();
         assertTrue(sendEnd.get() instanceof ClosedChannelException, "send ends with " + sendEnd.get());
@@ -426,7 +412,7 @@ class AfPacketTwoLinksRootTest {
     @Test
     void throughputOverTwoLinks() throws Exception {
         openLinks(ETHERTYPE);
-        ReceiverThread receiver = new ReceiverThread(inB);
+        ReceiverThread receiver = new ReceiverThread(hosts.inB);
         PacketBatch out = new PacketBatch(64, 2048);
         long sent = 0;
         try {
@@ -439,7 +425,7 @@ class AfPacketTwoLinksRootTest {
                     for (int n = 0; n < 64; n++) {
                         frame(out, 100, n % 2, n);
                     }
-                    sent += inA.send(out);
+                    sent += hosts.inA.send(out);
                     batches++;
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -474,9 +460,9 @@ class AfPacketTwoLinksRootTest {
                     // every 8th frame for a link that is not open: refused
                     frame(out, 100, n % 8 == 7 ? 5 : n % 2, n);
                 }
-                inA.send(out);
+                hosts.inA.send(out);
                 in.clear();
-                received += inB.receive(in, 0);
+                received += hosts.inB.receive(in, 0);
             }
             allocated = threads.getCurrentThreadAllocatedBytes() - before;
         }

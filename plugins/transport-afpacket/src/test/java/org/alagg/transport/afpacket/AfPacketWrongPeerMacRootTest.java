@@ -15,7 +15,6 @@ import org.alagg.linux.NetworkInterfaces;
 import org.alagg.linux.NetworkNamespace;
 import org.alagg.testing.Await;
 import org.alagg.testing.RequiresRoot;
-import org.alagg.testing.TestNetwork;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,59 +38,39 @@ class AfPacketWrongPeerMacRootTest {
     /** No interface has it: the peer MAC a careless operator typed. */
     private static final MacAddress WRONG = MacAddress.parse("02:00:00:00:01:02");
 
-    private TestNetwork net;
-    private String a;
-    private String b;
-    private AfPacketTransport inA;
-    private AfPacketTransport inB;
+    private TwoHosts hosts;
     private MacAddress macA;
     private MacAddress macB;
-    private ReceiverThread receiver;
-    private SenderThread sender;
 
     @BeforeEach
     void network() throws Exception {
-        net = TestNetwork.create();
-        a = net.namespace("a");
-        b = net.namespace("b");
-        net.veth(a, "va", b, "vb");
-        macA = NetworkNamespace.call(a, () -> NetworkInterfaces.mac("va"));
-        macB = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("vb"));
-        inA = NetworkNamespace.call(a, () -> new AfPacketTransport(QuietLogger.create()));
-        inB = NetworkNamespace.call(b, () -> new AfPacketTransport(QuietLogger.create()));
+        hosts = new TwoHosts((net, a, b) -> net.veth(a, "va", b, "vb"));
+        macA = NetworkNamespace.call(hosts.a, () -> NetworkInterfaces.mac("va"));
+        macB = NetworkNamespace.call(hosts.b, () -> NetworkInterfaces.mac("vb"));
     }
 
     @AfterEach
     void cleanUp() throws Exception {
-        try {
-            if (sender != null) {
-                sender.stop();
-            }
-            if (receiver != null) {
-                receiver.stopWithoutFailure();
-            }
-        } finally {
-            try {
-                if (inA != null) {
-                    inA.stop();
-                }
-                if (inB != null) {
-                    inB.stop();
-                }
-            } finally {
-                net.close();
-            }
+        if (hosts != null) {
+            hosts.close();
         }
+    }
+
+    /** Makes a macvlan on vb, up (one more MAC on the wire), and returns its MAC. */
+    private MacAddress macvlan(String name) throws Exception {
+        hosts.net.exec(hosts.b, "ip", "link", "add", name, "link", "vb", "type", "macvlan", "mode", "bridge");
+        hosts.net.up(hosts.b, name);
+        return NetworkNamespace.call(hosts.b, () -> NetworkInterfaces.mac(name));
     }
 
     @Test
     void aSilentPeerMacIsNamedWhileAnotherMacSendsAndTheDetailClearsWhenItStops() throws Exception {
         long opened = System.nanoTime();
-        Link link = NetworkNamespace.call(a, () -> inA.open(0, "va", WRONG, ETHERTYPE));
-        Link fromB = NetworkNamespace.call(b, () -> inB.open(0, "vb", macA, ETHERTYPE));
+        Link link = NetworkNamespace.call(hosts.a, () -> hosts.inA.open(0, "va", WRONG, ETHERTYPE));
+        Link fromB = NetworkNamespace.call(hosts.b, () -> hosts.inB.open(0, "vb", macA, ETHERTYPE));
         await("both ends UP", () -> link.state() == LinkState.UP && fromB.state() == LinkState.UP);
-        receiver = new ReceiverThread(inA);
-        sender = new SenderThread(inB, 0);
+        ReceiverThread receiver = hosts.receiver(hosts.inA);
+        SenderThread sender = hosts.sender(hosts.inB, 0);
 
         await("the detail names " + macB, () -> link.stateDetail().contains(macB.toString()));
         long named = System.nanoTime();
@@ -123,16 +102,14 @@ class AfPacketWrongPeerMacRootTest {
      */
     @Test
     void anotherMacIsNamedOnlyWhileTheConfiguredPeerIsSilent() throws Exception {
-        net.exec(b, "ip", "link", "add", "mv", "link", "vb", "type", "macvlan", "mode", "bridge");
-        net.up(b, "mv");
-        MacAddress macMv = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("mv"));
-        Link link = NetworkNamespace.call(a, () -> inA.open(0, "va", macB, ETHERTYPE));
-        Link fromB = NetworkNamespace.call(b, () -> inB.open(0, "vb", macA, ETHERTYPE));
-        Link fromMv = NetworkNamespace.call(b, () -> inB.open(1, "mv", macA, ETHERTYPE));
+        MacAddress macMv = macvlan("mv");
+        Link link = NetworkNamespace.call(hosts.a, () -> hosts.inA.open(0, "va", macB, ETHERTYPE));
+        Link fromB = NetworkNamespace.call(hosts.b, () -> hosts.inB.open(0, "vb", macA, ETHERTYPE));
+        Link fromMv = NetworkNamespace.call(hosts.b, () -> hosts.inB.open(1, "mv", macA, ETHERTYPE));
         await("all ends UP", () -> link.state() == LinkState.UP && fromB.state() == LinkState.UP
                 && fromMv.state() == LinkState.UP);
-        receiver = new ReceiverThread(inA);
-        sender = new SenderThread(inB, 0, 1);
+        ReceiverThread receiver = hosts.receiver(hosts.inA);
+        SenderThread sender = hosts.sender(hosts.inB, 0, 1);
 
         long until = System.nanoTime() + 2 * SECOND;
         while (System.nanoTime() < until) {
@@ -160,16 +137,14 @@ class AfPacketWrongPeerMacRootTest {
     /** Two other MACs send while the configured one is silent: the detail says so and names the last of them. */
     @Test
     void severalOtherMacsAreCountedTogether() throws Exception {
-        net.exec(b, "ip", "link", "add", "mv", "link", "vb", "type", "macvlan", "mode", "bridge");
-        net.up(b, "mv");
-        MacAddress macMv = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("mv"));
-        Link link = NetworkNamespace.call(a, () -> inA.open(0, "va", WRONG, ETHERTYPE));
-        Link fromB = NetworkNamespace.call(b, () -> inB.open(0, "vb", macA, ETHERTYPE));
-        Link fromMv = NetworkNamespace.call(b, () -> inB.open(1, "mv", macA, ETHERTYPE));
+        MacAddress macMv = macvlan("mv");
+        Link link = NetworkNamespace.call(hosts.a, () -> hosts.inA.open(0, "va", WRONG, ETHERTYPE));
+        Link fromB = NetworkNamespace.call(hosts.b, () -> hosts.inB.open(0, "vb", macA, ETHERTYPE));
+        Link fromMv = NetworkNamespace.call(hosts.b, () -> hosts.inB.open(1, "mv", macA, ETHERTYPE));
         await("all ends UP", () -> link.state() == LinkState.UP && fromB.state() == LinkState.UP
                 && fromMv.state() == LinkState.UP);
-        receiver = new ReceiverThread(inA);
-        sender = new SenderThread(inB, 0, 1);
+        hosts.receiver(hosts.inA);
+        hosts.sender(hosts.inB, 0, 1);
 
         await("the detail names the other MACs", () -> link.stateDetail().contains("from other MACs"));
         String detail = link.stateDetail();
@@ -185,20 +160,16 @@ class AfPacketWrongPeerMacRootTest {
      */
     @Test
     void theOtherLinksPeersAreNotForeign() throws Exception {
-        net.exec(b, "ip", "link", "add", "mv", "link", "vb", "type", "macvlan", "mode", "bridge");
-        net.up(b, "mv");
-        net.exec(b, "ip", "link", "add", "mv2", "link", "vb", "type", "macvlan", "mode", "bridge");
-        net.up(b, "mv2");
-        MacAddress macMv = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("mv"));
-        MacAddress macMv2 = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("mv2"));
-        Link silent = NetworkNamespace.call(a, () -> inA.open(0, "va", macMv2, ETHERTYPE));
-        Link heard = NetworkNamespace.call(a, () -> inA.open(1, "va", macMv, ETHERTYPE));
-        Link fromB = NetworkNamespace.call(b, () -> inB.open(0, "vb", macA, ETHERTYPE));
-        Link fromMv = NetworkNamespace.call(b, () -> inB.open(1, "mv", macA, ETHERTYPE));
+        MacAddress macMv = macvlan("mv");
+        MacAddress macMv2 = macvlan("mv2");
+        Link silent = NetworkNamespace.call(hosts.a, () -> hosts.inA.open(0, "va", macMv2, ETHERTYPE));
+        Link heard = NetworkNamespace.call(hosts.a, () -> hosts.inA.open(1, "va", macMv, ETHERTYPE));
+        Link fromB = NetworkNamespace.call(hosts.b, () -> hosts.inB.open(0, "vb", macA, ETHERTYPE));
+        Link fromMv = NetworkNamespace.call(hosts.b, () -> hosts.inB.open(1, "mv", macA, ETHERTYPE));
         await("all ends UP", () -> silent.state() == LinkState.UP && heard.state() == LinkState.UP
                 && fromB.state() == LinkState.UP && fromMv.state() == LinkState.UP);
-        receiver = new ReceiverThread(inA);
-        sender = new SenderThread(inB, 1);
+        ReceiverThread receiver = hosts.receiver(hosts.inA);
+        SenderThread sender = hosts.sender(hosts.inB, 1);
 
         long until = System.nanoTime() + 2 * SECOND;
         while (System.nanoTime() < until) {
