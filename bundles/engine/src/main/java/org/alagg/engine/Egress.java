@@ -308,13 +308,16 @@ final class Egress extends HotLoop {
         if (transport == null) {
             return due;
         }
+        // probes due within a quarter interval go now: one wake-up sends the probes of many links (a hub's), and each
+        // link keeps its own schedule, so a probe is never more than a quarter interval early
+        long soon = now + interval / 4;
         frames.clear();
         for (OpenLink link : path.links) {
             if (link == null) {
                 continue;
             }
             LinkHealth h = link.health;
-            if (h.probeDue(now, interval)) {
+            if (h.probeDue(soon, interval)) {
                 PeerSend s = controlState(link.peer);
                 if (frames.isFull()) {
                     flush(transport);

@@ -43,6 +43,15 @@ final class PeerReceive implements ReorderOutput {
     boolean touched = true;
     /** The duplicate history's resets already added to {@code resets} (the counters outlive this object). */
     private long resetsCounted;
+    /**
+     * A peer that sends nothing is asked for its epoch ever less often, up to {@value #MAX_SILENT_CHALLENGE_MS} ms
+     * apart: a configured peer that is down (or does not exist) costs a challenge every few seconds, not ten a second.
+     * Any frame of it asks again at once (and resets the interval).
+     */
+    static final long MAX_SILENT_CHALLENGE_MS = 3200;
+    private long silentInterval = PeerEpoch.CHALLENGE_INTERVAL_NANOS;
+    private long nextSilentChallenge;
+    private boolean heardSinceChallenge;
     /** How many heard lists arrived: each list's number. */
     private long heardLists;
     /** Another epoch answered while the current one was alive: challenges go on until the answers agree. */
@@ -87,8 +96,13 @@ final class PeerReceive implements ReorderOutput {
     void follow(long now) {
         followTrust();
         followStrategy();
-        if ((!epochs.known() || conflict) && path.control.space() >= peer.links.length && epochs.challengeDue(now)) {
+        if ((!epochs.known() || conflict) && now - nextSilentChallenge >= 0 && path.control.space() >= peer.links.length
+                && epochs.challengeDue(now)) {
             challenge(); // no epoch of the peer confirmed yet (or two answered): ask now, not only when a frame comes
+            silentInterval = heardSinceChallenge ? PeerEpoch.CHALLENGE_INTERVAL_NANOS
+                    : Math.min(2 * silentInterval, MAX_SILENT_CHALLENGE_MS * 1_000_000);
+            heardSinceChallenge = false;
+            nextSilentChallenge = now + silentInterval;
         }
     }
 
@@ -224,6 +238,10 @@ final class PeerReceive implements ReorderOutput {
             epoch = PeerEpoch.Verdict.CURRENT;
         }
         link.heard(now, header.linkId());
+        if (!heardSinceChallenge) {
+            heardSinceChallenge = true;
+            nextSilentChallenge = now; // the peer is there: ask at the pace of its frames again
+        }
         if (epoch == PeerEpoch.Verdict.CURRENT) {
             link.sequenced(header.linkSequence());
             currentHeardNanos = now;
