@@ -226,10 +226,10 @@ public final class Traffic {
     }
 
     /**
-     * A TCP transfer measured every {@code intervalSeconds} too: the result, and the least bytes the receiver got in
-     * any one interval (0: the transfer stalled for at least an interval).
+     * A TCP transfer measured every half second too: the result, and the longest run of half seconds in which the sender
+     * wrote nothing (the connection stalled, or the client was not scheduled), in seconds.
      */
-    public record TcpRun(Iperf result, long leastIntervalBytes) {
+    public record TcpRun(Iperf result, double longestStallSeconds) {
     }
 
     /** A TCP bulk transfer from {@code from} to {@code server} at {@code to} for {@code seconds}, reporting every 0.5 s. */
@@ -245,11 +245,13 @@ public final class Traffic {
             options.addAll(List.of("-b", rate));
         }
         Map<String, Object> report = iperfReport(from, server, to, options.toArray(new String[0]));
-        long least = Long.MAX_VALUE;
+        int run = 0;
+        int longest = 0;
         for (Object interval : Json.array(report.get("intervals"), "iperf3 intervals")) {
-            least = Math.min(least, (long) Json.number(Json.object(interval, "interval"), "sum", "bytes"));
+            run = Json.number(Json.object(interval, "interval"), "sum", "bytes") == 0 ? run + 1 : 0;
+            longest = Math.max(longest, run);
         }
-        return new TcpRun(tcp(Json.object(report.get("end"), "iperf3 end")), least);
+        return new TcpRun(tcp(Json.object(report.get("end"), "iperf3 end")), longest * 0.5);
     }
 
     /** Waits until something listens on a TCP port in a side's namespace (at most 10 s). */

@@ -84,7 +84,9 @@ class HubBedIT {
         List<Traffic.Ping> results = all(pool, pings);
         for (int i = 0; i < results.size(); i++) {
             Node spoke = spokes.get(i / 2);
-            assertEquals(20, results.get(i).received(), "pings to " + spoke + ": " + results.get(i));
+            // pingAnswered sends until 20 are answered: one more when a reply is slow, and each one must be answered
+            assertTrue(results.get(i).received() >= 20 && results.get(i).allAnswered(), "pings to " + spoke + ": "
+                    + results.get(i));
         }
         double p99 = results.stream().mapToDouble(p -> p.percentile(99)).max().orElse(0);
         report("hub", "%s: %d pings to %d spokes at once (IPv4 and IPv6), all answered, worst p99 %.2f ms", bed.capture(),
@@ -92,8 +94,9 @@ class HubBedIT {
     }
 
     /**
-     * TCP from the hub to every spoke at once (IPv4 to odd spokes, IPv6 to even ones), reported every half second: each
-     * transfer moves data in every half second. With {@code restarting}, that spoke's instance is restarted a second in;
+     * TCP from the hub to every spoke at once (IPv4 to odd spokes, IPv6 to even ones), reported every half second: no
+     * transfer goes a second without moving data (half a second alone can be a client not scheduled: ten JVMs, eight
+     * clients and eight servers share two cores). With {@code restarting}, that spoke's instance is restarted a second in;
      * the others must still never stall, and the hub must see the spoke's new epoch.
      */
     private static void tcpToEverySpokeAtOnce(HubBed bed, List<Node> spokes, ExecutorService pool, Node restarting)
@@ -118,6 +121,7 @@ class HubBedIT {
             futures.add(pool.submit(run));
         }
         double total = 0;
+        double longestStall = 0;
         for (int i = 0; i < spokes.size(); i++) {
             Node spoke = spokes.get(i);
             if (spoke == restarting) {
@@ -130,7 +134,8 @@ class HubBedIT {
             }
             Traffic.TcpRun run = futures.get(i).get();
             total += run.result().megabitsPerSecond();
-            assertTrue(run.leastIntervalBytes() > 0, "the transfer to " + spoke + " stalled for half a second: " + run);
+            assertTrue(run.longestStallSeconds() < 1, "the transfer to " + spoke + " stalled for a second: " + run);
+            longestStall = Math.max(longestStall, run.longestStallSeconds());
         }
         if (restart != null) {
             restart.get();
@@ -138,9 +143,9 @@ class HubBedIT {
                     p -> p.counter("peer_restarts") > restartsBefore);
             bed.awaitForwarding(List.of(restarting), Duration.ofSeconds(30));
         }
-        report("hub", "%s: TCP from the hub to %d spokes at once for %d s%s: %.0f Mbit/s together, no transfer stalled "
-                + "for half a second", bed.capture(), restarting == null ? spokes.size() : spokes.size() - 1, TCP_SECONDS,
-                restarting == null ? "" : " (" + restarting + " restarted meanwhile)", total);
+        report("hub", "%s: TCP from the hub to %d spokes at once for %d s%s: %.0f Mbit/s together, longest stall %.1f s",
+                bed.capture(), restarting == null ? spokes.size() : spokes.size() - 1, TCP_SECONDS,
+                restarting == null ? "" : " (" + restarting + " restarted meanwhile)", total, longestStall);
     }
 
     /** 20 % loss on the frames spoke 3 receives on l1: its link shows it; no other spoke's, and every ping is answered. */
