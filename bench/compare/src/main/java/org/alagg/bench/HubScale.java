@@ -147,7 +147,7 @@ public final class HubScale {
                 + "holding " + FIXED_RATE + " Mbit/s together (each spoke its share), the same load at every size: there the hub's "
                 + "processor time per GB is the cost of its peers alone, not of a busier machine.\n\n");
         md.append("Peers at the hub: the spokes (each a JVM of its own, carrying one flow) and, in the rows with idle peers, "
-                + "sections for peers that do not exist (two links each, challenged and probed every 100 ms): 8 spokes and "
+                + "sections for peers that do not exist (two links each, probed every 100 ms): 8 spokes and "
                 + "24 idle peers are 32 peers at the hub with the load of 8 spokes on the machine.\n\n");
         md.append("| spokes | idle peers | asked | goodput together (Mbit/s) | GB carried | hub CPU s | hub CPU s per GB | vs 1 spoke | hub RSS (MB) | bed forwarding after (s) |\n");
         md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -160,7 +160,7 @@ public final class HubScale {
         }
         md.append("\n## What an idle peer costs\n\n");
         md.append("The hub with one real spoke and sections for peers that do not exist (two links each, on the hub's two "
-                + "interfaces; challenged and probed every 100 ms), 10 s after each change, after a full collection "
+                + "interfaces; probed every 100 ms, challenged ever less often), 10 s after each change, after a full collection "
                 + "(`jcmd GC.run`).\n\n");
         md.append("| idle peers | hub RSS (MB) | heap used (MB) | RSS per idle peer (kB) | heap per idle peer (kB) |\n");
         md.append("|---:|---:|---:|---:|---:|\n");
