@@ -57,7 +57,11 @@ public class DistributionIT {
             "instance = " + INSTANCE,
             "link.eth1 = 02:00:00:00:01:02",
             "link.eth2 = 02:00:00:00:02:02",
-            "reorder = windowed");
+            "reorder = windowed",
+            "peer.allowed = 10.9.0.0/24",
+            "[peer branch]", // a second peer, on eth1 too: the peer component has its configuration as well
+            "link.eth1 = 02:00:00:00:01:03",
+            "allowed = 10.9.1.0/24");
 
     @Inject
     private BundleContext context;
@@ -98,7 +102,11 @@ public class DistributionIT {
     public void everyAlaggComponentIsSatisfiedOnceItsConfigurationExists() {
         await("every Alagg component active or satisfied, with its configuration", () -> unsatisfied().isEmpty());
         ComponentDescriptionDTO links = description("org.alagg.engine.LinkDefinition");
-        assertEquals("one link component per link line", 2, scr.getComponentConfigurationDTOs(links).size());
+        assertEquals("one link component per link line", 3, scr.getComponentConfigurationDTOs(links).size());
+        ComponentDescriptionDTO peers = description("org.alagg.engine.PeerDefinition");
+        assertEquals("one peer component per section", 1, scr.getComponentConfigurationDTOs(peers).size());
+        await("the engine serves both peers", () -> service(InstanceStatus.class).peers().stream()
+                .map(org.alagg.api.PeerStatus::name).toList().equals(List.of("branch", Alagg.DEFAULT_PEER)));
     }
 
     @Test
@@ -138,7 +146,7 @@ public class DistributionIT {
 
         List<String> edited = new ArrayList<>(CONFIG);
         edited.set(3, "reorder = strict");
-        edited.add("link.eth3 = 02:00:00:00:03:02");
+        edited.add(4, "link.eth3 = 02:00:00:00:03:02"); // at the top level, before the section
         Files.write(file, edited);
         await("the edited strategy reaches Config Admin", () -> "strict".equals(engineProperty(Alagg.ENGINE_STRATEGY)));
         await("the new link reaches Config Admin", () -> linkConfiguration("eth3") != null);
