@@ -31,6 +31,8 @@ final class Report {
         md.append("- machine: ").append(machine.cores()).append(" cores (`nproc`), ").append(machine.cpu())
                 .append(", kernel ").append(machine.kernel()).append(", ").append(machine.java()).append('\n');
         md.append("- load average when the run started: ").append(machine.loadAverage()).append('\n');
+        md.append("- wireguard-go: Debian package ").append(machine.wireguardGo())
+                .append(" (`alagg bench` installs it from the release's backports suite when the release's own is older)\n");
         md.append("- plan: ").append(plan.quick() ? "**quick** (a check that everything works; rough figures)" : "full")
                 .append(String.format(Locale.ROOT,
                         ": TCP %d x %d s, %d pings after %d not counted, UDP rate search of up to %d runs of %d s per size%n",
@@ -56,7 +58,7 @@ final class Report {
                   namespaces A and B joined by two veth links, offloads off (`ethtool -K IF tso off gso off gro off`),
                   so every packet is a frame of its own. All traffic goes from A to B.
                 - **direct veth**: the application addresses on link 1, the kernel alone: the limit of the machine.
-                  **wireguard-go** (Debian package): one encrypted tunnel over link 1, the user-space tunnel to
+                  **wireguard-go** (the Debian package named above): one encrypted tunnel over link 1, the user-space tunnel to
                   compare with. **Alagg NFQUEUE** and **Alagg TUN**: the real distribution (`alagg run`) on both
                   hosts, both links, every packet sent on each (`scheduler = redundant`), `reorder = windowed`,
                   no key. **Alagg NFQUEUE + auth**: Alagg NFQUEUE with the same key on both sides (`key = ...`,
