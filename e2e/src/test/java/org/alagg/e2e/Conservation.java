@@ -14,7 +14,7 @@ import org.alagg.e2e.Bed.Side;
  * after every scenario, once the traffic has stopped and about a second has passed. The rules, on each side:
  *
  * <ul>
- * <li>egress, {@code alagg:stats}: {@code captured == sent + unsent + too_big + refused};
+ * <li>egress, {@code alagg:stats}: {@code captured == sent + unsent + too_big + refused + no_peer};
  * <li>ingress, {@code alagg:stats}: {@code received == unknown_source + tagless + auth_missing + auth_failed + probes
  * + stale_epoch + epoch_unconfirmed + discarded + rogue + overflow + passed + source_not_allowed + late + held}
  * ({@code held} is a gauge: what a strategy holds now);
@@ -30,7 +30,7 @@ import org.alagg.e2e.Bed.Side;
  */
 final class Conservation {
     /** The egress outcomes of a captured packet. */
-    static final List<String> EGRESS = List.of("sent", "unsent", "too_big", "refused");
+    static final List<String> EGRESS = List.of("sent", "unsent", "too_big", "refused", "no_peer");
     /** The ingress outcomes of a received frame ({@code held}: still held by a strategy). */
     static final List<String> INGRESS = List.of("unknown_source", "tagless", "auth_missing", "auth_failed", "probes",
             "stale_epoch", "epoch_unconfirmed", "discarded", "rogue", "overflow", "passed", "source_not_allowed", "late",
