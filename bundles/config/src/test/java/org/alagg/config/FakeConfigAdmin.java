@@ -1,8 +1,13 @@
 package org.alagg.config;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.io.IOException;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.Arrays;
@@ -40,6 +45,24 @@ final class FakeConfigAdmin {
                     .digest(("alagg loader " + test + " key " + n).getBytes(StandardCharsets.UTF_8)));
         } catch (Exception e) {
             throw new AssertionError(e);
+        }
+    }
+
+    /** Writes the configuration file {@code dir/alagg.cfg} at once (a rename), so the loader never reads half of it. */
+    static Path write(Path dir, String... lines) throws IOException {
+        Path file = dir.resolve("alagg.cfg");
+        Path temp = dir.resolve("alagg.cfg.tmp");
+        Files.write(temp, List.of(lines));
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return file;
+    }
+
+    /** Fails when anything the loader said, in the log or as its status, carries one of {@code keys}. */
+    void assertNoKeyLogged(List<String> keys) {
+        for (String entry : logged) {
+            for (String k : keys) {
+                assertFalse(entry.contains(k.substring(0, 40)), "a key was logged: " + entry);
+            }
         }
     }
 

@@ -3,7 +3,6 @@ package org.alagg.config.file;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -70,25 +69,17 @@ class PeerConfigTest {
         return Stream.concat(lines.stream(), Arrays.stream(more)).toArray(String[]::new);
     }
 
-    /** The problems of a file that must be refused; none of them may carry a key of this test. */
+    /** The problems of a file that must be refused; none of them may carry a key of these tests. */
     private List<String> problems(String... lines) {
-        ConfigFileException e = assertThrows(ConfigFileException.class, () -> parse(lines));
-        for (int n = 0; n < 1000; n++) {
-            assertFalse(e.getMessage().contains(KeyConfigTest.key(n).substring(0, 40)), "a key was repeated in: " + e.getMessage());
-        }
-        return e.problems();
+        return Refusals.problems(config(), lines);
     }
 
     private String problem(String... lines) {
-        List<String> problems = problems(lines);
-        assertEquals(1, problems.size(), problems::toString);
-        return problems.get(0);
+        return Refusals.problem(config(), lines);
     }
 
     private static void assertStartsWith(String expected, String actual) {
-        if (!actual.startsWith(expected)) {
-            throw new AssertionError("expected a message starting with\n  " + expected + "\nbut got\n  " + actual);
-        }
+        Refusals.assertStartsWith(expected, actual);
     }
 
     private Path keyFile(String name, String key) throws Exception {
