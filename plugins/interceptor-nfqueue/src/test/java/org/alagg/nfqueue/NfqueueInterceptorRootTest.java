@@ -14,8 +14,6 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -29,6 +27,7 @@ import java.util.function.Predicate;
 import org.alagg.api.PacketBatch;
 import org.alagg.api.PayloadType;
 import org.alagg.linux.NetworkNamespace;
+import org.alagg.testing.OpenDescriptors;
 import org.alagg.testing.RequiresRoot;
 import org.alagg.testing.TestNetwork;
 import org.junit.jupiter.api.AfterEach;
@@ -395,7 +394,7 @@ class NfqueueInterceptorRootTest {
 
     @Test
     void deliveryAfterDeactivationFailsCleanlyAndNoDescriptorLeaks() throws Exception {
-        int before = openDescriptors();
+        OpenDescriptors before = OpenDescriptors.now();
         byte[] packet = udp4("10.203.5.2", "10.203.5.1", 6000, 5999, "from the peer");
         for (int round = 0; round < 3; round++) {
             NfqueueInterceptor interceptor = new NfqueueInterceptor(config(), logger());
@@ -414,7 +413,7 @@ class NfqueueInterceptorRootTest {
                 return null;
             });
         }
-        assertEquals(before, openDescriptors(), "descriptors of this process before and after");
+        assertEquals(List.of(), OpenDescriptors.now().openedSince(before), "descriptors opened and left open");
     }
 
     // ---- helpers ----
@@ -427,11 +426,6 @@ class NfqueueInterceptorRootTest {
         }
     }
 
-    private static int openDescriptors() throws IOException {
-        try (var entries = Files.list(Path.of("/proc/self/fd"))) {
-            return (int) entries.count();
-        }
-    }
 
     /** The documented rule: queue what goes to {@code destination}, except what Alagg marked. */
     private void queueTo(String tool, String destination) throws IOException {

@@ -15,8 +15,6 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -31,6 +29,7 @@ import org.alagg.api.PacketBatch;
 import org.alagg.api.PayloadType;
 import org.alagg.linux.NetworkInterfaces;
 import org.alagg.linux.NetworkNamespace;
+import org.alagg.testing.OpenDescriptors;
 import org.alagg.testing.RequiresRoot;
 import org.alagg.testing.TestNetwork;
 import org.junit.jupiter.api.AfterEach;
@@ -257,7 +256,7 @@ class DeviceInterceptorRootTest {
 
     @Test
     void deliverAfterCloseFailsCleanlyAndNoDescriptorLeaks() throws Exception {
-        int before = openDescriptors();
+        OpenDescriptors before = OpenDescriptors.now();
         for (int round = 0; round < 3; round++) {
             TunInterceptor tun = new TunInterceptor(config("tt0", "10.203.9.1/24", ""), quiet());
             in(() -> tun.open(1400));
@@ -272,7 +271,7 @@ class DeviceInterceptorRootTest {
             assertEquals(0, tun.capture(new PacketBatch(8, 2048), 0), "nothing to capture, no failure");
             tun.close(); // twice: nothing happens
         }
-        assertEquals(before, openDescriptors(), "descriptors of this process before and after");
+        assertEquals(List.of(), OpenDescriptors.now().openedSince(before), "descriptors opened and left open");
     }
 
     private interface Step {
@@ -294,11 +293,6 @@ class DeviceInterceptorRootTest {
         }
     }
 
-    private static int openDescriptors() throws IOException {
-        try (var entries = Files.list(Path.of("/proc/self/fd"))) {
-            return (int) entries.count();
-        }
-    }
 
     private int kernelMtu(String device) throws IOException {
         String line = net.exec(ns, "ip", "-o", "link", "show", "dev", device);

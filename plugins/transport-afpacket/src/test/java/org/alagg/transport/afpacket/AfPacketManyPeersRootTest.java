@@ -22,6 +22,7 @@ import org.alagg.linux.LinuxException;
 import org.alagg.linux.NetworkInterfaces;
 import org.alagg.linux.NetworkNamespace;
 import org.alagg.testing.Await;
+import org.alagg.testing.OpenDescriptors;
 import org.alagg.testing.RequiresRoot;
 import org.alagg.testing.TestNetwork;
 import org.junit.jupiter.api.AfterEach;
@@ -244,7 +245,7 @@ class AfPacketManyPeersRootTest {
     private int sockets() throws IOException {
         synchronized (hosts.inA) {
             synchronized (hosts.inB) {
-                return OpenDescriptors.count();
+                return OpenDescriptors.now().count();
             }
         }
     }

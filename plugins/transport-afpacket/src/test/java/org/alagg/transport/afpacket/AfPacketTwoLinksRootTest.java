@@ -4,6 +4,7 @@ import static org.alagg.transport.afpacket.Frames.frame;
 import static org.alagg.transport.afpacket.Frames.numbers;
 import static org.alagg.transport.afpacket.Frames.receive;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -30,6 +31,7 @@ import org.alagg.linux.LinuxException;
 import org.alagg.linux.NetworkInterfaces;
 import org.alagg.linux.NetworkNamespace;
 import org.alagg.testing.Await;
+import org.alagg.testing.OpenDescriptors;
 import org.alagg.testing.RequiresRoot;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -273,9 +275,9 @@ class AfPacketTwoLinksRootTest {
         warmLink.close();
         warm.stop();
 
-        int before = OpenDescriptors.count();
+        OpenDescriptors before = OpenDescriptors.now();
         AfPacketTransport t = NetworkNamespace.call(hosts.a, () -> new AfPacketTransport(QuietLogger.create()));
-        int transport = OpenDescriptors.count();
+        OpenDescriptors transport = OpenDescriptors.now();
         Link l1 = NetworkNamespace.call(hosts.a, () -> t.open(0, "l1a", mac1b, ETHERTYPE));
         Link l2 = NetworkNamespace.call(hosts.a, () -> t.open(1, "l2a", mac2b, ETHERTYPE));
         await("UP", () -> l1.state() == LinkState.UP && l2.state() == LinkState.UP);
@@ -283,12 +285,13 @@ class AfPacketTwoLinksRootTest {
         frame(out, 60, 0, 1);
         frame(out, 60, 1, 2);
         assertEquals(2, t.send(out));
-        assertTrue(OpenDescriptors.count() > transport, "the links opened sockets");
+        assertFalse(OpenDescriptors.now().openedSince(transport).isEmpty(), "the links opened sockets");
         l1.close();
         l2.close();
-        assertEquals(transport, OpenDescriptors.count(), "the links' sockets are closed with them");
+        assertEquals(List.of(), OpenDescriptors.now().openedSince(transport), "the links' sockets are closed with them");
         t.stop();
-        assertEquals(before, OpenDescriptors.count(), "the transport's own descriptors are closed when it stops");
+        assertEquals(List.of(), OpenDescriptors.now().openedSince(before),
+                "the transport's own descriptors are closed when it stops");
         assertThrows(ClosedChannelException.class, () -> t.send(out));
         assertThrows(ClosedChannelException.class, () -> t.receive(new PacketBatch(4, 256), 0));
     }
