@@ -65,12 +65,21 @@ final class Linux {
     static final long SIOCGIFTXQLEN = 0x8942;
     static final long SIOCSIFTXQLEN = 0x8943;
     static final long TUNSETIFF = 0x400454CAL;
+    static final long TUNSETOFFLOAD = 0x400454D0L;
+
+    static final int TUN_F_CSUM = 0x01;
+    static final int TUN_F_TSO4 = 0x02;
+    static final int TUN_F_TSO6 = 0x04;
+    static final int TUN_F_TSO_ECN = 0x08;
+    static final int TUN_F_USO4 = 0x20;
+    static final int TUN_F_USO6 = 0x40;
 
     static final int IFF_UP = 0x1;
     static final int IFF_RUNNING = 0x40;
     static final int IFF_TUN = 0x1;
     static final int IFF_TAP = 0x2;
     static final int IFF_NO_PI = 0x1000;
+    static final int IFF_VNET_HDR = 0x4000;
 
     static final int CLONE_NEWNET = 0x40000000;
 

@@ -2,6 +2,7 @@ package org.alagg.linux;
 
 import java.io.Closeable;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.channels.ClosedChannelException;
 
 import org.alagg.api.InterfaceName;
@@ -28,6 +29,9 @@ public final class TunDevice implements Closeable {
         TAP
     }
 
+    /** A read with offloads: the virtio-net header and up to 64 KiB of packet; a read that fills it was cut short. */
+    private static final int READ_BUFFER = VirtioNetHeader.LENGTH + 65_536 + 1;
+
     private final String name;
     private final Mode mode;
     private final Descriptor descriptor;
@@ -37,23 +41,59 @@ public final class TunDevice implements Closeable {
     private final String writeCall;
     private final SendCounters counters = new SendCounters();
     private long discarded;
+    private volatile long superPackets;
+    private volatile long joinedWrites;
+    /** With offloads: what the kernel offloads to this device, else 0 (and the rest is null). */
+    private final int offloads;
+    private final ByteBuffer readBuffer;
+    private final long readAddress;
+    private final OffloadSegmenter segmenter;
+    private final ReceiveCoalescer coalescer;
+    private final long coalescedAddress;
 
-    private TunDevice(int fd, String name, Mode mode) throws LinuxException {
+    private TunDevice(int fd, String name, Mode mode, int offloads) throws LinuxException {
         this.name = name;
         this.mode = mode;
         this.readCall = "read(" + mode + " " + name + ")";
         this.writeCall = "write(" + mode + " " + name + ")";
+        this.offloads = offloads;
+        if (offloads != 0) {
+            readBuffer = ByteBuffer.allocateDirect(READ_BUFFER).order(ByteOrder.BIG_ENDIAN);
+            readAddress = Native.address(readBuffer);
+            segmenter = new OffloadSegmenter();
+            coalescer = new ReceiveCoalescer();
+            coalescedAddress = Native.address(coalescer.buffer());
+        } else {
+            readBuffer = null;
+            readAddress = 0;
+            segmenter = null;
+            coalescer = null;
+            coalescedAddress = 0;
+        }
         this.descriptor = Descriptor.polled(fd);
+    }
+
+    /** Creates (or attaches to) a TUN or TAP device without offloads: {@link #open(String, Mode, boolean)}. */
+    public static TunDevice open(String name, Mode mode) throws LinuxException {
+        return open(name, mode, false);
     }
 
     /**
      * Creates (or attaches to) a TUN or TAP device.
      *
+     * <p>With {@code offloads} (TUN only), the device takes the kernel's checksum and segmentation offloads
+     * (IFF_VNET_HDR, TUNSETOFFLOAD with TCP segmentation for IPv4 and IPv6, ECN, and UDP segmentation where the
+     * kernel has it, from Linux 6.2): local TCP senders hand over up to 64 KiB at a time, which {@link #read} cuts
+     * into ordinary packets of the device's MTU with their checksums; {@link #write} joins consecutive TCP
+     * segments of a flow into one packet for the receiving stack. What the reader and writer see is unchanged:
+     * ordinary IP packets of at most the MTU. {@link #offloads()} says what the kernel accepted.
+     *
      * @param name the device name; {@code ""} or a pattern like {@code alagg%d} lets the kernel number it
      * @throws LinuxException EPERM without CAP_NET_ADMIN; EBUSY when the device is open elsewhere; EINVAL when
-     *         an interface of that name exists that is not such a device
+     *         an interface of that name exists that is not such a device (or was opened with other flags)
      */
-    public static TunDevice open(String name, Mode mode) throws LinuxException {
+    public static TunDevice open(String name, Mode mode, boolean offloads) throws LinuxException {
+        boolean vnet = offloads && mode == Mode.TUN;
         if (!name.isEmpty()) {
             InterfaceName.check(name.replace("%d", "0"));
         }
@@ -67,7 +107,8 @@ public final class TunDevice implements Closeable {
         try {
             ByteBuffer ifreq = Structs.allocate(Structs.IFREQ_SIZE);
             Structs.putIfreqName(ifreq, name);
-            ifreq.putShort(Structs.IFR_FLAGS, (short) ((mode == Mode.TAP ? Linux.IFF_TAP : Linux.IFF_TUN) | Linux.IFF_NO_PI));
+            ifreq.putShort(Structs.IFR_FLAGS, (short) ((mode == Mode.TAP ? Linux.IFF_TAP : Linux.IFF_TUN) | Linux.IFF_NO_PI
+                    | (vnet ? Linux.IFF_VNET_HDR : 0)));
             if (Sys.libc().ioctl(fd, Linux.TUNSETIFF, Native.address(ifreq)) < 0) {
                 int errno = Native.errno();
                 String hint = null;
@@ -80,11 +121,43 @@ public final class TunDevice implements Closeable {
                 }
                 throw new LinuxException("ioctl(TUNSETIFF, " + mode + " " + name + ")", errno, hint);
             }
-            return new TunDevice(fd, Structs.getIfreqName(ifreq), mode);
+            String opened = Structs.getIfreqName(ifreq);
+            return new TunDevice(fd, opened, mode, vnet ? setOffloads(fd, opened) : 0);
         } catch (LinuxException | RuntimeException e) {
             Sys.close(fd);
             throw e;
         }
+    }
+
+    /**
+     * TUNSETOFFLOAD: checksums, TSO for IPv4 and IPv6 with ECN, and USO when the kernel knows it (EINVAL before
+     * Linux 6.2: then without).
+     */
+    private static int setOffloads(int fd, String name) throws LinuxException {
+        int tcp = Linux.TUN_F_CSUM | Linux.TUN_F_TSO4 | Linux.TUN_F_TSO6 | Linux.TUN_F_TSO_ECN;
+        int all = tcp | Linux.TUN_F_USO4 | Linux.TUN_F_USO6;
+        if (Sys.libc().ioctl(fd, Linux.TUNSETOFFLOAD, all) == 0) {
+            return all;
+        }
+        if (Native.errno() == LinuxException.EINVAL && Sys.libc().ioctl(fd, Linux.TUNSETOFFLOAD, tcp) == 0) {
+            return tcp;
+        }
+        throw new LinuxException("ioctl(TUNSETOFFLOAD, TUN " + name + ")", Native.errno());
+    }
+
+    /**
+     * The offloads the device took, as words ("csum tso4 tso6 ecn uso4 uso6"), or "" when it was opened
+     * without.
+     */
+    public String offloads() {
+        StringBuilder s = new StringBuilder();
+        String[] names = {"csum", "tso4", "tso6", "ecn", "ufo", "uso4", "uso6"};
+        for (int bit = 0; bit < names.length; bit++) {
+            if ((offloads & (1 << bit)) != 0) {
+                s.append(s.length() == 0 ? "" : " ").append(names[bit]);
+            }
+        }
+        return s.toString();
     }
 
     /** The device's name as the kernel has it. */
@@ -111,6 +184,9 @@ public final class TunDevice implements Closeable {
      * @return how many packets were appended; 0 after a timeout or {@link #wakeup()}
      */
     public int read(PacketBatch into, long timeoutNanos) throws LinuxException, ClosedChannelException {
+        if (offloads != 0) {
+            return readOffloaded(into, timeoutNanos);
+        }
         int fd = descriptor.checkOpen();
         long base = readBatch.of(into);
         ByteBuffer memory = into.memory();
@@ -148,6 +224,48 @@ public final class TunDevice implements Closeable {
         return count;
     }
 
+    /** {@link #read} with offloads: one super-packet (or plain packet) per read(), cut into the batch. */
+    private int readOffloaded(PacketBatch into, long timeoutNanos) throws LinuxException, ClosedChannelException {
+        int fd = descriptor.checkOpen();
+        int count = 0;
+        boolean waited = false;
+        while (!into.isFull()) {
+            if (segmenter.pending()) {
+                count += segmenter.next(into);
+                continue;
+            }
+            long r = Sys.libc().read(fd, readAddress, READ_BUFFER);
+            if (r < 0) {
+                int errno = Native.errno();
+                if (errno == LinuxException.EINTR) {
+                    continue;
+                }
+                if (errno != LinuxException.EAGAIN) {
+                    throw new LinuxException(readCall, errno);
+                }
+                if (count > 0 || waited || timeoutNanos == 0) {
+                    break;
+                }
+                waited = true;
+                if (descriptor.await(timeoutNanos) == 0) {
+                    break;
+                }
+                continue;
+            }
+            int size = into.size();
+            if (r <= VirtioNetHeader.LENGTH || r == READ_BUFFER
+                    || !segmenter.take(readBuffer, 0, VirtioNetHeader.LENGTH, (int) r - VirtioNetHeader.LENGTH, into)) {
+                discarded++;
+                continue;
+            }
+            if (segmenter.pending()) {
+                superPackets++;
+            }
+            count += into.size() - size;
+        }
+        return count;
+    }
+
     /**
      * Writes every packet of the batch into the device (the kernel receives them), one write() each. A packet
      * the kernel refuses (malformed, EINVAL/EIO) is counted in {@link #writeRefused()} and the rest still go.
@@ -155,6 +273,9 @@ public final class TunDevice implements Closeable {
      * @return how many packets were written
      */
     public int write(PacketBatch packets) throws LinuxException, ClosedChannelException {
+        if (offloads != 0) {
+            return writeCoalesced(packets);
+        }
         int fd = descriptor.checkOpen();
         long base = writeBatch.of(packets);
         int written = 0;
@@ -176,7 +297,64 @@ public final class TunDevice implements Closeable {
         return written;
     }
 
-    /** Packets of TUN reads that were neither IPv4 nor IPv6, discarded so far. Reading thread. */
+    /** {@link #write} with offloads: consecutive segments of a TCP flow joined, one write() per group. */
+    private int writeCoalesced(PacketBatch packets) throws LinuxException, ClosedChannelException {
+        int fd = descriptor.checkOpen();
+        ByteBuffer memory = packets.memory();
+        int written = 0;
+        int first = 0;
+        coalescer.clear();
+        for (int i = 0; i < packets.size(); i++) {
+            int offset = packets.offset(i);
+            int length = packets.length(i);
+            if (!coalescer.join(memory, offset, length)) {
+                written += writeGroup(fd, first);
+                first = i;
+                coalescer.begin(memory, offset, length);
+            }
+        }
+        written += writeGroup(fd, first);
+        coalescer.clear();
+        return written;
+    }
+
+    /** Writes the coalescer's group, whose first packet was the batch's {@code first}; how many packets went. */
+    private int writeGroup(int fd, int first) throws LinuxException {
+        int segments = coalescer.segments();
+        if (segments == 0) {
+            return 0;
+        }
+        int bytes = coalescer.finish();
+        long r;
+        do {
+            r = Sys.libc().write(fd, coalescedAddress, bytes);
+        } while (r < 0 && Native.errno() == LinuxException.EINTR);
+        coalescer.clear();
+        if (r >= 0) {
+            if (segments > 1) {
+                joinedWrites++;
+            }
+            return segments;
+        }
+        int errno = Native.errno();
+        if (errno == LinuxException.EBADF || errno == LinuxException.EFAULT) {
+            throw new LinuxException(writeCall, errno);
+        }
+        counters.refused(first, segments, errno);
+        return 0;
+    }
+
+    /** Segmentation-offload super-packets read and cut so far (with offloads). */
+    public long superPackets() {
+        return superPackets;
+    }
+
+    /** Writes that carried several packets joined into one (with offloads). */
+    public long joinedWrites() {
+        return joinedWrites;
+    }
+
+    /** Packets of TUN reads that were neither IPv4 nor IPv6 (or malformed super-packets), discarded so far. */
     public long discarded() {
         return discarded;
     }

@@ -55,6 +55,8 @@ enum ConfigKey {
     TUN_NAME("tun.name", Scope.TOP_LEVEL, "org.alagg.interceptor.tun", "name", "alagg0", InterfaceName::check),
     TUN_ADDRESS("tun.address", Scope.TOP_LEVEL, "org.alagg.interceptor.tun", "address", "", v -> cidrList("tun.address", v)),
     TUN_ROUTE("tun.route", Scope.TOP_LEVEL, "org.alagg.interceptor.tun", "route", "", v -> cidrList("tun.route", v)),
+    TUN_OFFLOAD("tun.offload", Scope.TOP_LEVEL, "org.alagg.interceptor.tun", "offload", Boolean.TRUE,
+            v -> onOff("tun.offload", v)),
     // The keys have no default: left out, the property is absent (no authentication, no second key, any source).
     KEY("key", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_KEY, null, ConfigKey::key),
     KEY_FILE("key.file", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_KEY, null, ConfigKey::keyFile),
@@ -294,6 +296,14 @@ enum ConfigKey {
     }
 
     /** The netfilter queue number, 0-65535: the nfqueue plugin's own setting (its Metatype gives the range), not the API's. */
+    private static Boolean onOff(String key, String v) {
+        return switch (v) {
+            case "on" -> Boolean.TRUE;
+            case "off" -> Boolean.FALSE;
+            default -> throw new IllegalArgumentException(key + " '" + v + "' is neither on nor off");
+        };
+    }
+
     private static Integer queueNumber(String v) {
         long value = number("queue number", v);
         if (value < 0 || value > 65535) {

@@ -14,4 +14,8 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
     @AttributeDefinition(description = "Destinations routed into the device, comma-separated CIDRs, e.g. 10.9.1.0/24")
     String route() default "";
+
+    @AttributeDefinition(description = "TUN only: take the kernel's checksum and TCP/UDP segmentation offloads"
+            + " (super-packets of up to 64 KiB cut into packets here, received segments joined for the local stack)")
+    boolean offload() default true;
 }

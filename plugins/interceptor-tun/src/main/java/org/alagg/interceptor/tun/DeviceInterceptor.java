@@ -84,7 +84,7 @@ abstract class DeviceInterceptor implements PacketInterceptor, LocalDelivery {
             close();
             DeviceConfig c = config;
             int mtu = mtuFor(maxPacketLength);
-            TunDevice d = TunDevice.open(c.name(), mode);
+            TunDevice d = TunDevice.open(c.name(), mode, c.offload());
             try {
                 NetworkInterfaces.setMtu(d.name(), mtu);
                 NetworkInterfaces.setTxQueueLength(d.name(), TX_QUEUE_LENGTH);
@@ -97,7 +97,8 @@ abstract class DeviceInterceptor implements PacketInterceptor, LocalDelivery {
             this.opened = c;
             this.mtu = mtu;
             device = new Shared<>(d, TunDevice::close);
-            log.info("{} device {} up, MTU {}, transmit queue {} packets", mode, d.name(), mtu, TX_QUEUE_LENGTH);
+            log.info("{} device {} up, MTU {}, transmit queue {} packets, offloads: {}", mode, d.name(), mtu,
+                    TX_QUEUE_LENGTH, d.offloads().isEmpty() ? "none" : d.offloads());
             if (mtu < IPV6_MIN_MTU) {
                 warnIpv6Off(d.name(), mtu);
             }

@@ -377,7 +377,7 @@ class DeviceInterceptorRootTest {
     }
 
     private static DeviceConfig config(String name, String address, String route) {
-        Map<String, Object> values = Map.of("name", name, "address", address, "route", route);
+        Map<String, Object> values = Map.of("name", name, "address", address, "route", route, "offload", true);
         return (DeviceConfig) Proxy.newProxyInstance(DeviceConfig.class.getClassLoader(), new Class<?>[] {DeviceConfig.class},
                 (proxy, method, args) -> method.getName().equals("equals") ? proxy == args[0] : values.get(method.getName()));
     }
