@@ -87,6 +87,16 @@ public final class Bed implements AutoCloseable {
      */
     public static Bed create(Path root, Capture capture, int links, int configuredLinks, List<String> extraConfig,
             boolean ownDistribution) throws IOException {
+        return create(root, capture, links, configuredLinks, extraConfig, ownDistribution, false);
+    }
+
+    /**
+     * Like {@link #create(Path, Capture, int, int, List, boolean)}; with {@code vethOffloads} the veth links keep the
+     * kernel's default offloads (TSO and GSO on: a local TCP sender's segments cross them as super-packets) instead
+     * of one frame per packet, as real hosts have them.
+     */
+    public static Bed create(Path root, Capture capture, int links, int configuredLinks, List<String> extraConfig,
+            boolean ownDistribution, boolean vethOffloads) throws IOException {
         if (links < 1 || links > 9 || configuredLinks > links) {
             throw new IllegalArgumentException("1 to 9 links, at most all of them configured: " + links + ", " + configuredLinks);
         }
@@ -100,7 +110,9 @@ public final class Bed implements AutoCloseable {
             for (int i = 1; i <= links; i++) {
                 network.veth(nsA, link(i, 'a'), nsB, link(i, 'b'));
                 for (String[] end : new String[][] {{nsA, link(i, 'a')}, {nsB, link(i, 'b')}}) {
-                    network.exec(end[0], "ethtool", "-K", end[1], "tso", "off", "gso", "off", "gro", "off");
+                    if (!vethOffloads) {
+                        network.exec(end[0], "ethtool", "-K", end[1], "tso", "off", "gso", "off", "gro", "off");
+                    }
                 }
             }
             String tag = network.id().substring(network.id().lastIndexOf('-') + 1);

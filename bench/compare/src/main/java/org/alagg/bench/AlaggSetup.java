@@ -49,9 +49,9 @@ final class AlaggSetup implements Setup {
     }
 
     @Override
-    public Bed open(Path root) throws IOException, InterruptedException {
+    public Bed open(Path root, boolean vethOffloads) throws IOException, InterruptedException {
         // the bed's own copy of the distribution: a rebuild of the project's during the run changes nothing here
-        bed = Bed.create(root, capture, 2, 2, config(), true);
+        bed = Bed.create(root, capture, 2, 2, config(), true, vethOffloads);
         // not Bed.start(): its pings wait up to 1 s for an answer, the start-up figure could be a second late
         long started = System.nanoTime();
         bed.a().instance().start();

@@ -3,7 +3,11 @@ package org.alagg.bench;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 
 import org.alagg.e2e.Bed;
 
@@ -11,10 +15,21 @@ import org.alagg.e2e.Bed;
  * The comparison benchmark: direct veth, wireguard-go, Alagg NFQUEUE without and with authentication and Alagg TUN,
  * one after another on the same topology in one run, with the same measurements; prints the tables and rewrites
  * docs/benchmarks.md and docs/benchmarks.png. Needs root (namespaces, links, firewall rules). {@code --quick}
- * checks that everything works in a few minutes; its figures are rough.
+ * checks that everything works in a few minutes; its figures are rough. {@code --only NAME,...} measures only the
+ * named setups ({@link #SETUPS}) and writes nothing: for a developer comparing a change against the anchor.
  */
 public final class Compare {
     private static final PrintStream OUT = System.out;
+    /** The setups by the names {@code --only} takes, in the order of a full run. */
+    private static final Map<String, Supplier<Setup>> SETUPS = new LinkedHashMap<>();
+
+    static {
+        SETUPS.put("direct", Direct::new);
+        SETUPS.put("wireguard-go", WireGuardGo::new);
+        SETUPS.put("nfqueue", () -> AlaggSetup.plain(Bed.Capture.NFQUEUE));
+        SETUPS.put("nfqueue-auth", () -> AlaggSetup.authenticated(Bed.Capture.NFQUEUE));
+        SETUPS.put("tun", () -> AlaggSetup.plain(Bed.Capture.TUN));
+    }
 
     private Compare() {
     }
@@ -22,9 +37,16 @@ public final class Compare {
     public static void main(String[] args) throws Exception {
         // the chart is drawn into an image: no display wanted, whatever DISPLAY says
         System.setProperty("java.awt.headless", "true");
-        boolean quick = List.of(args).equals(List.of("--quick"));
-        if (!quick && args.length > 0) {
-            System.err.println("usage: Compare [--quick]");
+        List<String> options = new ArrayList<>(List.of(args));
+        boolean quick = options.remove("--quick");
+        List<String> only = new ArrayList<>();
+        int at = options.indexOf("--only");
+        if (at >= 0 && at + 1 < options.size()) {
+            only.addAll(List.of(options.remove(at + 1).split(",")));
+            options.remove(at);
+        }
+        if (!options.isEmpty() || !SETUPS.keySet().containsAll(only)) {
+            System.err.println("usage: Compare [--quick] [--only NAME,...]; names: " + String.join(", ", SETUPS.keySet()));
             System.exit(2);
         }
         if (!"root".equals(System.getProperty("user.name"))) {
@@ -43,12 +65,28 @@ public final class Compare {
         Thread measuring = Thread.currentThread();
         Runtime.getRuntime().addShutdownHook(new Thread(measuring::interrupt, "compare-stop"));
         Measurement measurement = new Measurement(root, plan, new Progress(OUT));
+        if (!only.isEmpty()) {
+            for (String name : only) {
+                measurement.of(SETUPS.get(name).get());
+            }
+            for (String name : only) {
+                measurement.tcpWithOffloads(SETUPS.get(name).get());
+            }
+            OUT.println("Measured " + String.join(", ", only) + " only: nothing written");
+            return;
+        }
         Results results;
         try {
-            results = new Results(measurement.of(new Direct()), measurement.of(new WireGuardGo()),
-                    measurement.of(AlaggSetup.plain(Bed.Capture.NFQUEUE)),
-                    measurement.of(AlaggSetup.authenticated(Bed.Capture.NFQUEUE)),
-                    measurement.of(AlaggSetup.plain(Bed.Capture.TUN)));
+            List<Outcome> outcomes = new ArrayList<>();
+            for (Supplier<Setup> setup : SETUPS.values()) {
+                outcomes.add(measurement.of(setup.get()));
+            }
+            List<Offloaded> offloaded = new ArrayList<>();
+            for (Supplier<Setup> setup : SETUPS.values()) {
+                offloaded.add(measurement.tcpWithOffloads(setup.get()));
+            }
+            results = new Results(outcomes.get(0), outcomes.get(1), outcomes.get(2), outcomes.get(3), outcomes.get(4),
+                    offloaded);
         } catch (InterruptedException e) {
             System.err.println("Compare: " + e.getMessage() + "; nothing written");
             return;
@@ -57,6 +95,8 @@ public final class Compare {
 
         OUT.println();
         OUT.print(Summary.figures(results).markdown());
+        OUT.println();
+        OUT.print(Summary.offloaded(results).markdown());
         Summary.failures(results).forEach(OUT::println);
         OUT.println();
         OUT.print(Summary.targets(targets).markdown());

@@ -18,8 +18,8 @@ final class Direct implements Setup {
     }
 
     @Override
-    public Bed open(Path root) throws IOException, InterruptedException {
-        bed = KernelOnlyBed.create(root);
+    public Bed open(Path root, boolean vethOffloads) throws IOException, InterruptedException {
+        bed = KernelOnlyBed.create(root, vethOffloads);
         for (Bed.Side side : List.of(bed.a(), bed.b())) {
             bed.network().address(side.namespace(), side.link(1), side.ipv4() + "/24");
         }

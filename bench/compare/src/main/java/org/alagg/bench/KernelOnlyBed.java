@@ -15,7 +15,7 @@ final class KernelOnlyBed {
     private KernelOnlyBed() {
     }
 
-    static Bed create(Path root) throws IOException {
-        return Bed.create(root, Bed.Capture.TUN, 2, 0, List.of());
+    static Bed create(Path root, boolean vethOffloads) throws IOException {
+        return Bed.create(root, Bed.Capture.TUN, 2, 0, List.of(), false, vethOffloads);
     }
 }

@@ -40,7 +40,7 @@ final class Measurement {
         }
         progress.setup(setup.name());
         try (setup) {
-            Bed bed = setup.open(root);
+            Bed bed = setup.open(root, false);
             setup.startup().ifPresent(d -> progress.line("forwarding %.2f s after starting the instances",
                     d.toNanos() / 1e9));
             List<Forwarder> forwarders = setup.forwarders();
@@ -72,6 +72,29 @@ final class Measurement {
         }
     }
 
+    /**
+     * Builds the setup on veth links with offloads on and runs only the TCP runs (after the warm-up pings): what
+     * offloads change is bulk TCP; the per-packet figures are those of {@link #of}.
+     */
+    Offloaded tcpWithOffloads(Setup setup) throws InterruptedException {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new InterruptedException("stopped before " + setup.name());
+        }
+        progress.setup(setup.name() + ", veth offloads on");
+        try (setup) {
+            Bed bed = setup.open(root, true);
+            Traffic.Ping warmUp = Traffic.ping(bed.a(), bed.b().ipv4(), plan.warmUpPings(), PING_INTERVAL_SECONDS);
+            progress.line("ping, warm-up (not counted): %s", warmUp);
+            return Offloaded.measured(setup.name(), tcp(bed, setup.forwarders()));
+        } catch (IOException | RuntimeException e) {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new InterruptedException("stopped during " + setup.name());
+            }
+            progress.line("FAILED: %s", e.getMessage());
+            return Offloaded.failed(setup.name(), String.valueOf(e.getMessage()));
+        }
+    }
+
     private TcpResult tcp(Bed bed, List<Forwarder> forwarders) throws IOException, InterruptedException {
         Map<String, Double> cpuBefore = cpuSeconds(forwarders);
         List<Traffic.Iperf> runs = new ArrayList<>();
@@ -82,7 +105,11 @@ final class Measurement {
         }
         Map<String, Double> used = cpuSeconds(forwarders);
         used.replaceAll((forwarder, seconds) -> seconds - cpuBefore.get(forwarder));
-        return new TcpResult(runs, used);
+        TcpResult result = new TcpResult(runs, used);
+        if (!used.isEmpty()) {
+            progress.line("CPU during the TCP runs: %s: %.1f s per GB", used, result.cpuSecondsPerGigabyte());
+        }
+        return result;
     }
 
     private static Map<String, Double> cpuSeconds(List<Forwarder> forwarders) throws IOException {

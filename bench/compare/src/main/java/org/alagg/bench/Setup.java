@@ -10,7 +10,7 @@ import org.alagg.e2e.Bed;
 
 /**
  * One way of carrying traffic between hosts A and B, on the bed's topology: two namespaces joined by two veth links
- * with offloads off. Used once: {@link #open} builds it, {@link #close} removes every trace of it.
+ * (offloads off, or on). Used once: {@link #open} builds it, {@link #close} removes every trace of it.
  */
 interface Setup extends AutoCloseable {
     /** The name the table and the chart give it. */
@@ -20,7 +20,7 @@ interface Setup extends AutoCloseable {
      * Builds the namespaces and links and starts what carries the traffic; returns once A and B answer each other's
      * ping on their application addresses ({@code bed.a().ipv4()}, {@code bed.b().ipv4()}).
      */
-    Bed open(Path root) throws IOException, InterruptedException;
+    Bed open(Path root, boolean vethOffloads) throws IOException, InterruptedException;
 
     /** The user-space processes that carry the traffic, on both sides; empty when the kernel does it all. */
     List<Forwarder> forwarders();

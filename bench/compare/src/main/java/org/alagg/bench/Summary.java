@@ -45,10 +45,31 @@ final class Summary {
         return table;
     }
 
+    /** The TCP runs with veth offloads on: one column per setup. */
+    static Table offloaded(Results results) {
+        List<String> header = new ArrayList<>(List.of("veth offloads on"));
+        results.offloaded().forEach(o -> header.add(o.setup()));
+        Table table = new Table(header);
+        List<String> goodput = new ArrayList<>(List.of("TCP goodput, Mbit/s: median (min-max)"));
+        List<String> cpu = new ArrayList<>(List.of("CPU s per GB of TCP goodput, both sides"));
+        for (Offloaded o : results.offloaded()) {
+            goodput.add(o.tcp().map(t -> format("%.0f (%.0f-%.0f)", t.medianMbps(), t.minMbps(), t.maxMbps()))
+                    .orElse("failed"));
+            cpu.add(o.tcp().map(t -> t.cpuSeconds().isEmpty() ? KERNEL : format("%.1f", t.cpuSecondsPerGigabyte()))
+                    .orElse("failed"));
+        }
+        table.row(goodput);
+        table.row(cpu);
+        return table;
+    }
+
     /** Why the setups that failed did, one line each; empty when none did. */
     static List<String> failures(Results results) {
-        return results.all().stream().filter(Outcome.Failed.class::isInstance).map(Outcome.Failed.class::cast)
-                .map(failed -> failed.setup() + " failed: " + failed.reason()).toList();
+        List<String> lines = new ArrayList<>(results.all().stream().filter(Outcome.Failed.class::isInstance)
+                .map(Outcome.Failed.class::cast).map(failed -> failed.setup() + " failed: " + failed.reason()).toList());
+        results.offloaded().stream().filter(o -> o.tcp().isEmpty())
+                .forEach(o -> lines.add(o.setup() + " with veth offloads on failed: " + o.failure()));
+        return lines;
     }
 
     static Table targets(List<Target> targets) {

@@ -43,9 +43,9 @@ final class WireGuardGo implements Setup {
     }
 
     @Override
-    public Bed open(Path root) throws IOException, InterruptedException {
+    public Bed open(Path root, boolean vethOffloads) throws IOException, InterruptedException {
         closeOnExit = new CloseOnExit("wireguard-go-cleanup", this);
-        bed = KernelOnlyBed.create(root);
+        bed = KernelOnlyBed.create(root, vethOffloads);
         // the socket directory is shared by all namespaces, maybe by other runs: the bed's tag keeps the names apart
         String tag = bed.network().id().substring(bed.network().id().lastIndexOf('-') + 1);
         add(start(bed.a(), "wg" + tag + "a", "10.99.1.1"));
