@@ -20,8 +20,6 @@ final class Descriptor {
     /** {@code null} for a descriptor nobody waits on, e.g. a send-only socket. */
     private final Poller poller;
     private final int fd;
-    /** Runs right after the number is closed, when no user holds it any more (e.g. unmapping a ring). */
-    private volatile Runnable afterClose = () -> { };
     /** {@link #CLOSED} once closed, plus {@link #USER} for each acquirer that has not released yet. */
     private final AtomicInteger state = new AtomicInteger();
 
@@ -41,14 +39,6 @@ final class Descriptor {
      */
     static Descriptor polled(int fd) throws LinuxException {
         return new Descriptor(fd, new Poller(fd));
-    }
-
-    /**
-     * What to release once the number is closed and no thread uses it any more: memory mapped from the descriptor
-     * that a user reads while it holds the descriptor. Set before another thread may close it.
-     */
-    void afterClose(Runnable action) {
-        afterClose = action;
     }
 
     /** The descriptor's number, or -1 after {@link #close()}. */
@@ -94,7 +84,6 @@ final class Descriptor {
     void release() {
         if (state.addAndGet(-USER) == CLOSED) {
             Sys.close(fd);
-            afterClose.run();
         }
     }
 
@@ -124,7 +113,6 @@ final class Descriptor {
                 }
                 if (s == 0) {
                     Sys.close(fd);
-                    afterClose.run();
                 }
                 return;
             }

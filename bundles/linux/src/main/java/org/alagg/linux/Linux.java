@@ -49,16 +49,6 @@ final class Linux {
 
     static final int SOL_PACKET = 263;
     static final int PACKET_IGNORE_OUTGOING = 23;
-    static final int PACKET_RX_RING = 5;
-    static final int PACKET_VERSION = 10;
-    static final int TPACKET_V2 = 1;
-    static final int TP_STATUS_KERNEL = 0;
-    static final int TP_STATUS_USER = 1;
-    static final int PROT_READ = 1;
-    static final int PROT_WRITE = 2;
-    static final int MAP_SHARED = 1;
-    /** mmap's system call number: x86-64's, else aarch64's (the generic table), the two the native layer runs on. */
-    static final long SYS_MMAP = Structs.EPOLL_PACKED ? 9 : 222;
     static final int PACKET_OTHERHOST = 3;
     static final int PACKET_OUTGOING = 4;
 

@@ -57,15 +57,12 @@ public final class PacketSocket implements Closeable {
     private final Sys.BatchAddress receiveBatch = new Sys.BatchAddress();
     private final int[] sourceIfindex;
     private final long[] sourceMac;
-    private final ByteBuffer socketError = Structs.allocate(8);
-    /** The receive ring, or null: frames are taken with recvmmsg. */
-    private final PacketRing ring;
     private int receivedFirst;
     private int receivedCount;
     private long discarded;
     private int lastReceiveError;
 
-    private PacketSocket(int fd, int etherType, int ifindex, int capacity, PacketRing ring) throws LinuxException {
+    private PacketSocket(int fd, int etherType, int ifindex, int capacity) throws LinuxException {
         this.etherType = etherType;
         this.ifindex = ifindex;
         this.capacity = capacity;
@@ -84,11 +81,7 @@ public final class PacketSocket implements Closeable {
         }
         this.sourceIfindex = new int[capacity];
         this.sourceMac = new long[capacity];
-        this.ring = ring;
         this.descriptor = Descriptor.polled(fd);
-        if (ring != null) {
-            descriptor.afterClose(ring::unmap);
-        }
     }
 
     /**
@@ -110,17 +103,6 @@ public final class PacketSocket implements Closeable {
      * @throws LinuxException EPERM without CAP_NET_RAW; ENODEV when there is no such interface
      */
     public static PacketSocket open(int etherType, int batchCapacity, int ifindex) throws LinuxException {
-        return open(etherType, batchCapacity, ifindex, false);
-    }
-
-    /**
-     * Like {@link #open(int, int, int)}; with {@code receiveRing} frames arrive through a TPACKET_V2 receive ring
-     * of {@value PacketRing#FRAMES} frames (4 MiB) shared with the kernel instead of recvmmsg: no system call per
-     * batch while frames keep coming, and the kernel's per-frame work ends when it has copied the frame. Frames
-     * of up to 4016 bytes.
-     */
-    public static PacketSocket open(int etherType, int batchCapacity, int ifindex, boolean receiveRing)
-            throws LinuxException {
         if (etherType < 0x0600 || etherType > 0xFFFF) {
             throw new IllegalArgumentException(String.format("EtherType 0x%04x: must be 0x0600 to 0xffff", etherType));
         }
@@ -131,26 +113,21 @@ public final class PacketSocket implements Closeable {
         // protocol 0 receives nothing until bind names the EtherType (and the interface): no stray frames before
         int fd = Sys.socket(Linux.AF_PACKET, Linux.SOCK_DGRAM | Linux.SOCK_NONBLOCK, 0,
                 String.format("socket(AF_PACKET, SOCK_DGRAM, EtherType 0x%04x)", etherType));
-        PacketRing ring = null;
         try {
             int errno = Sys.trySetInt(fd, Linux.SOL_PACKET, Linux.PACKET_IGNORE_OUTGOING, 1);
             if (errno != 0 && errno != LinuxException.ENOPROTOOPT) {
                 throw new LinuxException("setsockopt(PACKET_IGNORE_OUTGOING)", errno);
             }
             Sys.setBuffers(fd, SOCKET_BUFFER_BYTES);
-            ring = receiveRing ? PacketRing.attach(fd) : null;
             ByteBuffer address = Structs.allocate(Structs.SOCKADDR_LL_SIZE);
             Structs.putSockaddrLl(address, 0, etherType, ifindex, 0);
             if (Sys.libc().bind(fd, Native.address(address), Structs.SOCKADDR_LL_SIZE) < 0) {
                 throw new LinuxException(String.format("bind(AF_PACKET, EtherType 0x%04x, ifindex %d)", etherType, ifindex),
                         Native.errno());
             }
-            return new PacketSocket(fd, etherType, ifindex, batchCapacity, ring);
+            return new PacketSocket(fd, etherType, ifindex, batchCapacity);
         } catch (LinuxException | RuntimeException e) {
             Sys.close(fd);
-            if (ring != null) {
-                ring.unmap();
-            }
             throw e;
         }
     }
@@ -315,20 +292,6 @@ public final class PacketSocket implements Closeable {
         if (n <= 0) {
             return 0;
         }
-        if (ring != null) {
-            int r = ring.receive(into, n, sourceIfindex, sourceMac);
-            if (r == 0) {
-                takeSocketError(fd);
-                if (timeoutNanos != 0 && descriptor.await(timeoutNanos) != 0) {
-                    r = ring.receive(into, n, sourceIfindex, sourceMac);
-                    if (r == 0) {
-                        takeSocketError(fd);
-                    }
-                }
-            }
-            receivedCount = r;
-            return r;
-        }
         long base = receiveBatch.of(into);
         int first = into.size();
         int slotSize = into.slotSize();
@@ -389,19 +352,6 @@ public final class PacketSocket implements Closeable {
         }
     }
 
-    /**
-     * Reads and clears an error the kernel queued on the socket (SO_ERROR), which recvmmsg would have reported: with
-     * a ring nothing else does, and poll would report it again and again.
-     */
-    private void takeSocketError(int fd) {
-        socketError.putInt(0, 0).putInt(4, 4);
-        long address = Native.address(socketError);
-        if (Sys.libc().getsockopt(fd, Linux.SOL_SOCKET, Linux.SO_ERROR, address, address + 4) == 0
-                && socketError.getInt(0) != 0) {
-            lastReceiveError = socketError.getInt(0);
-        }
-    }
-
     /** The errno of the last passing receive error (ENETDOWN, ENOBUFS, ...), or 0. Receiving thread. */
     public int lastReceiveError() {
         return lastReceiveError;
@@ -428,7 +378,7 @@ public final class PacketSocket implements Closeable {
 
     /** Frames received but not returned so far: longer than a slot, or addressed to another host. Receiving thread. */
     public long discarded() {
-        return discarded + (ring == null ? 0 : ring.discarded());
+        return discarded;
     }
 
     /** Makes a {@link #receive} blocked in another thread return. Any thread. */

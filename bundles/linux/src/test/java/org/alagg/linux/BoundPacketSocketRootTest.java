@@ -39,11 +39,6 @@ class BoundPacketSocketRootTest {
     PacketSocket s1a;
     PacketSocket s1b;
 
-    /** Whether the sockets under test receive through a ring ({@link PacketSocketRingRootTest}) or recvmmsg. */
-    boolean receiveRing() {
-        return false;
-    }
-
     @BeforeEach
     void network() throws Exception {
         net = TestNetwork.create();
@@ -57,8 +52,8 @@ class BoundPacketSocketRootTest {
         mac1a = NetworkNamespace.call(a, () -> NetworkInterfaces.mac("l1a"));
         mac1b = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("l1b"));
         mac2b = NetworkNamespace.call(b, () -> NetworkInterfaces.mac("l2b"));
-        s1a = NetworkNamespace.call(a, () -> PacketSocket.open(ETHERTYPE, 64, l1a, receiveRing()));
-        s1b = NetworkNamespace.call(b, () -> PacketSocket.open(ETHERTYPE, 64, l1b, receiveRing()));
+        s1a = NetworkNamespace.call(a, () -> PacketSocket.open(ETHERTYPE, 64, l1a));
+        s1b = NetworkNamespace.call(b, () -> PacketSocket.open(ETHERTYPE, 64, l1b));
         s1a.setDestination(0, l1a, mac1b);
     }
 

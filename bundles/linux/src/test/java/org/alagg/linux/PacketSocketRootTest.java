@@ -48,11 +48,6 @@ class PacketSocketRootTest {
     MacAddress mac1b;
     MacAddress mac2b;
 
-    /** Whether the sockets under test receive through a ring ({@link PacketSocketRingRootTest}) or recvmmsg. */
-    boolean receiveRing() {
-        return false;
-    }
-
     @BeforeEach
     void network() throws Exception {
         net = TestNetwork.create();
@@ -60,8 +55,8 @@ class PacketSocketRootTest {
         b = net.namespace("b");
         net.veth(a, "l1a", b, "l1b");
         net.veth(a, "l2a", b, "l2b");
-        sa = NetworkNamespace.call(a, () -> PacketSocket.open(ETHERTYPE, 64, 0, receiveRing()));
-        sb = NetworkNamespace.call(b, () -> PacketSocket.open(ETHERTYPE, 64, 0, receiveRing()));
+        sa = NetworkNamespace.call(a, () -> PacketSocket.open(ETHERTYPE, 64));
+        sb = NetworkNamespace.call(b, () -> PacketSocket.open(ETHERTYPE, 64));
         l1a = NetworkNamespace.call(a, () -> NetworkInterfaces.index("l1a"));
         l2a = NetworkNamespace.call(a, () -> NetworkInterfaces.index("l2a"));
         l1b = NetworkNamespace.call(b, () -> NetworkInterfaces.index("l1b"));

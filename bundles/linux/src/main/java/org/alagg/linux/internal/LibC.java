@@ -55,12 +55,4 @@ public interface LibC {
     int epoll_wait(int epfd, @intptr_t long events, int maxEvents, int timeoutMillis);
 
     int setns(int fd, int namespaceType);
-
-    /**
-     * syscall(2) with six arguments: for mmap, whose own binding passes its sixth argument wrong through jnr-ffi
-     * 2.2 (glibc then fails with EINVAL before any system call; the seven-argument syscall is bound right).
-     */
-    long syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
-
-    int munmap(@intptr_t long address, @size_t long length);
 }

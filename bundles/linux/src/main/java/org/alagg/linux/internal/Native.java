@@ -1,7 +1,6 @@
 package org.alagg.linux.internal;
 
 import java.nio.Buffer;
-import java.nio.ByteBuffer;
 
 import com.kenai.jffi.MemoryIO;
 
@@ -42,11 +41,6 @@ public final class Native {
     /** The errno saved by the last call of this thread into {@link #libc()}. */
     public static int errno() {
         return Holder.RUNTIME.getLastError();
-    }
-
-    /** A direct buffer over native memory the caller keeps mapped while the buffer is used (e.g. an mmap). */
-    public static ByteBuffer buffer(long address, int capacity) {
-        return Holder.MEMORY.newDirectByteBuffer(address, capacity);
     }
 
     /** The native address of a direct buffer's first byte (not its position). */

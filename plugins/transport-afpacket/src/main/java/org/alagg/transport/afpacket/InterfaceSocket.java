@@ -198,7 +198,7 @@ final class InterfaceSocket {
     private PacketSocket openSocket(int index, PollSet poll) {
         PacketSocket s = null;
         try {
-            s = PacketSocket.open(etherType, AfPacketTransport.BATCH, index, Boolean.getBoolean("alagg.afpacket.ring"));
+            s = PacketSocket.open(etherType, AfPacketTransport.BATCH, index);
             poll.add(s, slot);
             socketFailure = null;
             socket = s;
