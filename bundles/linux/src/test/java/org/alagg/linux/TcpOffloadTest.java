@@ -251,6 +251,34 @@ class TcpOffloadTest {
         }
     }
 
+    @Test
+    void cuttingAndJoiningAllocateNothing() throws Exception {
+        ByteBuffer original = superPacket(4, ACK, 1_300, bytes(40 * 1_300), true);
+        ByteBuffer source = ByteBuffer.allocateDirect(original.limit());
+        source.put(0, original, 0, original.limit());
+        PacketBatch segments = new PacketBatch(64, 2048);
+        OffloadSegmenter segmenter = new OffloadSegmenter();
+        ReceiveCoalescer coalescer = new ReceiveCoalescer();
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = 0;
+        for (int round = 0; round < 30_000; round++) {
+            if (round == 20_000) {
+                before = threads.getCurrentThreadAllocatedBytes();
+            }
+            segments.clear();
+            assertTrue(segmenter.take(source, 0, HEADER, source.limit() - HEADER, segments));
+            segmenter.next(segments);
+            coalescer.clear();
+            coalescer.begin(segments.memory(), segments.offset(0), segments.length(0));
+            for (int i = 1; i < segments.size(); i++) {
+                assertTrue(coalescer.join(segments.memory(), segments.offset(i), segments.length(i)));
+            }
+            coalescer.finish();
+        }
+        assertEquals(0, threads.getCurrentThreadAllocatedBytes() - before, "bytes allocated in 10 000 rounds");
+    }
+
     // ---- packets ----
 
     private byte[] bytes(int n) {

@@ -2,6 +2,8 @@ package org.alagg.nfqueue;
 
 import java.nio.ByteBuffer;
 
+import org.alagg.linux.InternetChecksum;
+
 /**
  * The ICMP errors that tell a sender its packet was too long for the path, so that its path MTU discovery
  * shrinks the next ones: ICMPv4 "destination unreachable, fragmentation needed" (RFC 792, next-hop MTU per
@@ -164,29 +166,13 @@ final class TooBigMessages {
         Netlink.putBeInt(into, icmp + 4, mtu);
         into.put(icmp + ICMP_HEADER, packet, offset, quoted);
         // pseudo-header (RFC 8200 8.1): source, destination, upper-layer length, next header
-        long sum = sum(into, 8, 32, 0) + payloadLength + NEXT_HEADER_ICMPV6;
+        long sum = InternetChecksum.sum(into, 8, 32, 0) + payloadLength + NEXT_HEADER_ICMPV6;
         Netlink.putBeShort(into, icmp + 2, checksum(into, icmp, payloadLength, sum));
         return IPV6_HEADER + payloadLength;
     }
 
     /** The Internet checksum (RFC 1071) of {@code length} bytes at {@code offset}, on top of a partial sum. */
     static int checksum(ByteBuffer b, int offset, int length, long partial) {
-        long sum = sum(b, offset, length, partial);
-        while ((sum >>> 16) != 0) {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        return (int) ~sum & 0xFFFF;
-    }
-
-    private static long sum(ByteBuffer b, int offset, int length, long sum) {
-        int end = offset + length;
-        int i = offset;
-        for (; i + 1 < end; i += 2) {
-            sum += Netlink.getBeShort(b, i);
-        }
-        if (i < end) {
-            sum += (b.get(i) & 0xFF) << 8;
-        }
-        return sum;
+        return InternetChecksum.finish(InternetChecksum.sum(b, offset, length, partial));
     }
 }
