@@ -6,7 +6,8 @@ import org.alagg.api.PacketBatch;
 import org.alagg.api.PayloadType;
 
 /**
- * Cuts what a TUN device with offloads hands over into ordinary packets, as the kernel's own GSO would have: a
+ * Cuts segmentation-offload super-packets (from a TUN device with offloads, or NFQUEUE with GSO) into ordinary
+ * packets, as the kernel's own GSO would have: a
  * TCP (TSO) or UDP (USO) super-packet of up to 64 KiB into packets of {@code gso_size} bytes of payload, each with
  * its IP length, IPv4 identification and header checksum, TCP sequence number and flags (FIN and PSH only on the
  * last, CWR only on the first) or UDP length, and its full TCP/UDP checksum; a packet whose checksum the kernel
@@ -14,9 +15,10 @@ import org.alagg.api.PayloadType;
  * the batch stays pending for the next call. Reading thread only; no allocation.
  *
  * <p>What is malformed (a header that does not match the packet, a segment that does not fit a slot) is refused
- * whole and counted: the kernel is the only writer here, so this guards against bugs, not attackers.
+ * whole and counted: the kernel is the only writer here, so this guards against bugs, not attackers. A
+ * super-packet is read from the caller's buffer while it is pending: the caller keeps that unchanged meanwhile.
  */
-final class OffloadSegmenter {
+public final class OffloadSegmenter {
     private ByteBuffer source;
     private int ip;
     private int ipHeader;
@@ -33,7 +35,7 @@ final class OffloadSegmenter {
     private long refused;
 
     /**
-     * Takes the packet the device read at {@code ip} (after its virtio-net header at {@code header}): a plain
+     * Takes the packet a TUN device read at {@code ip} (after its virtio-net header at {@code header}): a plain
      * packet is completed and appended to {@code into} at once (the batch must have room); a super-packet becomes
      * pending and {@link #next} cuts it.
      *
@@ -45,23 +47,40 @@ final class OffloadSegmenter {
             return plain(b, header, ip, length, into);
         }
         int version = IpHeaders.version(b, ip);
-        int ipHeader = IpHeaders.headerLength(b, ip, length);
-        int protocol = ipHeader < 0 ? -1 : IpHeaders.protocol(b, ip);
+        int protocol = IpHeaders.headerLength(b, ip, length) < 0 ? -1 : IpHeaders.protocol(b, ip);
         boolean matches = switch (gsoType) {
             case VirtioNetHeader.GSO_TCPV4 -> version == 4 && protocol == IpHeaders.TCP;
             case VirtioNetHeader.GSO_TCPV6 -> version == 6 && protocol == IpHeaders.TCP;
             case VirtioNetHeader.GSO_UDP_L4 -> protocol == IpHeaders.UDP;
             default -> false;
         };
-        if (!matches) {
-            return refuse();
-        }
+        return matches ? start(b, ip, length, VirtioNetHeader.gsoSize(b, header), 0, into) : refuse();
+    }
+
+    /**
+     * Takes a TCP or UDP super-packet over IPv4 or IPv6 at {@code ip} whose segment size is not known (NFQUEUE
+     * hands over GSO packets without it): it is cut into packets of at most {@code maxLength} bytes. It becomes
+     * pending; {@link #next} cuts it. {@code b} must stay unchanged until it is cut.
+     *
+     * @return false when the packet is malformed or not TCP/UDP (counted in {@link #refused})
+     */
+    public boolean cut(ByteBuffer b, int ip, int length, int maxLength, PacketBatch into) {
+        int protocol = IpHeaders.headerLength(b, ip, length) < 0 ? -1 : IpHeaders.protocol(b, ip);
+        return protocol == IpHeaders.TCP || protocol == IpHeaders.UDP ? start(b, ip, length, 0, maxLength, into)
+                : refuse();
+    }
+
+    /** Either the segment payload size or, when it is 0, the longest segment decides how the packet is cut. */
+    private boolean start(ByteBuffer b, int ip, int length, int segmentPayload, int maxLength, PacketBatch into) {
+        int version = IpHeaders.version(b, ip);
+        int ipHeader = IpHeaders.headerLength(b, ip, length);
+        int protocol = IpHeaders.protocol(b, ip);
         int l4 = ip + ipHeader;
         int l4Header = protocol == IpHeaders.TCP ? IpHeaders.tcpHeaderLength(b, l4) : IpHeaders.UDP_HEADER;
-        int size = VirtioNetHeader.gsoSize(b, header);
         int headers = ipHeader + l4Header;
-        if (l4Header < IpHeaders.UDP_HEADER || (protocol == IpHeaders.TCP && l4Header < 20) || headers >= length
-                || size == 0 || headers + size > into.slotSize()) {
+        int size = segmentPayload > 0 ? segmentPayload : Math.min(maxLength, into.slotSize()) - headers;
+        if ((protocol == IpHeaders.TCP && l4Header < 20) || headers >= length || size <= 0
+                || headers + size > into.slotSize()) {
             return refuse();
         }
         this.source = b;
@@ -82,12 +101,12 @@ final class OffloadSegmenter {
     }
 
     /** Whether a super-packet is still being cut. */
-    boolean pending() {
+    public boolean pending() {
         return next < payloadEnd;
     }
 
     /** Appends the pending super-packet's next segments to {@code into} while it has room; how many. */
-    int next(PacketBatch into) {
+    public int next(PacketBatch into) {
         int count = 0;
         ByteBuffer b = source;
         while (next < payloadEnd && !into.isFull()) {
@@ -126,7 +145,7 @@ final class OffloadSegmenter {
     }
 
     /** Super-packets and packets refused as malformed so far. */
-    long refused() {
+    public long refused() {
         return refused;
     }
 
@@ -147,6 +166,23 @@ final class OffloadSegmenter {
         }
         into.memory().put(into.offset(into.size()), b, ip, length);
         into.commit(length, payload, -1);
+        return true;
+    }
+
+    /**
+     * Computes the TCP or UDP checksum of a packet whose checksum the kernel left partial (NFQUEUE's
+     * CSUMNOTREADY) and writes it into the packet.
+     *
+     * @return false when the packet is not TCP or UDP over IPv4/IPv6 with lengths that agree: nothing written
+     */
+    public static boolean completeChecksum(ByteBuffer b, int ip, int length) {
+        int ipHeader = IpHeaders.headerLength(b, ip, length);
+        int protocol = ipHeader < 0 ? -1 : IpHeaders.protocol(b, ip);
+        int l4Header = protocol == IpHeaders.TCP ? 20 : IpHeaders.UDP_HEADER;
+        if ((protocol != IpHeaders.TCP && protocol != IpHeaders.UDP) || ipHeader + l4Header > length) {
+            return false;
+        }
+        completeChecksum(b, ip, ipHeader, length, protocol);
         return true;
     }
 
