@@ -41,6 +41,8 @@ public final class TunDevice implements Closeable {
     private final String writeCall;
     private final SendCounters counters = new SendCounters();
     private long discarded;
+    /** Whether the {@link #read} under way waited already. Reading thread. */
+    private boolean waited;
     private volatile long superPackets;
     private volatile long joinedWrites;
     /** With offloads: what the kernel offloads to this device, else 0 (and the rest is null). */
@@ -191,26 +193,12 @@ public final class TunDevice implements Closeable {
         long base = readBatch.of(into);
         ByteBuffer memory = into.memory();
         int count = 0;
-        boolean waited = false;
+        waited = false;
         while (!into.isFull()) {
             int offset = into.offset(into.size());
-            long r = Sys.libc().read(fd, base + offset, into.slotSize());
+            long r = readOne(fd, base + offset, into.slotSize(), count, timeoutNanos);
             if (r < 0) {
-                int errno = Native.errno();
-                if (errno == LinuxException.EINTR) {
-                    continue;
-                }
-                if (errno != LinuxException.EAGAIN) {
-                    throw new LinuxException(readCall, errno);
-                }
-                if (count > 0 || waited || timeoutNanos == 0) {
-                    break;
-                }
-                waited = true;
-                if (descriptor.await(timeoutNanos) == 0) {
-                    break;
-                }
-                continue;
+                break;
             }
             PayloadType payload = mode == Mode.TAP ? PayloadType.ETHERNET
                     : r > 0 ? PayloadType.ofIpVersion(memory.get(offset) & 0xFF) : null;
@@ -224,33 +212,49 @@ public final class TunDevice implements Closeable {
         return count;
     }
 
+    /**
+     * One read(); when the device has nothing yet (EAGAIN) and nothing was read in this {@link #read}, waits for it
+     * once per {@link #read}, at most {@code timeoutNanos}.
+     *
+     * @return the bytes read, or -1: nothing more to read now
+     */
+    private long readOne(int fd, long address, int length, int count, long timeoutNanos) throws LinuxException,
+            ClosedChannelException {
+        while (true) {
+            long r = Sys.libc().read(fd, address, length);
+            if (r >= 0) {
+                return r;
+            }
+            int errno = Native.errno();
+            if (errno == LinuxException.EINTR) {
+                continue;
+            }
+            if (errno != LinuxException.EAGAIN) {
+                throw new LinuxException(readCall, errno);
+            }
+            if (count > 0 || waited || timeoutNanos == 0) {
+                return -1;
+            }
+            waited = true;
+            if (descriptor.await(timeoutNanos) == 0) {
+                return -1;
+            }
+        }
+    }
+
     /** {@link #read} with offloads: one super-packet (or plain packet) per read(), cut into the batch. */
     private int readOffloaded(PacketBatch into, long timeoutNanos) throws LinuxException, ClosedChannelException {
         int fd = descriptor.checkOpen();
         int count = 0;
-        boolean waited = false;
+        waited = false;
         while (!into.isFull()) {
             if (segmenter.pending()) {
                 count += segmenter.next(into);
                 continue;
             }
-            long r = Sys.libc().read(fd, readAddress, READ_BUFFER);
+            long r = readOne(fd, readAddress, READ_BUFFER, count, timeoutNanos);
             if (r < 0) {
-                int errno = Native.errno();
-                if (errno == LinuxException.EINTR) {
-                    continue;
-                }
-                if (errno != LinuxException.EAGAIN) {
-                    throw new LinuxException(readCall, errno);
-                }
-                if (count > 0 || waited || timeoutNanos == 0) {
-                    break;
-                }
-                waited = true;
-                if (descriptor.await(timeoutNanos) == 0) {
-                    break;
-                }
-                continue;
+                break;
             }
             int size = into.size();
             if (r <= VirtioNetHeader.LENGTH || r == READ_BUFFER

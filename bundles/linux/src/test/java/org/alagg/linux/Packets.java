@@ -3,24 +3,11 @@ package org.alagg.linux;
 import java.net.InetAddress;
 import java.nio.ByteBuffer;
 
+import org.alagg.testing.ReferenceChecksum;
+
 /** Hand-made IP packets for the root tests. */
 final class Packets {
     private Packets() {
-    }
-
-    /** The Internet checksum of {@code length} bytes at {@code from}, plus {@code initial}. */
-    static int checksum(ByteBuffer b, int from, int length, long initial) {
-        long sum = initial;
-        for (int i = 0; i + 1 < length; i += 2) {
-            sum += (b.get(from + i) & 0xFF) << 8 | (b.get(from + i + 1) & 0xFF);
-        }
-        if ((length & 1) != 0) {
-            sum += (b.get(from + length - 1) & 0xFF) << 8;
-        }
-        while (sum >>> 16 != 0) {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        return (int) ~sum & 0xFFFF;
     }
 
     /** Writes an IPv4 header (20 bytes) at 0 of a big-endian slot, checksum included. */
@@ -29,7 +16,7 @@ final class Packets {
                 .putShort(6, (short) 0x4000).put(8, (byte) 64).put(9, (byte) protocol).putShort(10, (short) 0);
         slot.put(12, InetAddress.getByName(source).getAddress());
         slot.put(16, InetAddress.getByName(destination).getAddress());
-        slot.putShort(10, (short) checksum(slot, 0, 20, 0));
+        slot.putShort(10, (short) ReferenceChecksum.of(slot, 0, 20, 0));
     }
 
     /** An ICMP echo request: IPv4 header, type 8, id, sequence, payload. Returns its length. */
@@ -38,7 +25,7 @@ final class Packets {
         ipv4Header(slot, length, 1, source, destination);
         slot.put(20, (byte) 8).put(21, (byte) 0).putShort(22, (short) 0).putShort(24, (short) id).putShort(26, (short) sequence);
         slot.put(28, payload);
-        slot.putShort(22, (short) checksum(slot, 20, 8 + payload.length, 0));
+        slot.putShort(22, (short) ReferenceChecksum.of(slot, 20, 8 + payload.length, 0));
         return length;
     }
 
@@ -65,7 +52,7 @@ final class Packets {
             pseudo += slot.getShort(i) & 0xFFFF;
         }
         pseudo += udpLength + 17;
-        int sum = checksum(slot, 40, udpLength, pseudo);
+        int sum = ReferenceChecksum.of(slot, 40, udpLength, pseudo);
         slot.putShort(46, (short) (sum == 0 ? 0xFFFF : sum));
         return 40 + udpLength;
     }

@@ -13,6 +13,7 @@ import java.nio.ByteOrder;
 import java.util.Random;
 
 import org.alagg.api.PacketBatch;
+import org.alagg.testing.ReferenceChecksum;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,7 +51,7 @@ class SegmentedCaptureTest {
         assertArrayEquals(payload, joined.toByteArray(), "the super-packet's payload, cut at 1400 - 40 bytes");
         out.clear();
         assertEquals(1, converter.drain(out), "then the next message");
-        assertEquals(0, checksum(out.packet(0), 20, 30, pseudo(out.packet(0), 30)), "its partial checksum completed");
+        assertEquals(0, ReferenceChecksum.of(out.packet(0), 20, 30, pseudo(out.packet(0), 30)), "its partial checksum completed");
         assertFalse(converter.hasPending());
         assertEquals(31, converter.verdictId());
         assertEquals(1, converter.superPackets());
@@ -74,8 +75,8 @@ class SegmentedCaptureTest {
             int length = out.length(i);
             assertTrue(length <= LIMIT, "packet " + length + " bytes");
             assertEquals(length, p.getShort(2) & 0xFFFF);
-            assertEquals(0, checksum(p, 0, 20, 0), "IPv4 header checksum");
-            assertEquals(0, checksum(p, 20, length - 20, pseudo(p, length - 20)), "TCP checksum");
+            assertEquals(0, ReferenceChecksum.of(p, 0, 20, 0), "IPv4 header checksum");
+            assertEquals(0, ReferenceChecksum.of(p, 20, length - 20, pseudo(p, length - 20)), "TCP checksum");
             byte[] data = new byte[length - 40];
             p.get(40, data);
             joined.writeBytes(data);
@@ -106,7 +107,7 @@ class SegmentedCaptureTest {
         ByteBuffer p = ByteBuffer.allocate(40 + payload.length);
         p.put(0, (byte) 0x45).putShort(2, (short) p.capacity()).putShort(4, (short) 7).putShort(6, (short) 0x4000)
                 .put(8, (byte) 64).put(9, (byte) 6).putInt(12, 0x0a000001).putInt(16, 0x0a000002);
-        p.putShort(10, (short) checksum(p, 0, 20, 0));
+        p.putShort(10, (short) ReferenceChecksum.of(p, 0, 20, 0));
         p.putShort(20, (short) 40000).putShort(22, (short) 5201).putInt(24, 1000).putInt(28, 1)
                 .put(32, (byte) 0x50).put(33, (byte) flags).putShort(34, (short) 500).putShort(36, (short) 0x1234);
         p.put(40, payload);
@@ -116,20 +117,5 @@ class SegmentedCaptureTest {
     private static long pseudo(ByteBuffer p, int tcpLength) {
         return (p.getShort(12) & 0xFFFF) + (p.getShort(14) & 0xFFFF) + (p.getShort(16) & 0xFFFF)
                 + (p.getShort(18) & 0xFFFF) + 6 + tcpLength;
-    }
-
-    /** This test's own byte-by-byte Internet checksum. */
-    private static int checksum(ByteBuffer b, int from, int length, long initial) {
-        long sum = initial;
-        for (int i = 0; i + 1 < length; i += 2) {
-            sum += (b.get(from + i) & 0xFF) << 8 | (b.get(from + i + 1) & 0xFF);
-        }
-        if ((length & 1) != 0) {
-            sum += (b.get(from + length - 1) & 0xFF) << 8;
-        }
-        while (sum >>> 16 != 0) {
-            sum = (sum & 0xFFFF) + (sum >>> 16);
-        }
-        return (int) ~sum & 0xFFFF;
     }
 }
