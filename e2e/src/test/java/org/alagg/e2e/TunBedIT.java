@@ -4,6 +4,7 @@ import static org.alagg.e2e.Beds.report;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.Map;
 
 import org.alagg.testing.RequiresRoot;
 import org.junit.jupiter.api.AfterAll;
@@ -44,7 +45,15 @@ class TunBedIT {
 
     @Test
     void transfersFiftyMegabytesIntact() throws Exception {
+        Map<String, Long> a = bed.a().instance().stats();
+        Map<String, Long> b = bed.b().instance().stats();
         Beds.assertTransfersIntact(bed, file);
+        // tun.offload is on by default: the senders' TCP hands over super-packets, the receivers get joined segments
+        long cut = Beds.delta(a, bed.a().instance().stats(), "tun_super_packets");
+        long joined = Beds.delta(b, bed.b().instance().stats(), "tun_joined_writes");
+        report("transfer", "TUN, super-packets cut by A: %d, joined writes at B: %d", cut, joined);
+        assertTrue(cut > 0, "A's TCP sender handed over no super-packet");
+        assertTrue(joined > 0, "no segments were joined for B's receiver");
     }
 
     @Test

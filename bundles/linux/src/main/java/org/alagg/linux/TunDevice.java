@@ -40,7 +40,7 @@ public final class TunDevice implements Closeable {
     private final String readCall;
     private final String writeCall;
     private final SendCounters counters = new SendCounters();
-    private long discarded;
+    private volatile long discarded;
     /** Whether the {@link #read} under way waited already. Reading thread. */
     private boolean waited;
     private volatile long superPackets;

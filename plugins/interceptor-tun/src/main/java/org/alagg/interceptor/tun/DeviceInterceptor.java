@@ -4,7 +4,9 @@ import org.alagg.linux.Shared;
 import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -194,6 +196,26 @@ abstract class DeviceInterceptor implements PacketInterceptor, LocalDelivery {
         } finally {
             s.release();
         }
+    }
+
+    /**
+     * The open device's counters (since it was opened; empty while none is): {@code super_packets} cut and
+     * {@code joined_writes} made with offloads, {@code discarded} reads (not IP, or malformed super-packets),
+     * {@code write_refused} packets the kernel refused. Any thread.
+     */
+    @Override
+    public Map<String, Long> counters() {
+        Shared<TunDevice> s = device;
+        if (s == null) {
+            return Map.of();
+        }
+        TunDevice d = s.peek();
+        Map<String, Long> counters = new LinkedHashMap<>();
+        counters.put("super_packets", d.superPackets());
+        counters.put("joined_writes", d.joinedWrites());
+        counters.put("discarded", d.discarded());
+        counters.put("write_refused", d.writeRefused());
+        return counters;
     }
 
     /** The device's MTU for a packet limit: TAP frames carry an Ethernet header on top of it. */
