@@ -4,37 +4,48 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
 /**
- * Joins consecutive TCP segments of one flow into one large packet for a TUN device with offloads, as the kernel's
- * GRO would: the receiving TCP stack then handles one packet of up to 64 KiB instead of dozens. The result is
- * written with a virtio-net header that marks it as a TSO packet of the first segment's payload size, so the kernel
- * can cut it again exactly (when it forwards it, or hands it to a socket that wants segments).
+ * Joins consecutive segments of one TCP flow (and, where the device takes UDP segmentation offload, consecutive
+ * datagrams of one UDP flow) into one large packet for a TUN device with offloads, as the kernel's GRO would: the
+ * receiving stack then handles one packet of up to 64 KiB instead of dozens. The result is written with a virtio-net
+ * header that marks it as a GSO packet of the first segment's payload size, so the kernel can cut it again exactly
+ * (when it forwards it, or hands it to a socket that wants separate segments or datagrams).
  *
- * <p>A segment joins the group when everything but its payload and sequence number agrees with the group's first
- * (IP version, addresses, IPv4 TOS/TTL/DF with the next identification, IPv6 traffic class/flow label/hop limit,
- * ports, acknowledgement, window, TCP options byte for byte), its sequence number continues the group's bytes, its
- * flags are ACK (PSH ends the group), its payload is no larger than the first's (a smaller one ends the group), its
- * TCP checksum is right (a joined packet's checksum is no longer verified by the kernel: an invalid one is written
- * alone for the kernel to drop), and the group stays within 65 535 bytes. Anything else is written alone, unchanged,
- * with an empty virtio-net header. Writing thread only; no allocation.
+ * <p>A packet joins the group when everything but its payload (and TCP sequence number) agrees with the group's
+ * first: IP version and addresses, IPv4 TOS/TTL/DF with the next identification, IPv6 traffic class/flow
+ * label/hop limit, ports; for TCP also acknowledgement, window and options byte for byte, its sequence number
+ * continuing the group's bytes and flags ACK only (PSH joins and ends the group). Its payload is no larger than the
+ * first's (a smaller one ends the group), its checksum is right (a joined packet's checksum is no longer verified
+ * by the kernel: an invalid one is written alone for the kernel to drop), and the group stays within 65 535 bytes
+ * (and 64 datagrams for UDP). Anything else is written alone, unchanged, with an empty virtio-net header. Writing
+ * thread only; no allocation.
  */
 final class ReceiveCoalescer {
     /** The largest IPv4 total length; IPv6 groups keep to it too. */
     static final int MAX_GROUP = 65_535;
+    /** Under the kernel's UDP_MAX_SEGMENTS (128), which virtio_net_hdr_to_skb enforces. */
+    static final int MAX_DATAGRAMS = 64;
     private static final int PACKET = VirtioNetHeader.LENGTH;
 
+    private final boolean udp;
     /** The virtio-net header, then the group's packet. */
     private final ByteBuffer out = ByteBuffer.allocateDirect(PACKET + MAX_GROUP).order(ByteOrder.BIG_ENDIAN);
     private int length;
     private int segments;
     private boolean open;
+    private int protocol;
     private int ipHeader;
-    private int tcpHeader;
+    private int l4Header;
     private int segmentPayload;
     private int nextSequence;
     private int lastId;
     private boolean push;
 
-    /** The buffer to write: {@link #bytes()} from index 0, once {@link #finish()} made it ready. */
+    /** @param udp whether datagrams are joined too: the device took USO (TUN_F_USO4/6) */
+    ReceiveCoalescer(boolean udp) {
+        this.udp = udp;
+    }
+
+    /** The buffer to write from index 0, once {@link #finish()} made it ready. */
     ByteBuffer buffer() {
         return out;
     }
@@ -50,77 +61,87 @@ final class ReceiveCoalescer {
      * @return false when it cannot: {@link #finish} the group, write it, then {@link #begin} with this packet
      */
     boolean join(ByteBuffer b, int ip, int length) {
-        if (!open || segments == 0) {
+        if (!open || segments == 0 || IpHeaders.headerLength(b, ip, length) != ipHeader
+                || IpHeaders.protocol(b, ip) != protocol || length < ipHeader + l4Header) {
             return false;
         }
-        int version = IpHeaders.version(b, ip);
-        int header = IpHeaders.headerLength(b, ip, length);
-        if (header != ipHeader || this.length + length - ipHeader - tcpHeader > MAX_GROUP
-                || IpHeaders.protocol(b, ip) != IpHeaders.TCP || length < header + 20) {
-            return false;
-        }
-        int tcp = ip + header;
-        int first = PACKET;
-        int firstTcp = first + ipHeader;
-        int payload = length - header - tcpHeader;
-        int flags = IpHeaders.tcpFlags(b, tcp);
-        if (IpHeaders.tcpHeaderLength(b, tcp) != tcpHeader || payload <= 0 || payload > segmentPayload
-                || (flags & ~IpHeaders.TCP_PSH) != IpHeaders.TCP_ACK || b.getInt(tcp + 4) != nextSequence
-                || !sameIp(b, ip, version) || b.getInt(tcp) != out.getInt(firstTcp) // ports
-                || b.getInt(tcp + 8) != out.getInt(firstTcp + 8) // acknowledgement
-                || b.getShort(tcp + 14) != out.getShort(firstTcp + 14) // window
-                || !sameBytes(b, tcp + 20, firstTcp + 20, tcpHeader - 20) // options
+        int l4 = ip + ipHeader;
+        int firstL4 = PACKET + ipHeader;
+        int payload = length - ipHeader - l4Header;
+        if (payload <= 0 || payload > segmentPayload || this.length + payload > MAX_GROUP
+                || !sameIp(b, ip, IpHeaders.version(b, ip)) || b.getInt(l4) != out.getInt(firstL4) // ports
                 || !checksumRight(b, ip, length)) {
             return false;
         }
-        out.put(PACKET + this.length, b, tcp + tcpHeader, payload);
+        if (protocol == IpHeaders.TCP) {
+            int flags = IpHeaders.tcpFlags(b, l4);
+            if (IpHeaders.tcpHeaderLength(b, l4) != l4Header || (flags & ~IpHeaders.TCP_PSH) != IpHeaders.TCP_ACK
+                    || b.getInt(l4 + 4) != nextSequence
+                    || b.getInt(l4 + 8) != out.getInt(firstL4 + 8) // acknowledgement
+                    || b.getShort(l4 + 14) != out.getShort(firstL4 + 14) // window
+                    || !sameBytes(b, l4 + 20, firstL4 + 20, l4Header - 20)) { // options
+                return false;
+            }
+            nextSequence += payload;
+            if ((flags & IpHeaders.TCP_PSH) != 0) {
+                push = true;
+                open = false;
+            }
+        } else if ((b.getShort(l4 + 4) & 0xFFFF) != length - ipHeader) { // the UDP length
+            return false;
+        }
+        out.put(PACKET + this.length, b, l4 + l4Header, payload);
         this.length += payload;
         segments++;
-        nextSequence += payload;
-        if (version == 4) {
+        if (IpHeaders.version(b, ip) == 4) {
             lastId = b.getShort(ip + 4) & 0xFFFF;
         }
-        if ((flags & IpHeaders.TCP_PSH) != 0) {
-            push = true;
-            open = false;
-        }
-        if (payload < segmentPayload) {
+        if (payload < segmentPayload || (protocol == IpHeaders.UDP && segments == MAX_DATAGRAMS)) {
             open = false;
         }
         return true;
     }
 
-    /** Starts a group with this packet (copied); a packet that cannot start a TCP group is alone in it. */
+    /** Starts a group with this packet (copied); a packet that cannot start a group is alone in it. */
     void begin(ByteBuffer b, int ip, int length) {
         out.put(PACKET, b, ip, length);
         this.length = length;
         this.segments = 1;
         this.push = false;
+        this.open = false;
         int header = IpHeaders.headerLength(b, ip, length);
-        open = false;
-        if (header < 0 || IpHeaders.protocol(b, ip) != IpHeaders.TCP || length < header + 20) {
+        int protocol = header < 0 ? -1 : IpHeaders.protocol(b, ip);
+        int l4 = ip + header;
+        int l4Header;
+        if (protocol == IpHeaders.TCP && length >= header + 20) {
+            int flags = IpHeaders.tcpFlags(b, l4);
+            l4Header = IpHeaders.tcpHeaderLength(b, l4);
+            if (l4Header < 20 || (flags & ~IpHeaders.TCP_PSH) != IpHeaders.TCP_ACK || (flags & IpHeaders.TCP_PSH) != 0) {
+                return;
+            }
+        } else if (protocol == IpHeaders.UDP && udp && length >= header + IpHeaders.UDP_HEADER
+                && (b.getShort(l4 + 4) & 0xFFFF) == length - header) {
+            l4Header = IpHeaders.UDP_HEADER;
+        } else {
             return;
         }
-        int tcp = ip + header;
-        int tcpHeader = IpHeaders.tcpHeaderLength(b, tcp);
-        int payload = length - header - tcpHeader;
-        int flags = IpHeaders.tcpFlags(b, tcp);
-        if (tcpHeader < 20 || payload <= 0 || (flags & ~IpHeaders.TCP_PSH) != IpHeaders.TCP_ACK
-                || (flags & IpHeaders.TCP_PSH) != 0 || !checksumRight(b, ip, length)) {
+        int payload = length - header - l4Header;
+        if (payload <= 0 || !checksumRight(b, ip, length)) {
             return;
         }
+        this.protocol = protocol;
         this.ipHeader = header;
-        this.tcpHeader = tcpHeader;
+        this.l4Header = l4Header;
         this.segmentPayload = payload;
-        this.nextSequence = b.getInt(tcp + 4) + payload;
+        this.nextSequence = protocol == IpHeaders.TCP ? b.getInt(l4 + 4) + payload : 0;
         this.lastId = IpHeaders.version(b, ip) == 4 ? b.getShort(ip + 4) & 0xFFFF : 0;
         this.open = true;
     }
 
     /**
-     * Makes the group ready to write: one packet goes as it came with an empty header; several become one TSO
-     * packet (lengths, IPv4 header checksum, PSH of the last, the TCP checksum left partial as the kernel expects
-     * with NEEDS_CSUM).
+     * Makes the group ready to write: one packet goes as it came with an empty header; several become one GSO
+     * packet (IP length and IPv4 header checksum, PSH of the last TCP segment, UDP length of the whole, the
+     * TCP/UDP checksum left partial as the kernel expects with NEEDS_CSUM).
      *
      * @return how many bytes to write from index 0 of {@link #buffer()}
      */
@@ -130,17 +151,24 @@ final class ReceiveCoalescer {
             return PACKET + length;
         }
         int ip = PACKET;
-        int tcp = ip + ipHeader;
+        int l4 = ip + ipHeader;
         int version = IpHeaders.version(out, ip);
         IpHeaders.setLength(out, ip, ipHeader, length);
-        if (push) {
-            out.put(tcp + 13, (byte) (IpHeaders.tcpFlags(out, tcp) | IpHeaders.TCP_PSH));
+        int gsoType;
+        if (protocol == IpHeaders.TCP) {
+            if (push) {
+                out.put(l4 + 13, (byte) (IpHeaders.tcpFlags(out, l4) | IpHeaders.TCP_PSH));
+            }
+            gsoType = version == 4 ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6;
+        } else {
+            out.putShort(l4 + 4, (short) (length - ipHeader));
+            gsoType = VirtioNetHeader.GSO_UDP_L4;
         }
-        long pseudo = InternetChecksum.pseudoHeader(out, ip, version, IpHeaders.TCP, length - ipHeader);
-        out.putShort(tcp + 16, (short) InternetChecksum.fold(pseudo));
-        VirtioNetHeader.put(out, 0, VirtioNetHeader.F_NEEDS_CSUM,
-                version == 4 ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6, ipHeader + tcpHeader,
-                segmentPayload, ipHeader, 16);
+        int field = IpHeaders.checksumField(protocol);
+        long pseudo = InternetChecksum.pseudoHeader(out, ip, version, protocol, length - ipHeader);
+        out.putShort(l4 + field, (short) InternetChecksum.fold(pseudo));
+        VirtioNetHeader.put(out, 0, VirtioNetHeader.F_NEEDS_CSUM, gsoType, ipHeader + l4Header, segmentPayload,
+                ipHeader, field);
         return PACKET + length;
     }
 
@@ -179,9 +207,15 @@ final class ReceiveCoalescer {
         return true;
     }
 
+    /** The TCP or UDP checksum verifies (an IPv4 UDP datagram without one, 0, passes). */
     private static boolean checksumRight(ByteBuffer b, int ip, int length) {
         int header = IpHeaders.headerLength(b, ip, length);
-        long pseudo = InternetChecksum.pseudoHeader(b, ip, IpHeaders.version(b, ip), IpHeaders.TCP, length - header);
+        int protocol = IpHeaders.protocol(b, ip);
+        int version = IpHeaders.version(b, ip);
+        if (protocol == IpHeaders.UDP && version == 4 && b.getShort(ip + header + 6) == 0) {
+            return true;
+        }
+        long pseudo = InternetChecksum.pseudoHeader(b, ip, version, protocol, length - header);
         return InternetChecksum.finish(InternetChecksum.sum(b, ip + header, length - header, pseudo)) == 0;
     }
 }

@@ -63,7 +63,7 @@ public final class TunDevice implements Closeable {
             readBuffer = ByteBuffer.allocateDirect(READ_BUFFER).order(ByteOrder.BIG_ENDIAN);
             readAddress = Native.address(readBuffer);
             segmenter = new OffloadSegmenter();
-            coalescer = new ReceiveCoalescer();
+            coalescer = new ReceiveCoalescer((offloads & Linux.TUN_F_USO4) != 0);
             coalescedAddress = Native.address(coalescer.buffer());
         } else {
             readBuffer = null;

@@ -147,7 +147,7 @@ class TcpOffloadTest {
             assertTrue(segmenter.take(original, 0, HEADER, original.limit() - HEADER, segments));
             assertEquals(8, segmenter.next(segments));
 
-            ReceiveCoalescer coalescer = new ReceiveCoalescer();
+            ReceiveCoalescer coalescer = new ReceiveCoalescer(true);
             coalescer.begin(segments.memory(), segments.offset(0), segments.length(0));
             for (int i = 1; i < 8; i++) {
                 assertTrue(coalescer.join(segments.memory(), segments.offset(i), segments.length(i)), "segment " + i);
@@ -166,6 +166,44 @@ class TcpOffloadTest {
             // the packet is the original with the TCP checksum left partial: complete it, then compare
             OffloadSegmenter.completeChecksum(out, HEADER, ip, bytes - HEADER, IpHeaders.TCP);
             OffloadSegmenter.completeChecksum(original, HEADER, ip, bytes - HEADER, IpHeaders.TCP);
+            for (int i = HEADER; i < bytes; i++) {
+                assertEquals(original.get(i), out.get(i), "IPv" + version + " byte " + (i - HEADER));
+            }
+        }
+    }
+
+    @Test
+    void datagramsOfAFlowAreJoinedWhenTheDeviceTakesUso() throws Exception {
+        for (int version : new int[] {4, 6}) {
+            byte[] payload = bytes(4 * 1_000 + 10);
+            int ip = version == 4 ? 20 : 40;
+            ByteBuffer original = ByteBuffer.allocate(HEADER + ip + 8 + payload.length);
+            ipHeader(original, HEADER, version, IpHeaders.UDP, ip + 8 + payload.length);
+            original.putShort(HEADER + ip, (short) 5000).putShort(HEADER + ip + 2, (short) 5001)
+                    .putShort(HEADER + ip + 4, (short) (8 + payload.length));
+            original.put(HEADER + ip + 8, payload);
+            VirtioNetHeader.put(original, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP_L4, ip + 8, 1_000,
+                    ip, 6);
+            PacketBatch datagrams = cut(original);
+            assertEquals(5, datagrams.size());
+
+            ReceiveCoalescer without = new ReceiveCoalescer(false);
+            without.begin(datagrams.memory(), datagrams.offset(0), datagrams.length(0));
+            assertFalse(without.join(datagrams.memory(), datagrams.offset(1), datagrams.length(1)), "no USO: alone");
+
+            ReceiveCoalescer coalescer = new ReceiveCoalescer(true);
+            coalescer.begin(datagrams.memory(), datagrams.offset(0), datagrams.length(0));
+            for (int i = 1; i < 5; i++) {
+                assertTrue(coalescer.join(datagrams.memory(), datagrams.offset(i), datagrams.length(i)), "datagram " + i);
+            }
+            int bytes = coalescer.finish();
+            ByteBuffer out = coalescer.buffer();
+            assertEquals(original.limit(), bytes);
+            assertEquals(VirtioNetHeader.GSO_UDP_L4, VirtioNetHeader.gsoType(out, 0));
+            assertEquals(1_000, VirtioNetHeader.gsoSize(out, 0));
+            assertEquals(6, VirtioNetHeader.csumOffset(out, 0));
+            OffloadSegmenter.completeChecksum(out, HEADER, ip, bytes - HEADER, IpHeaders.UDP);
+            OffloadSegmenter.completeChecksum(original, HEADER, ip, bytes - HEADER, IpHeaders.UDP);
             for (int i = HEADER; i < bytes; i++) {
                 assertEquals(original.get(i), out.get(i), "IPv" + version + " byte " + (i - HEADER));
             }
@@ -199,7 +237,7 @@ class TcpOffloadTest {
             if (!damage.equals("bad checksum")) {
                 fixChecksums(second, 4, length);
             }
-            ReceiveCoalescer coalescer = new ReceiveCoalescer();
+            ReceiveCoalescer coalescer = new ReceiveCoalescer(true);
             coalescer.begin(segments.memory(), segments.offset(0), segments.length(0));
             assertFalse(coalescer.join(second, 0, length), damage);
             assertEquals(1, coalescer.segments());
@@ -259,7 +297,7 @@ class TcpOffloadTest {
         source.put(0, original, 0, original.limit());
         PacketBatch segments = new PacketBatch(64, 2048);
         OffloadSegmenter segmenter = new OffloadSegmenter();
-        ReceiveCoalescer coalescer = new ReceiveCoalescer();
+        ReceiveCoalescer coalescer = new ReceiveCoalescer(true);
         com.sun.management.ThreadMXBean threads =
                 (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         long before = 0;

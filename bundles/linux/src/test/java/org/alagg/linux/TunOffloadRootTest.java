@@ -11,6 +11,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.ByteBuffer;
 import java.net.Socket;
 import java.security.MessageDigest;
 import java.util.Random;
@@ -134,6 +135,55 @@ class TunOffloadRootTest {
                         assertArrayEquals(data, java.util.Arrays.copyOf(p.getData(), size));
                     }
                 }
+            }
+        }
+    }
+
+    /**
+     * A burst of datagrams of one flow through devices with offloads on both ends: the wire's batches are joined
+     * into UDP GSO writes (where the kernel takes USO), which the kernel cuts again for the receiving socket: every
+     * datagram arrives whole, in order.
+     */
+    @ParameterizedTest(name = "IPv{0}")
+    @CsvSource({"4", "6"})
+    void aBurstOfDatagramsIsJoinedAndArrivesDatagramByDatagram(int version) throws Exception {
+        try (TestNetwork net = TestNetwork.create()) {
+            String a = net.namespace("a");
+            String b = net.namespace("b");
+            try (TunDevice ta = device(net, a, "ota0", true, "10.203.7.1/24", "fd07::1/64");
+                    TunDevice tb = device(net, b, "otb0", true, "10.203.7.2/24", "fd07::2/64");
+                    Wire wire = new Wire(ta, tb)) {
+                String server = version == 4 ? "10.203.7.2" : "fd07::2";
+                DatagramSocket receiver = NetworkNamespace.call(b, () -> new DatagramSocket(
+                        new InetSocketAddress(server, 5302)));
+                receiver.setSoTimeout(5000);
+                receiver.setReceiveBufferSize(4 << 20);
+                DatagramSocket sender = NetworkNamespace.call(a, DatagramSocket::new);
+                int count = 2_000;
+                try (receiver; sender) {
+                    byte[] data = new byte[1_000];
+                    for (int i = 0; i < count; i++) {
+                        ByteBuffer.wrap(data).putInt(0, i);
+                        sender.send(new DatagramPacket(data, data.length, new InetSocketAddress(server, 5302)));
+                    }
+                    DatagramPacket p = new DatagramPacket(new byte[2048], 2048);
+                    int expected = 0;
+                    for (int i = 0; i < count; i++) {
+                        receiver.receive(p);
+                        assertEquals(1_000, p.getLength(), "datagram " + i);
+                        int number = ByteBuffer.wrap(p.getData()).getInt(0);
+                        assertTrue(number >= expected, "datagram " + number + " after " + (expected - 1));
+                        expected = number + 1;
+                        if (expected == count) {
+                            break;
+                        }
+                    }
+                    assertEquals(count, expected, "the last datagram arrived");
+                }
+                if (tb.offloads().contains("uso4")) {
+                    assertTrue(tb.joinedWrites() > 0, "datagrams were joined for b's receiver");
+                }
+                assertEquals(0, ta.discarded() + tb.discarded() + ta.writeRefused() + tb.writeRefused());
             }
         }
     }
