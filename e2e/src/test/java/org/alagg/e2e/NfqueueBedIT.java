@@ -84,12 +84,7 @@ class NfqueueBedIT {
     @Test
     @Order(2)
     void transfersFiftyMegabytesIntact() throws Exception {
-        long before = bed.a().instance().stats().getOrDefault("nfqueue_super_packets", 0L);
         Beds.assertTransfersIntact(bed, file);
-        // the queue takes GSO packets whole (NFQA_CFG_F_GSO): the TCP sender's 64 KiB super-packets are cut by Alagg
-        long superPackets = bed.a().instance().stats().getOrDefault("nfqueue_super_packets", 0L) - before;
-        report("transfer", "NFQUEUE, A's super-packets cut during the transfers: %d", superPackets);
-        assertTrue(superPackets > 0, "no GSO packet reached A's queue whole");
     }
 
     @Test

@@ -66,11 +66,16 @@ public final class Compare {
         Runtime.getRuntime().addShutdownHook(new Thread(measuring::interrupt, "compare-stop"));
         Measurement measurement = new Measurement(root, plan, new Progress(OUT));
         if (!only.isEmpty()) {
-            for (String name : only) {
-                measurement.of(SETUPS.get(name).get());
-            }
-            for (String name : only) {
-                measurement.tcpWithOffloads(SETUPS.get(name).get());
+            try {
+                for (String name : only) {
+                    measurement.of(SETUPS.get(name).get());
+                }
+                for (String name : only) {
+                    measurement.tcpWithOffloads(SETUPS.get(name).get());
+                }
+            } catch (InterruptedException e) {
+                System.err.println("Compare: " + e.getMessage());
+                return;
             }
             OUT.println("Measured " + String.join(", ", only) + " only: nothing written");
             return;

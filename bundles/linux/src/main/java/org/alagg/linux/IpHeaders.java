@@ -33,6 +33,9 @@ final class IpHeaders {
      * that is not an IPv4 fragment; -1 otherwise.
      */
     static int headerLength(ByteBuffer b, int ip, int length) {
+        if (length < 20) {
+            return -1; // nothing is read beyond the packet
+        }
         int version = version(b, ip);
         if (version == 4) {
             int header = (b.get(ip) & 0x0F) * 4;

@@ -6,8 +6,7 @@ import org.alagg.api.PacketBatch;
 import org.alagg.api.PayloadType;
 
 /**
- * Cuts segmentation-offload super-packets (from a TUN device with offloads, or NFQUEUE with GSO) into ordinary
- * packets, as the kernel's own GSO would have: a
+ * Cuts what a TUN device with offloads hands over into ordinary packets, as the kernel's own GSO would have: a
  * TCP (TSO) or UDP (USO) super-packet of up to 64 KiB into packets of {@code gso_size} bytes of payload, each with
  * its IP length, IPv4 identification and header checksum, TCP sequence number and flags (FIN and PSH only on the
  * last, CWR only on the first) or UDP length, and its full TCP/UDP checksum; a packet whose checksum the kernel
@@ -15,10 +14,9 @@ import org.alagg.api.PayloadType;
  * the batch stays pending for the next call. Reading thread only; no allocation.
  *
  * <p>What is malformed (a header that does not match the packet, a segment that does not fit a slot) is refused
- * whole and counted: the kernel is the only writer here, so this guards against bugs, not attackers. A
- * super-packet is read from the caller's buffer while it is pending: the caller keeps that unchanged meanwhile.
+ * whole and counted: the kernel is the only writer here, so this guards against bugs, not attackers.
  */
-public final class OffloadSegmenter {
+final class OffloadSegmenter {
     private ByteBuffer source;
     private int ip;
     private int ipHeader;
@@ -35,7 +33,7 @@ public final class OffloadSegmenter {
     private long refused;
 
     /**
-     * Takes the packet a TUN device read at {@code ip} (after its virtio-net header at {@code header}): a plain
+     * Takes the packet the device read at {@code ip} (after its virtio-net header at {@code header}): a plain
      * packet is completed and appended to {@code into} at once (the batch must have room); a super-packet becomes
      * pending and {@link #next} cuts it.
      *
@@ -46,39 +44,26 @@ public final class OffloadSegmenter {
         if (gsoType == VirtioNetHeader.GSO_NONE) {
             return plain(b, header, ip, length, into);
         }
-        int version = IpHeaders.version(b, ip);
-        int protocol = IpHeaders.headerLength(b, ip, length) < 0 ? -1 : IpHeaders.protocol(b, ip);
+        int ipHeader = IpHeaders.headerLength(b, ip, length);
+        int version = ipHeader < 0 ? -1 : IpHeaders.version(b, ip);
+        int protocol = ipHeader < 0 ? -1 : IpHeaders.protocol(b, ip);
         boolean matches = switch (gsoType) {
             case VirtioNetHeader.GSO_TCPV4 -> version == 4 && protocol == IpHeaders.TCP;
             case VirtioNetHeader.GSO_TCPV6 -> version == 6 && protocol == IpHeaders.TCP;
             case VirtioNetHeader.GSO_UDP_L4 -> protocol == IpHeaders.UDP;
             default -> false;
         };
-        return matches ? start(b, ip, length, VirtioNetHeader.gsoSize(b, header), 0, into) : refuse();
-    }
-
-    /**
-     * Takes a TCP or UDP super-packet over IPv4 or IPv6 at {@code ip} whose segment size is not known (NFQUEUE
-     * hands over GSO packets without it): it is cut into packets of at most {@code maxLength} bytes. It becomes
-     * pending; {@link #next} cuts it. {@code b} must stay unchanged until it is cut.
-     *
-     * @return false when the packet is malformed or not TCP/UDP (counted in {@link #refused})
-     */
-    public boolean cut(ByteBuffer b, int ip, int length, int maxLength, PacketBatch into) {
-        int protocol = IpHeaders.headerLength(b, ip, length) < 0 ? -1 : IpHeaders.protocol(b, ip);
-        return protocol == IpHeaders.TCP || protocol == IpHeaders.UDP ? start(b, ip, length, 0, maxLength, into)
-                : refuse();
-    }
-
-    /** Either the segment payload size or, when it is 0, the longest segment decides how the packet is cut. */
-    private boolean start(ByteBuffer b, int ip, int length, int segmentPayload, int maxLength, PacketBatch into) {
-        int version = IpHeaders.version(b, ip);
-        int ipHeader = IpHeaders.headerLength(b, ip, length);
-        int protocol = IpHeaders.protocol(b, ip);
+        if (!matches) {
+            return refuse();
+        }
         int l4 = ip + ipHeader;
+        if (ipHeader + (protocol == IpHeaders.TCP ? 20 : IpHeaders.UDP_HEADER) >= length) {
+            return refuse(); // before a TCP data offset beyond the packet is read
+        }
         int l4Header = protocol == IpHeaders.TCP ? IpHeaders.tcpHeaderLength(b, l4) : IpHeaders.UDP_HEADER;
         int headers = ipHeader + l4Header;
-        int size = segmentPayload > 0 ? segmentPayload : Math.min(maxLength, into.slotSize()) - headers;
+        // a gso_size above the payload means one segment
+        int size = Math.min(VirtioNetHeader.gsoSize(b, header), length - headers);
         if ((protocol == IpHeaders.TCP && l4Header < 20) || headers >= length || size <= 0
                 || headers + size > into.slotSize()) {
             return refuse();
@@ -101,12 +86,12 @@ public final class OffloadSegmenter {
     }
 
     /** Whether a super-packet is still being cut. */
-    public boolean pending() {
+    boolean pending() {
         return next < payloadEnd;
     }
 
     /** Appends the pending super-packet's next segments to {@code into} while it has room; how many. */
-    public int next(PacketBatch into) {
+    int next(PacketBatch into) {
         int count = 0;
         ByteBuffer b = source;
         while (next < payloadEnd && !into.isFull()) {
@@ -145,7 +130,7 @@ public final class OffloadSegmenter {
     }
 
     /** Super-packets and packets refused as malformed so far. */
-    public long refused() {
+    long refused() {
         return refused;
     }
 
@@ -162,27 +147,13 @@ public final class OffloadSegmenter {
             }
             // The field holds the pseudo-header's sum: summing from csum_start over it gives the whole.
             int sum = InternetChecksum.finish(InternetChecksum.sum(b, ip + start, length - start, 0));
+            if (sum == 0) {
+                sum = 0xFFFF; // as the kernel's skb_checksum_help (CSUM_MANGLED_0): a UDP 0 means "no checksum"
+            }
             b.putShort(ip + field, (short) sum);
         }
         into.memory().put(into.offset(into.size()), b, ip, length);
         into.commit(length, payload, -1);
-        return true;
-    }
-
-    /**
-     * Computes the TCP or UDP checksum of a packet whose checksum the kernel left partial (NFQUEUE's
-     * CSUMNOTREADY) and writes it into the packet.
-     *
-     * @return false when the packet is not TCP or UDP over IPv4/IPv6 with lengths that agree: nothing written
-     */
-    public static boolean completeChecksum(ByteBuffer b, int ip, int length) {
-        int ipHeader = IpHeaders.headerLength(b, ip, length);
-        int protocol = ipHeader < 0 ? -1 : IpHeaders.protocol(b, ip);
-        int l4Header = protocol == IpHeaders.TCP ? 20 : IpHeaders.UDP_HEADER;
-        if ((protocol != IpHeaders.TCP && protocol != IpHeaders.UDP) || ipHeader + l4Header > length) {
-            return false;
-        }
-        completeChecksum(b, ip, ipHeader, length, protocol);
         return true;
     }
 

@@ -75,7 +75,8 @@ final class ReceiveCoalescer {
         }
         if (protocol == IpHeaders.TCP) {
             int flags = IpHeaders.tcpFlags(b, l4);
-            if (IpHeaders.tcpHeaderLength(b, l4) != l4Header || (flags & ~IpHeaders.TCP_PSH) != IpHeaders.TCP_ACK
+            if (b.get(l4 + 12) != out.get(firstL4 + 12) // data offset, and the AE bit
+                    || (flags & ~IpHeaders.TCP_PSH) != IpHeaders.TCP_ACK
                     || b.getInt(l4 + 4) != nextSequence
                     || b.getInt(l4 + 8) != out.getInt(firstL4 + 8) // acknowledgement
                     || b.getShort(l4 + 14) != out.getShort(firstL4 + 14) // window
@@ -110,7 +111,9 @@ final class ReceiveCoalescer {
         this.push = false;
         this.open = false;
         int header = IpHeaders.headerLength(b, ip, length);
-        int protocol = header < 0 ? -1 : IpHeaders.protocol(b, ip);
+        // IPv4 options are not compared when joining, so a packet with them is alone (as Linux's GRO has it)
+        boolean plain = header > 0 && header == (IpHeaders.version(b, ip) == 4 ? 20 : IpHeaders.IPV6_HEADER);
+        int protocol = plain ? IpHeaders.protocol(b, ip) : -1;
         int l4 = ip + header;
         int l4Header;
         if (protocol == IpHeaders.TCP && length >= header + 20) {

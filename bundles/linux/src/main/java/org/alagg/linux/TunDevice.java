@@ -95,7 +95,8 @@ public final class TunDevice implements Closeable {
      *         an interface of that name exists that is not such a device (or was opened with other flags)
      */
     public static TunDevice open(String name, Mode mode, boolean offloads) throws LinuxException {
-        boolean vnet = offloads && mode == Mode.TUN;
+        // the virtio-net header is read in little-endian order (TUNSETVNETLE is not used): big-endian hosts go without
+        boolean vnet = offloads && mode == Mode.TUN && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
         if (!name.isEmpty()) {
             InterfaceName.check(name.replace("%d", "0"));
         }

@@ -163,7 +163,10 @@ class TcpOffloadTest {
             assertEquals(1_300, VirtioNetHeader.gsoSize(out, 0));
             assertEquals(ip, VirtioNetHeader.csumStart(out, 0));
             assertEquals(16, VirtioNetHeader.csumOffset(out, 0));
-            // the packet is the original with the TCP checksum left partial: complete it, then compare
+            // the TCP checksum is left partial: the pseudo-header's folded sum, not complemented (CHECKSUM_PARTIAL)
+            assertEquals(InternetChecksum.fold(InternetChecksum.pseudoHeader(out, HEADER, version, IpHeaders.TCP,
+                    bytes - HEADER - ip)), out.getShort(HEADER + ip + 16) & 0xFFFF, "partial checksum");
+            // the packet is the original but for that: complete it, then compare
             OffloadSegmenter.completeChecksum(out, HEADER, ip, bytes - HEADER, IpHeaders.TCP);
             OffloadSegmenter.completeChecksum(original, HEADER, ip, bytes - HEADER, IpHeaders.TCP);
             for (int i = HEADER; i < bytes; i++) {
@@ -214,7 +217,7 @@ class TcpOffloadTest {
     void whatDiffersOrIsDamagedIsNotJoined() throws Exception {
         PacketBatch segments = cut(superPacket(4, ACK, 1_000, bytes(3_000), true));
         String[] damages = {"sequence gap", "other port", "other ack", "bad checksum", "SYN", "longer", "other TTL",
-            "ID gap", "options"};
+            "ID gap", "options", "AE bit", "other window", "other TOS", "DF"};
         for (String damage : damages) {
             ByteBuffer second = ByteBuffer.allocate(2048);
             second.put(0, segments.memory(), segments.offset(1), segments.length(1));
@@ -232,6 +235,10 @@ class TcpOffloadTest {
                 case "other TTL" -> second.put(8, (byte) 3);
                 case "ID gap" -> second.putShort(4, (short) 7);
                 case "options" -> second.put(40, (byte) 9);
+                case "AE bit" -> second.put(32, (byte) (second.get(32) | 1));
+                case "other window" -> second.putShort(34, (short) 1);
+                case "other TOS" -> second.put(1, (byte) 4);
+                case "DF" -> second.putShort(6, (short) 0);
                 default -> throw new IllegalStateException(damage);
             }
             if (!damage.equals("bad checksum")) {
@@ -244,6 +251,54 @@ class TcpOffloadTest {
             assertEquals(HEADER + segments.length(0), coalescer.finish(), "written alone: " + damage);
             assertEquals(0, VirtioNetHeader.gsoType(coalescer.buffer(), 0));
         }
+    }
+
+    @Test
+    void aPacketWithIpv4OptionsIsWrittenAlone() {
+        ByteBuffer p = ByteBuffer.allocate(2048);
+        // IPv4 with 4 bytes of options (IHL 6), TCP ACK with 100 bytes of payload, checksums right
+        p.put(0, (byte) 0x46).putShort(2, (short) 144).putShort(4, (short) 1).putShort(6, (short) 0x4000)
+                .put(8, (byte) 64).put(9, (byte) IpHeaders.TCP).putInt(12, 0x0acb0701).putInt(16, 0x0acb0702)
+                .putInt(20, 0x01010101);
+        p.putShort(10, (short) ReferenceChecksum.of(p, 0, 24, 0));
+        p.putShort(24, (short) 40000).putShort(26, (short) 5201).putInt(28, 1).put(36, (byte) 0x50)
+                .put(37, (byte) ACK).putShort(38, (short) 500);
+        long pseudo = (p.getShort(12) & 0xFFFF) + (p.getShort(14) & 0xFFFF) + (p.getShort(16) & 0xFFFF)
+                + (p.getShort(18) & 0xFFFF) + IpHeaders.TCP + 120;
+        p.putShort(40, (short) ReferenceChecksum.of(p, 24, 120, pseudo));
+        ReceiveCoalescer coalescer = new ReceiveCoalescer(true);
+        coalescer.begin(p, 0, 144);
+        // the next segment, right in every other respect
+        p.putShort(4, (short) 2).putInt(28, 101).putShort(40, (short) 0);
+        p.putShort(40, (short) ReferenceChecksum.of(p, 24, 120, pseudo));
+        assertFalse(coalescer.join(p, 0, 144), "options are not compared, so nothing joins them");
+    }
+
+    @Test
+    void aCompletedUdpChecksumOfZeroIsSentAsAllOnes() throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(HEADER + 20 + 8 + 12);
+        ipHeader(b, HEADER, 4, IpHeaders.UDP, 40);
+        b.putShort(HEADER + 20, (short) 5000).putShort(HEADER + 22, (short) 5001).putShort(HEADER + 24, (short) 20);
+        ByteBuffer packet = b.slice(HEADER, 40);
+        long pseudo = InternetChecksum.pseudoHeader(packet, 0, 4, IpHeaders.UDP, 20);
+        // the last payload word makes the whole sum 0xFFFF: the checksum comes out as 0
+        packet.putShort(38, (short) ReferenceChecksum.of(packet, 20, 20, pseudo));
+        assertEquals(0, ReferenceChecksum.of(packet, 20, 20, pseudo));
+        b.putShort(HEADER + 26, (short) InternetChecksum.fold(pseudo));
+        VirtioNetHeader.put(b, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_NONE, 0, 0, 20, 6);
+        PacketBatch into = new PacketBatch(1, 2048);
+        assertTrue(new OffloadSegmenter().take(b, 0, HEADER, 40, into));
+        assertEquals(0xFFFF, into.packet(0).getShort(26) & 0xFFFF);
+    }
+
+    @Test
+    void aGsoSizeAboveThePayloadIsOneSegment() throws Exception {
+        ByteBuffer b = superPacket(4, ACK, 60_000, bytes(1_000), true);
+        PacketBatch into = new PacketBatch(4, 2048);
+        OffloadSegmenter segmenter = new OffloadSegmenter();
+        assertTrue(segmenter.take(b, 0, HEADER, b.limit() - HEADER, into));
+        assertEquals(1, segmenter.next(into));
+        assertEquals(1_052, into.length(0));
     }
 
     @Test
@@ -277,8 +332,10 @@ class TcpOffloadTest {
                 b.put(random.nextInt(HEADER + 60), (byte) random.nextInt());
             }
             int length = HEADER + random.nextInt(b.limit() - HEADER);
+            ByteBuffer exact = ByteBuffer.allocate(length); // a read past the packet's end throws
+            exact.put(0, b, 0, length);
             into.clear();
-            if (segmenter.take(b, 0, HEADER, length - HEADER, into)) {
+            if (segmenter.take(exact, 0, HEADER, length - HEADER, into)) {
                 while (segmenter.pending()) {
                     into.clear();
                     segmenter.next(into);
@@ -316,6 +373,32 @@ class TcpOffloadTest {
             coalescer.finish();
         }
         assertEquals(0, threads.getCurrentThreadAllocatedBytes() - before, "bytes allocated in 10 000 rounds");
+    }
+
+    @Test
+    void randomlyDamagedSegmentsNeverBreakTheCoalescer() throws Exception {
+        for (int version : new int[] {4, 6}) {
+            PacketBatch segments = cut(superPacket(version, ACK, 1_000, bytes(8_000), true));
+            ReceiveCoalescer coalescer = new ReceiveCoalescer(true);
+            for (int round = 0; round < 20_000; round++) {
+                coalescer.clear();
+                for (int i = 0; i < segments.size(); i++) {
+                    int length = random.nextInt(8) == 0 ? random.nextInt(segments.length(i) + 1) : segments.length(i);
+                    ByteBuffer exact = ByteBuffer.allocate(length); // a read past the packet's end throws
+                    exact.put(0, segments.memory(), segments.offset(i), length);
+                    if (random.nextInt(3) == 0 && length > 0) {
+                        exact.put(random.nextInt(Math.min(length, 80)), (byte) random.nextInt());
+                    }
+                    if (!coalescer.join(exact, 0, length)) {
+                        if (coalescer.segments() > 0) {
+                            assertTrue(coalescer.finish() <= VirtioNetHeader.LENGTH + ReceiveCoalescer.MAX_GROUP);
+                        }
+                        coalescer.begin(exact, 0, length);
+                    }
+                }
+                assertTrue(coalescer.finish() <= VirtioNetHeader.LENGTH + ReceiveCoalescer.MAX_GROUP);
+            }
+        }
     }
 
     // ---- packets ----

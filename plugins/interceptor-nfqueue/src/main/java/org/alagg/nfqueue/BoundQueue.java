@@ -95,8 +95,7 @@ final class BoundQueue implements Closeable {
             at += NfqueueMessages.queueMaxLen(requests, at, queue, pending.register(ConfigRequest.QUEUE_MAXLEN, queue),
                     maxLength);
             at += NfqueueMessages.flags(requests, at, queue, pending.register(ConfigRequest.FLAGS, queue),
-                    (failOpen ? NfqueueMessages.F_FAIL_OPEN : 0) | NfqueueMessages.F_GSO,
-                    NfqueueMessages.F_FAIL_OPEN | NfqueueMessages.F_GSO);
+                    failOpen ? NfqueueMessages.F_FAIL_OPEN : 0, NfqueueMessages.F_FAIL_OPEN);
             requests.clear().limit(at);
             socket.send(requests);
             PendingRequests.Outcome failure = awaitAcks(pending);
@@ -237,7 +236,6 @@ final class BoundQueue implements Closeable {
     /** Adds the counters of this queue (names as in docs/nfqueue.md). */
     void counters(Map<String, Long> into) {
         into.put("captured", converter.packets());
-        into.put("super_packets", converter.superPackets());
         into.put("verdicts", verdicts);
         into.put("verdict_failures", verdictFailures);
         into.put("too_big", converter.rejects(Reject.TOO_BIG));

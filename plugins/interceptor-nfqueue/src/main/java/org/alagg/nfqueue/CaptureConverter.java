@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.util.Objects;
 import org.alagg.api.PacketBatch;
 import org.alagg.api.PayloadType;
-import org.alagg.linux.OffloadSegmenter;
 
 /**
  * The body of the NFQUEUE capture loop: turns a received batch of netlink datagrams (one per slot, as
@@ -42,9 +41,6 @@ final class CaptureConverter {
     private int maxPacketLength;
     private final Oversize oversize;
     private final PacketMessage message = new PacketMessage();
-    /** Cuts GSO packets (the queue is bound with NFQA_CFG_F_GSO); reads them in the datagram batch. */
-    private final OffloadSegmenter segmenter = new OffloadSegmenter();
-    private long superPackets;
     private final long[] rejects = new long[REJECTS.length];
 
     private PacketBatch datagrams;
@@ -101,7 +97,7 @@ final class CaptureConverter {
 
     /** Whether datagrams given to {@link #start} remain to be drained (the output batch filled up). */
     boolean hasPending() {
-        return segmenter.pending() || datagrams != null && index < datagrams.size();
+        return datagrams != null && index < datagrams.size();
     }
 
     /**
@@ -112,36 +108,17 @@ final class CaptureConverter {
     int drain(PacketBatch out) {
         int appended = 0;
         while (hasPending()) {
-            if (segmenter.pending()) {
-                int cut = segmenter.next(out);
-                appended += cut;
-                packets += cut;
-                if (segmenter.pending()) {
-                    return appended; // the batch is full: the rest of the super-packet next time
-                }
-                continue;
-            }
             ByteBuffer memory = datagrams.memory();
             int base = datagrams.offset(index);
             int length = datagrams.length(index);
             while (offset < length) {
                 Reject reject = PacketDecoder.decode(memory, base + offset, length - offset, message);
                 boolean ours = message.queue() == queue;
-                boolean cut = false;
                 if (reject == Reject.NONE) {
-                    int skb = message.skbInfo();
                     if (!ours) {
                         reject = Reject.WRONG_QUEUE;
                     } else if (message.truncated()) {
                         reject = Reject.TRUNCATED_PAYLOAD;
-                    } else if ((skb & NfqueueMessages.SKB_GSO) != 0) {
-                        // a TCP sender's super-packet (or UDP with GSO): cut here, as the kernel would have
-                        cut = segmenter.cut(memory, message.payloadOffset(), message.payloadLength(), maxPacketLength, out);
-                        reject = cut ? Reject.NONE : Reject.BAD_SUPER_PACKET;
-                        superPackets += cut ? 1 : 0;
-                    } else if ((skb & NfqueueMessages.SKB_CSUMNOTREADY) != 0 && !OffloadSegmenter.completeChecksum(
-                            memory, message.payloadOffset(), message.payloadLength())) {
-                        reject = Reject.CHECKSUM_NOT_READY;
                     } else if (message.payloadLength() > maxPacketLength) {
                         reject = Reject.TOO_BIG;
                         oversize.tooBig(memory, message.payloadOffset(), message.payloadLength(), message.payloadType());
@@ -170,14 +147,6 @@ final class CaptureConverter {
                     break; // framing lost: the rest of this datagram cannot be trusted
                 }
                 offset += Netlink.align(messageLength);
-                if (cut) {
-                    int n = segmenter.next(out);
-                    appended += n;
-                    packets += n;
-                    if (segmenter.pending()) {
-                        return appended; // resumes with the rest of the super-packet, then the next message
-                    }
-                }
             }
             index++;
             offset = 0;
@@ -225,11 +194,6 @@ final class CaptureConverter {
      */
     void verdictSent() {
         verdictDue = false;
-    }
-
-    /** GSO packets cut into packets so far. */
-    long superPackets() {
-        return superPackets;
     }
 
     /** Packets handed to the engine so far. */

@@ -18,7 +18,7 @@ import org.osgi.service.log.Logger;
 final class LossReport {
     static final long INTERVAL_NANOS = TimeUnit.SECONDS.toNanos(10);
     /** Counters of traffic flowing as it should: not worth a warning. */
-    private static final Set<String> NORMAL = Set.of("captured", "super_packets", "verdicts", "delivered", "kernel_waiting");
+    private static final Set<String> NORMAL = Set.of("captured", "verdicts", "delivered", "kernel_waiting");
 
     private final Supplier<Map<String, Long>> counters;
     private final Supplier<String> lastFailure;

@@ -48,11 +48,7 @@ enum Reject {
      */
     TOO_BIG("too_big"),
     /** A payload longer than a slot of the output batch. Dropped. */
-    PAYLOAD_TOO_LARGE("payload_too_large"),
-    /** A GSO packet that is not TCP or UDP over IPv4/IPv6 with lengths that agree: it cannot be cut. */
-    BAD_SUPER_PACKET("bad_super_packet"),
-    /** A packet whose checksum the kernel left to be completed, of a protocol other than TCP or UDP. */
-    CHECKSUM_NOT_READY("checksum_not_ready");
+    PAYLOAD_TOO_LARGE("payload_too_large");
 
     private final String counterName;
 

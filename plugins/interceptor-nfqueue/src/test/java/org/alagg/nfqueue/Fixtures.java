@@ -110,7 +110,7 @@ final class Fixtures {
           + "0800 0600 00000005"                    // @32 NFQA_IFINDEX_OUTDEV 5
           + "0800 0300 0000002a"                    // @40 NFQA_MARK 42
           + "1400 0400 00000000 6553f100 00000000 00000001" // @48 NFQA_TIMESTAMP (skipped): be64 sec, be64 usec
-          + "0800 0e00 00000004"                    // @68 NFQA_SKB_INFO NFQA_SKB_CSUM_NOTVERIFIED
+          + "0800 0e00 00000001"                    // @68 NFQA_SKB_INFO NFQA_SKB_CSUMNOTREADY
           + "1900 0a00"                             // @76 NFQA_PAYLOAD len 25 = 4 + 21, no padding after it
           + "45000015 00010000 40fd0000 0a000001 0a000002 78"; // @80 IPv4 header (total 21, proto 253) + 'x'
 

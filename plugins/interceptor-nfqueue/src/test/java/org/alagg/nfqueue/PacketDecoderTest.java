@@ -42,7 +42,7 @@ class PacketDecoderTest {
             assertEquals(5, m.outDevice());
             assertEquals(0, m.inDevice());
             assertEquals(42, m.mark());
-            assertEquals(NfqueueMessages.SKB_CSUM_NOTVERIFIED, m.skbInfo());
+            assertEquals(NfqueueMessages.SKB_CSUMNOTREADY, m.skbInfo());
             assertEquals(at + Fixtures.IPV4_PAYLOAD_OFFSET, m.payloadOffset());
             assertEquals(Fixtures.IPV4_PAYLOAD_LENGTH, m.payloadLength());
             assertEquals(Fixtures.IPV4_PAYLOAD_LENGTH, m.packetLength());
