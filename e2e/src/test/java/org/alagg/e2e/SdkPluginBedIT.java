@@ -24,16 +24,20 @@ import org.junit.jupiter.api.TestInstance;
  * A third party's plugin in a running pair of instances: a strategy generated from the SDK's archetype and built
  * against the SDK alone, outside the project (as PluginArchetypeIT does, here with {@code mvn package}), is dropped
  * into the bed's {@code plugins/} folder, selected on both sides, carries a transfer intact, shows its own counters in
- * {@code alagg:stats --json}, and when its jar is removed the engine falls back and traffic still passes.
+ * {@code alagg:stats --json}, and when its jar is removed the engine falls back and traffic still passes. A scheduler
+ * generated likewise takes its setting from the configuration file ({@code plugin.rotate.copies}), checked against its
+ * Metatype: a value out of range or an unknown setting is refused with the file's name and line.
  */
 @RequiresRoot(tools = {"nc", "ping", "ethtool", "ss", "iptables", "ip6tables"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SdkPluginBedIT {
     private static final String NAME = "first-come";
     private static final long BYTES = 20_000_000;
+    private static final String SCHEDULER = "rotate";
 
     private SdkWorkspace workspace;
     private Path built;
+    private Path builtScheduler;
     private Bed bed;
 
     @BeforeAll
@@ -45,7 +49,10 @@ class SdkPluginBedIT {
         Path project = workspace.generate("strategy", NAME, "FirstCome");
         workspace.maven(project, "mvn package of the generated strategy", "package", "-DskipTests");
         built = project.resolve("target/" + NAME + "-1.0.0.jar");
-        report("sdk plugin", "SDK installed, strategy generated and built outside the project in %.1f s",
+        Path scheduler = workspace.generate("scheduler", SCHEDULER, "Rotate");
+        workspace.maven(scheduler, "mvn package of the generated scheduler", "package", "-DskipTests");
+        builtScheduler = scheduler.resolve("target/" + SCHEDULER + "-1.0.0.jar");
+        report("sdk plugin", "SDK installed, a strategy and a scheduler generated and built outside the project in %.1f s",
                 (System.nanoTime() - start) / 1e9);
         bed = Bed.create(Beds.ROOT, Bed.Capture.NFQUEUE, 2, 2, List.of("reorder = windowed"), true).start();
     }
@@ -65,15 +72,15 @@ class SdkPluginBedIT {
 
     @Test
     void aPluginFromTheArchetypeIsDroppedInSelectedCarriesATransferReportsAndFallsBackWhenRemoved() throws Exception {
-        Path jar = bed.pluginsFolder().resolve(NAME + ".jar");
-        Path staged = bed.directory().resolve(NAME + ".jar.part");
-        Files.copy(built, staged);
-        Files.move(staged, jar, StandardCopyOption.ATOMIC_MOVE);
+        long dropped = System.nanoTime();
+        Path jar = dropIn(built, NAME);
         for (Side side : List.of(bed.a(), bed.b())) {
             await(side + " lists " + NAME, () -> strategy(side), s -> available(s).contains(NAME));
             side.instance().ctl("alagg:strategy", NAME);
             await(side + " uses " + NAME, () -> strategy(side), s -> NAME.equals(s.get("active")));
         }
+        report("sdk plugin", "%s dropped in, installed and selected on both sides in %.1f s", NAME,
+                (System.nanoTime() - dropped) / 1e9);
 
         Path file = Transfer.randomFile(bed.directory().resolve("sent.bin"), BYTES);
         Transfer.Result result = Transfer.start(bed.a(), bed.b().ipv4(), file, bed.directory().resolve("received.bin"))
@@ -97,6 +104,53 @@ class SdkPluginBedIT {
             assertEquals(Map.of(), pluginsOf(side), "its counters are gone with it");
         }
         Beds.assertPingsBothWays(bed);
+    }
+
+    @Test
+    void aSchedulerFromTheArchetypeTakesItsSettingFromTheFileCheckedAgainstItsMetatype() throws Exception {
+        Side a = bed.a();
+        Path config = a.instance().config();
+        String original = Files.readString(config);
+        Path jar = dropIn(builtScheduler, SCHEDULER);
+        try {
+            await(a + " has " + SCHEDULER + " reporting", () -> pluginsOf(a), p -> p.containsKey("scheduler"));
+            Files.writeString(config, original + "scheduler = " + SCHEDULER + "\nplugin.rotate.copies = 2\n");
+            int line = (int) original.lines().count() + 2;
+            await(a + " applies copies = 2", () -> a.instance().status(),
+                    s -> s.get("config_error") == null && String.valueOf(s.get("plugins")).contains("2 copies of each packet"));
+            Beds.assertPingsBothWays(bed);
+            Map<String, Object> counters = Json.object(Json.object(pluginsOf(a).get("scheduler"), "scheduler").get(SCHEDULER),
+                    SCHEDULER);
+            report("sdk plugin", "A's scheduler %s with copies = 2 after the pings: %s", SCHEDULER, counters);
+            double packets = ((Number) counters.get("packets")).doubleValue();
+            assertTrue(packets >= 200 && ((Number) counters.get("sends")).doubleValue() == 2 * packets, counters::toString);
+
+            Files.writeString(config, original + "scheduler = " + SCHEDULER + "\nplugin.rotate.copies = 40\n");
+            Map<String, Object> refused = await(a + " refuses copies = 40", () -> a.instance().status(),
+                    s -> String.valueOf(s.get("config_error")).startsWith(config + ":" + line + ": plugin.rotate.copies: '40'"));
+            report("sdk plugin", "copies = 40 refused: %s", refused.get("config_error"));
+            assertTrue(String.valueOf(refused.get("plugins")).contains("2 copies of each packet"), "the last good setting stays");
+
+            Files.writeString(config, original + "scheduler = " + SCHEDULER + "\nplugin.rotate.copise = 2\n");
+            Map<String, Object> unknown = await(a + " refuses an unknown setting", () -> a.instance().status(),
+                    s -> String.valueOf(s.get("config_error")).contains(":" + line + ": plugin.rotate.copise:"));
+            assertEquals(config + ":" + line + ": plugin.rotate.copise: plugin 'rotate' has no setting 'copise'; its settings: copies",
+                    unknown.get("config_error"));
+        } finally {
+            Files.writeString(config, original);
+            Files.deleteIfExists(jar);
+        }
+        await(a + " back without " + SCHEDULER, () -> pluginsOf(a), p -> !p.containsKey("scheduler"));
+        Beds.assertPingsBothWays(bed);
+    }
+
+    /** Moves a copy of a jar into the bed's plugins/ at once (a rename), as docs/plugins.md says to. */
+    private Path dropIn(Path jar, String name) throws Exception {
+        Path target = bed.pluginsFolder().resolve(name + ".jar");
+        Path staged = bed.directory().resolve(name + ".jar.part");
+        Files.copy(jar, staged);
+        Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE);
+        return target;
     }
 
     private static Map<String, Object> strategy(Side side) throws Exception {
