@@ -1,6 +1,8 @@
 package org.alagg.launcher;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -23,6 +25,7 @@ import org.junit.jupiter.api.TestInstance;
  * ships installed into a Maven repository of its own ({@code alagg sdk install --repo}), a strategy and a scheduler
  * generated from the archetype in a temporary directory, and each built with {@code mvn verify}: its unit tests on the
  * test kit and its boot in Felix pass, and the jar is a bundle that imports the API only, in the range this API gives.
+ * A kind the archetype does not make is refused with the reason.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PluginArchetypeIT {
@@ -60,6 +63,14 @@ class PluginArchetypeIT {
             assertTrue(bundle.getEntry("OSGI-INF/metatype/" + Alagg.pluginPid("rotate") + ".xml") != null,
                     "its settings' Metatype, for the check of plugin.rotate.* lines");
         }
+    }
+
+    @Test
+    void aKindTheArchetypeDoesNotMakeIsRefusedAndLeavesNothing() {
+        AssertionError e = assertThrows(AssertionError.class, () -> workspace.generate("transport", "udp-links", "UdpLinks"));
+        assertTrue(e.getMessage().contains("no project generated:") && e.getMessage().contains("-Dkind=transport: the"
+                + " archetype makes a reordering strategy (-Dkind=strategy) or a link scheduler (-Dkind=scheduler)"), e.getMessage());
+        assertFalse(Files.exists(workspace.directory().resolve("udp-links")), "the project made from it is removed");
     }
 
     /** Generates, runs mvn verify, checks both test phases ran tests, and returns the jar. */

@@ -1,5 +1,7 @@
 package org.alagg.testkit;
 
+import java.util.Arrays;
+
 import org.alagg.api.ReorderOutput;
 
 /**
@@ -42,7 +44,7 @@ final class CheckedOutput implements ReorderOutput {
             givenAt = new long[arrivals.size()];
             state = new byte[arrivals.size()];
         } else {
-            java.util.Arrays.fill(state, (byte) 0);
+            Arrays.fill(state, (byte) 0);
         }
         cursor = arrivals.first();
         held = 0;

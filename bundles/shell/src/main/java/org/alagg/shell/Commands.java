@@ -278,14 +278,14 @@ public final class Commands {
         }
         Table t = new Table("COUNTER", "VALUE");
         counters.forEach(t::row);
-        String own = "";
+        String pluginTable = "";
         if (!plugins.isEmpty()) {
             Table byPlugin = new Table("PLUGIN", "COUNTER", "VALUE");
             plugins.counterRows(byPlugin);
-            own = "\n\n" + byPlugin;
+            pluginTable = "\n\n" + byPlugin;
         }
         if (peers.isEmpty() || peers.size() == 1 && peers.get(0).name().equals(Alagg.DEFAULT_PEER)) {
-            return t + own; // the totals are the one peer's counters
+            return t + pluginTable; // the totals are the one peer's counters
         }
         List<String> header = new ArrayList<>(List.of("PEER"));
         PEER_STATS.forEach(name -> header.add(name.toUpperCase(java.util.Locale.ROOT)));
@@ -295,7 +295,7 @@ public final class Commands {
             PEER_STATS.forEach(name -> row.add(dash(p.counters().get(name))));
             perPeer.row(row.toArray());
         }
-        return t + "\n\n" + perPeer + own + "\n\nevery counter of one peer: alagg:stats --peer NAME";
+        return t + "\n\n" + perPeer + pluginTable + "\n\nevery counter of one peer: alagg:stats --peer NAME";
     }
 
     /** The counters {@code alagg:stats} shows for every peer: what became of its packets and of its frames. */

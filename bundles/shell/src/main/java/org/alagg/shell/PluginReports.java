@@ -89,8 +89,16 @@ final class PluginReports {
         return "plugin";
     }
 
+    /** The kinds in the order of {@link #KINDS}; a service without a naming property last. */
     private static int kindOrder(Map<String, Object> properties) {
-        return new ArrayList<>(KINDS.values()).indexOf(kind(properties)) & Integer.MAX_VALUE;
+        int order = 0;
+        for (String property : KINDS.keySet()) {
+            if (properties.get(property) != null) {
+                return order;
+            }
+            order++;
+        }
+        return order;
     }
 
     /** The naming property's value, or the component's name when the service has no naming property. */
