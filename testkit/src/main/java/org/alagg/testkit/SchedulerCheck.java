@@ -18,7 +18,7 @@ import org.alagg.api.LinkState;
  */
 public final class SchedulerCheck {
     /** Bytes the measured run may allocate in all. */
-    private static final long ALLOCATION_ALLOWANCE = 256;
+    private static final long ALLOCATION_ALLOWANCE = 1024;
     /** Link ids the random sets are taken from: small ones and large ones, as the engine numbers links in turn. */
     private static final int[] IDS = {0, 1, 2, 3, 5, 8, 13, 100, 511, 1023};
     private static final LinkState[] STATES = LinkState.values();

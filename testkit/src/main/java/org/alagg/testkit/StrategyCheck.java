@@ -35,7 +35,7 @@ import org.alagg.api.ReorderStrategyFactory;
  */
 public final class StrategyCheck {
     /** Bytes the measured run may allocate in all: anything per packet is far more over a pattern of thousands. */
-    private static final long ALLOCATION_ALLOWANCE = 256;
+    private static final long ALLOCATION_ALLOWANCE = 1024;
 
     private final ReorderStrategyFactory factory;
     private final ReorderSettings settings;
