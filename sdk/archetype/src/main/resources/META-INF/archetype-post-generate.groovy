@@ -2,9 +2,9 @@
 // asks interactively; here every property given with -D is checked, and a project made from a bad one is removed.
 def problems = []
 def kind = request.properties.get("kind")
-if (!(kind in ["strategy", "scheduler"])) {
-    problems << "-Dkind=${kind}: the archetype makes a reordering strategy (-Dkind=strategy) or a link scheduler " +
-            "(-Dkind=scheduler); an interceptor or a transport follows Alagg's own (docs/plugins.md)"
+if (!(kind in ["strategy", "scheduler", "transport"])) {
+    problems << "-Dkind=${kind}: the archetype makes a reordering strategy (-Dkind=strategy), a link scheduler " +
+            "(-Dkind=scheduler) or a link transport (-Dkind=transport); an interceptor follows Alagg's own (docs/plugins.md)"
 }
 def name = request.properties.get("pluginName")
 if (!(name ==~ /[a-z][a-z0-9_-]{0,31}/)) {

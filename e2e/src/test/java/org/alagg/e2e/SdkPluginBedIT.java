@@ -26,7 +26,8 @@ import org.junit.jupiter.api.TestInstance;
  * into the bed's {@code plugins/} folder, selected on both sides, carries a transfer intact, shows its own counters in
  * {@code alagg:stats --json}, and when its jar is removed the engine falls back and traffic still passes. A scheduler
  * generated likewise takes its setting from the configuration file ({@code plugin.rotate.copies}), checked against its
- * Metatype: a value out of range or an unknown setting is refused with the file's name and line.
+ * Metatype: a value out of range or an unknown setting is refused with the file's name and line. A transport generated
+ * likewise carries both links as UDP between addresses given to the bed's link interfaces, selected in both files.
  */
 @RequiresRoot(tools = {"nc", "ping", "ethtool", "ss", "iptables", "ip6tables"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -34,10 +35,12 @@ class SdkPluginBedIT {
     private static final String NAME = "first-come";
     private static final long BYTES = 20_000_000;
     private static final String SCHEDULER = "rotate";
+    private static final String TRANSPORT = "udp-links";
 
     private SdkWorkspace workspace;
     private Path built;
     private Path builtScheduler;
+    private Path builtTransport;
     private Bed bed;
 
     @BeforeAll
@@ -46,13 +49,11 @@ class SdkPluginBedIT {
         workspace = SdkWorkspace.create(Beds.ROOT, Path.of(System.getProperty("sdk.it.directory")),
                 Path.of(System.getProperty("build.repository")), System.getProperty("maven.home"),
                 System.getProperty("alagg.version"));
-        Path project = workspace.generate("strategy", NAME, "FirstCome");
-        workspace.maven(project, "mvn package of the generated strategy", "package", "-DskipTests");
-        built = project.resolve("target/" + NAME + "-1.0.0.jar");
-        Path scheduler = workspace.generate("scheduler", SCHEDULER, "Rotate");
-        workspace.maven(scheduler, "mvn package of the generated scheduler", "package", "-DskipTests");
-        builtScheduler = scheduler.resolve("target/" + SCHEDULER + "-1.0.0.jar");
-        report("sdk plugin", "SDK installed, a strategy and a scheduler generated and built outside the project in %.1f s",
+        built = workspace.generate("strategy", NAME, "FirstCome").resolve("target/" + NAME + "-1.0.0.jar");
+        builtScheduler = workspace.generate("scheduler", SCHEDULER, "Rotate").resolve("target/" + SCHEDULER + "-1.0.0.jar");
+        builtTransport = workspace.generate("transport", TRANSPORT, "UdpLinks").resolve("target/" + TRANSPORT + "-1.0.0.jar");
+        workspace.mavenAll("mvn package of the generated plugins", "package", "-DskipTests"); // tested by PluginArchetypeIT
+        report("sdk plugin", "SDK installed, a strategy, a scheduler and a transport generated and built outside the project in %.1f s",
                 (System.nanoTime() - start) / 1e9);
         bed = Bed.create(Beds.ROOT, Bed.Capture.NFQUEUE, 2, 2, List.of("reorder = windowed"), true).start();
     }
@@ -141,6 +142,54 @@ class SdkPluginBedIT {
             Files.deleteIfExists(jar);
         }
         await(a + " back without " + SCHEDULER, () -> pluginsOf(a), p -> !p.containsKey("scheduler"));
+        Beds.assertPingsBothWays(bed);
+    }
+
+    @Test
+    void aTransportFromTheArchetypeCarriesBothLinksOverUdp() throws Exception {
+        Map<Side, String> original = new java.util.LinkedHashMap<>();
+        for (Side side : List.of(bed.a(), bed.b())) {
+            original.put(side, Files.readString(side.instance().config()));
+        }
+        Path jar = dropIn(builtTransport, TRANSPORT);
+        try {
+            for (Side side : List.of(bed.a(), bed.b())) {
+                int host = side == bed.a() ? 1 : 2;
+                StringBuilder peers = new StringBuilder();
+                for (int n = 1; n <= 2; n++) {
+                    side.exec("ip", "address", "add", "10.77." + n + "." + host + "/24", "dev", side.link(n));
+                    peers.append(n == 1 ? "" : ", ").append(side.link(n)).append("=10.77.").append(n).append('.').append(3 - host);
+                }
+                await(side + " has " + TRANSPORT + " reporting", () -> pluginsOf(side), p -> p.containsKey("transport"));
+                Files.writeString(side.instance().config(), original.get(side) + "transport = " + TRANSPORT + "\n"
+                        + "plugin." + TRANSPORT + ".port = 7050\nplugin." + TRANSPORT + ".peers = " + peers + "\n");
+            }
+            long switched = System.nanoTime();
+            for (Side side : List.of(bed.a(), bed.b())) {
+                for (int n = 1; n <= 2; n++) {
+                    Beds.awaitLinkState(side.instance(), side.link(n), "UP");
+                }
+            }
+            report("sdk plugin", "both links UP over %s on both sides %.1f s after the files selected it", TRANSPORT,
+                    (System.nanoTime() - switched) / 1e9);
+            Beds.assertPingsBothWays(bed);
+            Map<String, Object> counters = Json.object(Json.object(pluginsOf(bed.b()).get("transport"), "transport")
+                    .get(TRANSPORT), TRANSPORT);
+            report("sdk plugin", "B's transport %s after the pings: %s", TRANSPORT, counters);
+            assertTrue(((Number) counters.get("datagrams_received")).doubleValue() >= 400
+                    && ((Number) counters.get("datagrams_sent")).doubleValue() >= 400, counters::toString);
+        } finally {
+            for (Side side : List.of(bed.a(), bed.b())) {
+                Files.writeString(side.instance().config(), original.get(side));
+            }
+            Files.deleteIfExists(jar);
+        }
+        for (Side side : List.of(bed.a(), bed.b())) {
+            await(side + " back on its own transport", () -> pluginsOf(side), p -> !p.containsKey("transport"));
+            for (int n = 1; n <= 2; n++) {
+                Beds.awaitLinkState(side.instance(), side.link(n), "UP");
+            }
+        }
         Beds.assertPingsBothWays(bed);
     }
 

@@ -22,12 +22,15 @@ public final class SdkWorkspace implements AutoCloseable {
     /** The archetype plugin the docs tell authors to use, by its full name (no plugin prefix resolution needed). */
     public static final String ARCHETYPE_PLUGIN = "org.apache.maven.plugins:maven-archetype-plugin:3.2.1";
     private static final Duration MAVEN_DEADLINE = Duration.ofMinutes(5);
+    private static final String AGGREGATOR = "all-plugins";
 
     private final Path directory;
     private final Path repository;
     private final Path settings;
     private final String mvn;
     private final String version;
+    /** Removes the directory should the JVM be stopped (SIGTERM, SIGINT) before {@link #close()}. */
+    private final Thread removeOnExit;
 
     private SdkWorkspace(Path directory, Path repository, Path settings, String mvn, String version) {
         this.directory = directory;
@@ -35,6 +38,14 @@ public final class SdkWorkspace implements AutoCloseable {
         this.settings = settings;
         this.mvn = mvn;
         this.version = version;
+        this.removeOnExit = new Thread(() -> {
+            try {
+                delete(directory);
+            } catch (IOException e) {
+                System.err.println("could not remove " + directory + ": " + e);
+            }
+        }, "alagg-sdk-workspace-cleanup");
+        Runtime.getRuntime().addShutdownHook(removeOnExit);
     }
 
     /**
@@ -90,8 +101,32 @@ public final class SdkWorkspace implements AutoCloseable {
         return run(project, command, what);
     }
 
+    /**
+     * Runs Maven once over every project generated so far, through an aggregator POM that lists them as modules (each
+     * stays a project of its own: the aggregator is no parent): what running it in each would do, with one Maven
+     * start. The aggregator is in a directory of its own, so that a project generated later is not made its module.
+     */
+    public String mavenAll(String what, String... arguments) throws IOException, InterruptedException {
+        Path aggregator = directory.resolve(AGGREGATOR);
+        StringBuilder modules = new StringBuilder();
+        try (Stream<Path> projects = Files.list(directory)) {
+            projects.filter(p -> !p.equals(aggregator) && Files.isRegularFile(p.resolve("pom.xml"))).sorted()
+                    .forEach(p -> modules.append("<module>../").append(p.getFileName()).append("</module>"));
+        }
+        Files.createDirectories(aggregator);
+        Files.writeString(aggregator.resolve("pom.xml"), "<project><modelVersion>4.0.0</modelVersion>"
+                + "<groupId>org.example</groupId><artifactId>generated-plugins</artifactId><version>1</version>"
+                + "<packaging>pom</packaging><modules>" + modules + "</modules></project>\n");
+        return maven(aggregator, what, arguments);
+    }
+
     @Override
     public void close() throws IOException {
+        try {
+            Runtime.getRuntime().removeShutdownHook(removeOnExit);
+        } catch (IllegalStateException shuttingDown) {
+            return; // the hook removes it
+        }
         delete(directory);
     }
 

@@ -28,7 +28,7 @@ import org.osgi.util.tracker.ServiceTracker;
  */
 class ${className}InFelixIT {
     private static final String KIND_PROPERTY = "alagg.${kind}";
-    private static final String CONTRACT = "org.alagg.api.#if( $kind == "strategy" )ReorderStrategyFactory#{else}LinkScheduler#end";
+    private static final String CONTRACT = "org.alagg.api.#if( $kind == "strategy" )ReorderStrategyFactory#elseif( $kind == "scheduler" )LinkScheduler#{else}LinkTransport#end";
 
     @Test
     void startsAndRegistersItsServiceUnderItsName() throws Exception {

@@ -82,4 +82,144 @@ class ${className}Test {
         assertEquals("plugin.${pluginName}.copies 0 is out of range 1..16", e.getMessage());
     }
 }
+#elseif( $kind == "transport" )
+package ${package};
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import org.alagg.api.Link;
+import org.alagg.api.LinkState;
+import org.alagg.api.MacAddress;
+import org.alagg.api.PacketBatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** Two transports on this host's loopback interface, each the other's peer, on ports of their own. */
+class ${className}Test {
+    private static final MacAddress PEER = MacAddress.parse("02:00:00:00:00:02");
+    private final List<${className}> transports = new ArrayList<>();
+
+    @AfterEach
+    void closeThem() throws IOException {
+        for (${className} t : transports) {
+            t.close();
+        }
+    }
+
+    @Test
+    void framesCrossTheLinkBothWaysTaggedWithTheLinkTheyCameBy() throws Exception {
+        int portA = freePort();
+        int portB = freePort();
+        ${className} a = transport(portA, "lo=127.0.0.1:" + portB);
+        ${className} b = transport(portB, "lo=127.0.0.1:" + portA);
+        Link linkA = a.open(3, "lo", PEER, 0x88B5);
+        Link linkB = b.open(7, "lo", PEER, 0x88B5);
+        assertEquals(LinkState.UP, linkA.state(), linkA.stateDetail());
+        assertTrue(linkA.mtu() > 1000, "lo's MTU less the IP and UDP headers: " + linkA.mtu());
+
+        PacketBatch out = new PacketBatch(4, 2048);
+        add(out, "one", 3);
+        add(out, "lost: no link 9", 9);
+        add(out, "two", 3);
+        assertEquals(2, a.send(out));
+        assertEquals(${className}.ENETDOWN, out.refusal(1), "a frame for a link not open is refused, the rest go");
+
+        PacketBatch in = new PacketBatch(4, 2048);
+        receiveAtLeast(b, in, 2);
+        assertEquals(List.of("one@7", "two@7"), frames(in));
+
+        PacketBatch back = new PacketBatch(4, 2048);
+        add(back, "three", 7);
+        assertEquals(1, b.send(back));
+        PacketBatch atA = new PacketBatch(4, 2048);
+        receiveAtLeast(a, atA, 1);
+        assertEquals(List.of("three@3"), frames(atA));
+        assertEquals(Map.of("datagrams_sent", 2L, "datagrams_refused", 1L, "datagrams_received", 1L), a.counters());
+
+        linkB.close();
+        assertEquals(LinkState.DOWN, linkB.state());
+        PacketBatch afterClose = new PacketBatch(1, 2048);
+        add(afterClose, "four", 7);
+        assertEquals(0, b.send(afterClose), "a closed link sends nothing");
+    }
+
+    @Test
+    void aLinkWhoseInterfaceIsMissingIsDownSayingWhy() throws Exception {
+        ${className} a = transport(freePort(), "nosuch0=192.0.2.2");
+        Link link = a.open(1, "nosuch0", PEER, 0x88B5);
+        assertEquals(LinkState.DOWN, link.state());
+        assertEquals("no interface nosuch0", link.stateDetail());
+        assertEquals(List.of("down: nosuch0: no interface nosuch0"), a.status());
+    }
+
+    @Test
+    void aLinkOpenedBeforeItsSettingsComeUpWhenTheyArrive() throws Exception {
+        int port = freePort();
+        ${className} a = transport(port, "eth1=192.0.2.2");
+        Link link = a.open(1, "lo", PEER, 0x88B5);
+        assertEquals(LinkState.DOWN, link.state());
+        assertEquals("no peer address for lo: give it in plugin.${pluginName}.peers = lo=<address>, ...", link.stateDetail());
+        a.configure(port, "lo=127.0.0.1:" + freePort()); // the engine and the plugin get a file's change in any order
+        a.receive(new PacketBatch(1, 2048), 1_000_000);
+        assertEquals(LinkState.UP, link.state(), link.stateDetail());
+    }
+
+    @Test
+    void badSettingsAreRefusedWithTheReason() throws Exception {
+        ${className} a = transport(freePort(), "eth1=192.0.2.2");
+        assertEquals("plugin.${pluginName}.port 0 is out of range 1..65535",
+                assertThrows(IllegalArgumentException.class, () -> a.configure(0, "")).getMessage());
+        assertEquals("plugin.${pluginName}.peers: 'eth1' is not <interface>=<the peer's IP address>[:<its port>]",
+                assertThrows(IllegalArgumentException.class, () -> a.configure(7050, "eth1")).getMessage());
+        assertEquals("plugin.${pluginName}.peers: 'peer.example' is not an IP address",
+                assertThrows(IllegalArgumentException.class, () -> a.configure(7050, "eth1=peer.example")).getMessage());
+        assertEquals("plugin.${pluginName}.peers: '192.0.2.2:0' has no port 1..65535 after ':'",
+                assertThrows(IllegalArgumentException.class, () -> a.configure(7050, "eth1=192.0.2.2:0")).getMessage());
+        assertEquals(7051, ${className}.peerAddress("[fd00::2]:7051", 7050).getPort());
+        assertEquals(7050, ${className}.peerAddress("fd00::2", 7050).getPort());
+    }
+
+    private ${className} transport(int port, String peers) throws IOException {
+        ${className} t = new ${className}();
+        t.configure(port, peers);
+        transports.add(t);
+        return t;
+    }
+
+    private static void add(PacketBatch batch, String text, int link) {
+        byte[] bytes = text.getBytes(StandardCharsets.US_ASCII);
+        batch.slot(batch.size()).put(bytes);
+        batch.commit(bytes.length, null, link);
+    }
+
+    private static void receiveAtLeast(${className} transport, PacketBatch into, int frames) throws IOException {
+        long end = System.nanoTime() + 5_000_000_000L;
+        while (into.size() < frames && System.nanoTime() < end) {
+            transport.receive(into, 100_000_000);
+        }
+    }
+
+    private static List<String> frames(PacketBatch batch) {
+        List<String> frames = new ArrayList<>();
+        for (int i = 0; i < batch.size(); i++) {
+            frames.add(StandardCharsets.US_ASCII.decode(batch.packet(i)) + "@" + batch.link(i));
+        }
+        return frames;
+    }
+
+    private static int freePort() throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
 #end
