@@ -41,35 +41,48 @@ final class SdkInstall {
             err.println("alagg sdk install: no SDK in " + sdk + "; build the distribution (alagg build)");
             return Main.USAGE;
         }
-        TreeSet<String> artifacts = copy(sdk, repository);
         String version = version(sdk);
+        TreeSet<String> artifacts = copy(sdk, repository, version);
         out.println("Installed the Alagg SDK " + version + " into " + repository + ": " + String.join(", ", artifacts));
         out.println("A new plugin project: mvn archetype:generate -DarchetypeGroupId=org.alagg"
                 + " -DarchetypeArtifactId=alagg-plugin-archetype -DarchetypeVersion=" + version
-                + " -Dkind=strategy (or scheduler) -DgroupId=... -DartifactId=...");
+                + " -Dkind=strategy (or scheduler, transport) -DgroupId=... -DartifactId=... (docs/plugins.md)");
         return 0;
     }
 
-    /** Copies every file of {@code sdk} to the same place under {@code repository}; returns the artifacts copied. */
-    private static TreeSet<String> copy(Path sdk, Path repository) throws IOException {
+    /**
+     * Copies every file of {@code sdk} to the same place under {@code repository}, but an artifact's list of versions
+     * ({@code <artifact>/maven-metadata-local.xml}) only where there is none yet, so that the versions installed
+     * before stay listed; returns the artifacts copied.
+     */
+    private static TreeSet<String> copy(Path sdk, Path repository, String version) throws IOException {
         TreeSet<String> artifacts = new TreeSet<>();
         try (Stream<Path> files = Files.walk(sdk)) {
             for (Path file : (Iterable<Path>) files.filter(Files::isRegularFile)::iterator) {
                 Path relative = sdk.relativize(file);
                 Path target = repository.resolve(relative.toString());
+                boolean inVersion = relative.getNameCount() >= 4 && relative.getParent().getFileName().toString().equals(version);
+                if (!inVersion && Files.exists(target)) {
+                    continue;
+                }
                 Files.createDirectories(target.getParent());
                 Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
-                artifacts.add(relative.getParent().getParent().getFileName().toString()); // group/artifact/version/file
+                if (inVersion) {
+                    artifacts.add(relative.getParent().getParent().getFileName().toString()); // group/artifact/version/file
+                }
             }
         }
         return artifacts;
     }
 
-    /** The SDK's version: that of the API it holds. */
+    /** The SDK's version: that of the API it holds, the one directory under the API's. */
     private static String version(Path sdk) throws IOException {
         try (Stream<Path> versions = Files.list(sdk.resolve("org/alagg/alagg-api"))) {
-            return versions.map(p -> p.getFileName().toString()).findFirst()
-                    .orElseThrow(() -> new IOException("no API in " + sdk));
+            List<String> found = versions.filter(Files::isDirectory).map(p -> p.getFileName().toString()).toList();
+            if (found.size() != 1) {
+                throw new IOException("expected one version of the API in " + sdk + ", found " + found);
+            }
+            return found.get(0);
         }
     }
 }

@@ -36,9 +36,15 @@ class SdkInstallTest {
         Path bom = home.resolve("sdk/org/alagg/alagg-bom/1.2.0/alagg-bom-1.2.0.pom");
         Files.createDirectories(bom.getParent());
         Files.writeString(bom, "<project/>");
+        Files.writeString(home.resolve("sdk/org/alagg/alagg-api/maven-metadata-local.xml"), "<metadata>1.2.0</metadata>");
+        Files.writeString(jar.resolveSibling("maven-metadata-local.xml"), "<metadata/>");
         Path repository = temp.resolve("m2");
+        Path listed = repository.resolve("org/alagg/alagg-api/maven-metadata-local.xml");
+        Files.createDirectories(listed.getParent());
+        Files.writeString(listed, "<metadata>1.1.0</metadata>");
 
         assertEquals(0, run(home, "install", "--repo", repository.toString()));
+        assertEquals("<metadata>1.1.0</metadata>", Files.readString(listed), "the versions installed before stay listed");
         assertEquals("api", Files.readString(repository.resolve("org/alagg/alagg-api/1.2.0/alagg-api-1.2.0.jar")));
         assertTrue(Files.isRegularFile(repository.resolve("org/alagg/alagg-bom/1.2.0/alagg-bom-1.2.0.pom")));
         String said = out.toString(StandardCharsets.UTF_8);
