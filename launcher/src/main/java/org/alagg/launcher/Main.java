@@ -22,6 +22,7 @@ import org.alagg.config.file.ConfigFileException;
  * alagg run -c FILE [--configadmin DIR]     run an instance in the foreground
  * alagg ctl [--instance NAME] COMMAND...    run a Gogo command in a running instance
  * alagg genkey                              print a new key
+ * alagg sdk install [--repo DIR]            the plugin SDK into a Maven local repository
  * </pre>
  */
 public final class Main {
@@ -32,13 +33,16 @@ public final class Main {
             "usage: alagg run -c FILE [--configadmin DIR]",
             "       alagg ctl [--instance NAME] COMMAND [ARG...]",
             "       alagg genkey",
+            "       alagg sdk install [--repo DIR]",
             "",
             "run   runs an instance in the foreground: with a terminal it offers the Gogo shell,",
             "      without one it runs until SIGTERM or SIGINT",
             "ctl   runs one Gogo command line (e.g. alagg:status, lb) in a running instance",
             "      (instance name: the config key 'instance', default alagg)",
             "genkey prints a new random key for the config keys key / key.file (the same on both",
-            "      peers): umask 077; alagg genkey > /etc/alagg/peer.key");
+            "      peers): umask 077; alagg genkey > /etc/alagg/peer.key",
+            "sdk install copies the plugin SDK (API, test kit, BOM, archetype) into a Maven local",
+            "      repository, ~/.m2/repository unless --repo DIR says otherwise (docs/plugins.md)");
 
     private Main() {
     }
@@ -59,6 +63,8 @@ public final class Main {
                 return control(args.subList(1, args.size()), env, out, err);
             case "genkey":
                 return generateKey(args.subList(1, args.size()), out, err);
+            case "sdk":
+                return SdkInstall.run(home(), args.subList(1, args.size()), out, err);
             case "-h":
             case "--help":
             case "help":

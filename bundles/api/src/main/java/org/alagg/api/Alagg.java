@@ -103,6 +103,13 @@ public final class Alagg {
      */
     public static final String DEFAULT_PEER = "default";
 
+    /**
+     * The start of a plugin's own configuration PID: {@link #pluginPid}. The configuration file's lines
+     * {@code plugin.<name>.<key> = <value>} give its properties, and a plugin's component reads them with
+     * {@code @Component(configurationPid = "org.alagg.plugin.<name>")}. @since 2.4
+     */
+    public static final String PLUGIN_PID_PREFIX = "org.alagg.plugin.";
+
     /** Configuration property recording where a configuration came from (a file and line, or a command). */
     public static final String ORIGIN = "alagg.origin";
 
@@ -126,6 +133,18 @@ public final class Alagg {
                     + "' must be 1-32 lower-case letters, digits, '_' or '-', starting with a letter");
         }
         return name;
+    }
+
+    /**
+     * The configuration PID of the plugin named {@code name} ({@link #checkPluginName}): {@link #PLUGIN_PID_PREFIX}
+     * and the name, e.g. {@code org.alagg.plugin.first-come}. Its properties are the plugin's own settings; when it
+     * declares a Metatype object class for this PID, the configuration file's values are checked against it.
+     *
+     * @throws IllegalArgumentException when the name is not a plugin name
+     * @since 2.4
+     */
+    public static String pluginPid(String name) {
+        return PLUGIN_PID_PREFIX + checkPluginName("plugin", name);
     }
 
     private static final java.util.regex.Pattern PEER_NAME_PATTERN = java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,31}");

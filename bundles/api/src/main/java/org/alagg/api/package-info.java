@@ -9,10 +9,15 @@
  * {@link org.alagg.api.LocalDelivery}. Packets travel in reusable {@link org.alagg.api.PacketBatch}es.
  *
  * <p>A plugin registers one of these services with the naming property given in {@link org.alagg.api.Alagg}
- * and imports nothing but this package.
+ * and imports nothing but this package. It may also report its own counters and status lines
+ * ({@link org.alagg.api.PluginReport}) and read its own settings from the configuration PID
+ * {@link org.alagg.api.Alagg#pluginPid}.
+ *
+ * <p>Versions follow OSGi semantic versioning, checked by bnd's baselining in the build: a minor version adds, a
+ * major version breaks. A plugin built against 2.x imports {@code [2.x,3)} and runs on every later 2.y.
  */
 @Export
-@Version("2.3.0")
+@Version("2.4.0")
 package org.alagg.api;
 
 import org.osgi.annotation.bundle.Export;

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -29,6 +30,12 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.service.metatype.MetaTypeInformation;
+import org.osgi.service.metatype.MetaTypeService;
+import org.osgi.service.metatype.ObjectClassDefinition;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 
@@ -57,6 +64,12 @@ public final class ConfigFileLoader implements ConfigFileStatus {
     private final Logger log;
     private final Path file;
     private final ScheduledExecutorService watcher;
+    private final BundleContext context;
+
+    /** Checks plugins' settings against their Metatype, when the service is there. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MetaTypeService metaType;
 
     // Written only by the watcher thread (and activate, before it starts); read by status callers.
     private volatile ConfigFile applied;
@@ -69,6 +82,7 @@ public final class ConfigFileLoader implements ConfigFileStatus {
                             @Reference(service = LoggerFactory.class) Logger log) {
         this.configAdmin = configAdmin;
         this.log = log;
+        this.context = context;
         String path = context.getProperty(FILE_PROPERTY);
         if (path == null) {
             throw new IllegalStateException("no configuration file given: framework property " + FILE_PROPERTY + " is not set");
@@ -112,6 +126,11 @@ public final class ConfigFileLoader implements ConfigFileStatus {
         } catch (IOException e) {
             seen = new Versions(version, List.of(), List.of());
             reject("cannot read " + file + ": " + e);
+            return;
+        }
+        List<String> pluginProblems = new PluginSettingsCheck(this::declared).problems(next);
+        if (!pluginProblems.isEmpty()) {
+            reject(String.join("\n", pluginProblems));
             return;
         }
         ConfigFile previous = applied;
@@ -192,6 +211,21 @@ public final class ConfigFileLoader implements ConfigFileStatus {
         if (configuration.updateIfDifferent(properties)) {
             log.debug("Updated {} from {}", pid, file);
         }
+    }
+
+    /** The Metatype object class some installed bundle declares for a PID, or null. */
+    private ObjectClassDefinition declared(String pid) {
+        MetaTypeService service = metaType;
+        if (service == null) {
+            return null;
+        }
+        for (org.osgi.framework.Bundle bundle : context.getBundles()) {
+            MetaTypeInformation information = service.getMetaTypeInformation(bundle);
+            if (information != null && Arrays.asList(information.getPids()).contains(pid)) {
+                return information.getObjectClassDefinition(pid, null);
+            }
+        }
+        return null;
     }
 
     /** Singleton or named factory configuration, open to every bundle ("?" location). */

@@ -29,6 +29,7 @@ import org.alagg.api.LinkState;
 import org.alagg.api.LinkStatus;
 import org.alagg.api.MacAddress;
 import org.alagg.api.PeerStatus;
+import org.alagg.api.PluginReport;
 import org.alagg.api.Selection;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -78,6 +79,11 @@ public final class Commands {
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile ConfigFileStatus configFile;
 
+    /** The plugins that report their own counters and status lines, with their naming properties. */
+    @Reference(service = PluginReport.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<Map.Entry<Map<String, Object>, PluginReport>> pluginReports = List.of();
+
     /** For Declarative Services, which injects the references. */
     public Commands() {
     }
@@ -87,6 +93,13 @@ public final class Commands {
         this.configAdmin = configAdmin;
         this.engine = engine;
         this.configFile = configFile;
+    }
+
+    /** With the plugins' reports given too, for tests. */
+    Commands(ConfigurationAdmin configAdmin, InstanceStatus engine, ConfigFileStatus configFile,
+             List<Map.Entry<Map<String, Object>, PluginReport>> pluginReports) {
+        this(configAdmin, engine, configFile);
+        this.pluginReports = pluginReports;
     }
 
     @Descriptor("what this instance runs, its configuration and what needs attention")
@@ -120,6 +133,8 @@ public final class Commands {
         List<HotThread> threads = status == null ? List.of() : status.threads();
         report.put("threads", threads.stream().map(Commands::thread).toList());
         report.put("warnings", warnings);
+        PluginReports plugins = new PluginReports(pluginReports);
+        report.put("plugins", plugins.status());
         List<Event> events = status == null ? List.of() : status.events();
         report.put("events", events.stream().map(e -> {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -154,6 +169,7 @@ public final class Commands {
         threads.forEach(h -> t.row("thread", h.name() + ": " + (h.alive() ? "alive" : "NOT RUNNING") + ", last turn "
                 + h.lastTurnMillis() + " ms ago, " + h.restarts() + (h.restarts() == 1 ? " restart" : " restarts")));
         warnings.forEach(w -> t.row("warning", w));
+        plugins.statusRows(t);
         events.forEach(e -> t.row("event", TIME.format(Instant.ofEpochMilli(e.timeMillis())) + " " + e.subject() + ": "
                 + e.text()));
         return t.toString();
@@ -230,14 +246,16 @@ public final class Commands {
     }
 
     @Descriptor("the counters (sending, and sequence recovery by their IEEE 802.1CB names): the totals, then a few"
-            + " of each peer's; --peer NAME: all of one peer's")
-    public String stats(@Descriptor("print JSON: the totals, and under \"peers\" every peer's counters by name")
+            + " of each peer's, then the plugins' own; --peer NAME: all of one peer's")
+    public String stats(@Descriptor("print JSON: the totals, under \"peers\" every peer's counters by name, under"
+                        + " \"plugins\" the plugins' own by kind and name")
                         @Parameter(names = {"-j", "--json"}, presentValue = "true", absentValue = "false") boolean json,
                         @Descriptor("only this peer's counters") @Parameter(names = {"-p", "--peer"}, absentValue = "")
                         String peer) {
         InstanceStatus status = running();
         Map<String, Long> counters = status.counters();
         List<PeerStatus> peers = sortedPeers(status);
+        PluginReports plugins = new PluginReports(pluginReports);
         if (!peer.isEmpty()) {
             PeerStatus p = peers.stream().filter(x -> x.name().equals(peer)).findFirst().orElseThrow(
                     () -> new IllegalArgumentException("no peer '" + peer + "'; peers: "
@@ -255,12 +273,19 @@ public final class Commands {
             Map<String, Object> byPeer = new LinkedHashMap<>();
             peers.forEach(p -> byPeer.put(p.name(), ordered(p.counters(), counters)));
             all.put("peers", byPeer);
+            all.put("plugins", plugins.counters());
             return Json.write(all);
         }
         Table t = new Table("COUNTER", "VALUE");
         counters.forEach(t::row);
+        String pluginTable = "";
+        if (!plugins.isEmpty()) {
+            Table byPlugin = new Table("PLUGIN", "COUNTER", "VALUE");
+            plugins.counterRows(byPlugin);
+            pluginTable = "\n\n" + byPlugin;
+        }
         if (peers.isEmpty() || peers.size() == 1 && peers.get(0).name().equals(Alagg.DEFAULT_PEER)) {
-            return t.toString(); // the totals are the one peer's counters
+            return t + pluginTable; // the totals are the one peer's counters
         }
         List<String> header = new ArrayList<>(List.of("PEER"));
         PEER_STATS.forEach(name -> header.add(name.toUpperCase(java.util.Locale.ROOT)));
@@ -270,7 +295,7 @@ public final class Commands {
             PEER_STATS.forEach(name -> row.add(dash(p.counters().get(name))));
             perPeer.row(row.toArray());
         }
-        return t + "\n\n" + perPeer + "\n\nevery counter of one peer: alagg:stats --peer NAME";
+        return t + "\n\n" + perPeer + pluginTable + "\n\nevery counter of one peer: alagg:stats --peer NAME";
     }
 
     /** The counters {@code alagg:stats} shows for every peer: what became of its packets and of its frames. */

@@ -25,6 +25,7 @@ import org.alagg.api.LinkState;
 import org.alagg.api.LinkStatus;
 import org.alagg.api.MacAddress;
 import org.alagg.api.PeerStatus;
+import org.alagg.api.PluginReport;
 import org.alagg.api.Selection;
 import org.apache.felix.gogo.runtime.CommandProcessorImpl;
 import org.apache.felix.gogo.runtime.threadio.ThreadIOImpl;
@@ -46,12 +47,13 @@ class CommandsTest {
             Alagg.ENGINE_STRATEGY, "windowed", Alagg.ENGINE_INTERCEPTOR, "nfqueue", Alagg.ORIGIN, "/etc/alagg.cfg"));
     private final List<Dictionary<String, Object>> updates = new ArrayList<>();
     private final FakeEngine engine = new FakeEngine();
+    private final List<Map.Entry<Map<String, Object>, PluginReport>> pluginReports = new ArrayList<>();
     private final ThreadIOImpl threadIO = new ThreadIOImpl();
     private final CommandProcessorImpl processor = new CommandProcessorImpl(threadIO);
 
     CommandsTest() {
         threadIO.start();
-        Commands commands = new Commands(configAdmin(), engine, null);
+        Commands commands = new Commands(configAdmin(), engine, null, pluginReports);
         for (String function : List.of("status", "strategy", "interceptor", "links", "stats", "link", "peers", "peer")) {
             processor.addCommand("alagg", commands, function);
         }
@@ -317,7 +319,7 @@ class CommandsTest {
         engine.peers = List.of(peer("default", LinkState.UP, "", List.of("eth1"), "", Map.of("sent", 3L, "passed", 7L)));
         assertEquals(new Answer(false, totals), run("alagg:stats"), "one default peer: its counters are the totals");
         assertEquals(new Answer(false, "{\"captured\":3,\"sent\":3,\"passed\":7,\"peers\":{\"default\":{\"sent\":3,"
-                + "\"passed\":7}}}"), run("alagg:stats --json"));
+                + "\"passed\":7}},\"plugins\":{}}"), run("alagg:stats --json"));
 
         hubWithTwoPeers();
         String table = run("alagg:stats").text();
@@ -333,9 +335,48 @@ class CommandsTest {
         String json = run("alagg:stats --json").text();
         assertEquals("{\"captured\":300,\"sent\":290,\"unsent\":10,\"received\":800,\"passed\":700,\"lost\":4,"
                 + "\"peers\":{\"branch1\":{\"captured\":200,\"sent\":200,\"received\":500,\"passed\":500,\"lost\":0},"
-                + "\"branch2\":{\"sent\":90,\"received\":300,\"passed\":200,\"lost\":4}}}", json);
+                + "\"branch2\":{\"sent\":90,\"received\":300,\"passed\":200,\"lost\":4}},\"plugins\":{}}", json);
         assertEquals(new Answer(false, "{\"sent\":90,\"received\":300,\"passed\":200,\"lost\":4}"),
                 run("alagg:stats --json --peer branch2"));
+    }
+
+    @Test
+    void pluginsShowTheirOwnCountersAndStatusByKindAndName() {
+        engine.counters = ordered("sent", 3L);
+        pluginReports.add(Map.entry(Map.of(Alagg.STRATEGY, "first-come", "component.name", "x.FirstCome"), report(
+                ordered("out_of_order", 2L, "held", 0L), List.of("2 of 3 packets came in order"))));
+        pluginReports.add(Map.entry(Map.of(Alagg.SCHEDULER, "rotate"), new PluginReport() {
+            @Override
+            public Map<String, Long> counters() {
+                throw new IllegalStateException("not yet");
+            }
+        }));
+        assertEquals(new Answer(false, "{\"sent\":3,\"peers\":{},\"plugins\":{\"strategy\":{\"first-come\":"
+                + "{\"held\":0,\"out_of_order\":2}},\"scheduler\":{\"rotate\":{\"error\":\"its report failed: "
+                + "java.lang.IllegalStateException: not yet\"}}}}"), run("alagg:stats --json"));
+        assertEquals(new Answer(false, "COUNTER  VALUE\nsent     3\n\nPLUGIN               COUNTER       VALUE\n"
+                + "strategy first-come  held          0\nstrategy first-come  out_of_order  2\n"
+                + "scheduler rotate     error         its report failed: java.lang.IllegalStateException: not yet"),
+                run("alagg:stats"));
+        String status = run("alagg:status --json").text();
+        assertTrue(status.contains("\"plugins\":{\"strategy\":{\"first-come\":[\"2 of 3 packets came in order\"]},"
+                + "\"scheduler\":{\"rotate\":[]}}"), status);
+        String table = run("alagg:status").text();
+        assertTrue(table.matches("(?s).*\\nplugin +strategy first-come: 2 of 3 packets came in order(\\n.*)?"), table);
+    }
+
+    private static PluginReport report(Map<String, Long> counters, List<String> status) {
+        return new PluginReport() {
+            @Override
+            public Map<String, Long> counters() {
+                return counters;
+            }
+
+            @Override
+            public List<String> status() {
+                return status;
+            }
+        };
     }
 
     @Test

@@ -44,11 +44,14 @@ public final class ConfigFile {
     private final Path file;
     private final Map<String, Map<String, Object>> configurations;
     private final List<String> peers;
+    private final Map<PluginSetting, Integer> pluginLines;
 
-    private ConfigFile(Path file, Map<String, Map<String, Object>> configurations, List<String> peers) {
+    private ConfigFile(Path file, Map<String, Map<String, Object>> configurations, List<String> peers,
+                       Map<PluginSetting, Integer> pluginLines) {
         this.file = file;
         this.configurations = configurations;
         this.peers = peers;
+        this.pluginLines = pluginLines;
     }
 
     /** Reads and checks a file. */
@@ -128,6 +131,8 @@ public final class ConfigFile {
         private final Map<IpNetwork, Claim> networks = new HashMap<>();
         /** The line of each link configuration by PID: a top-level interface named {@code a.eth1} and peer a's eth1 meet. */
         private final Map<String, Integer> linkLines = new HashMap<>();
+        /** The line of each plugin setting. */
+        private final Map<PluginSetting, Integer> pluginLines = new HashMap<>();
 
         Parser(Path file) {
             this.file = file;
@@ -183,7 +188,7 @@ public final class ConfigFile {
             }
             configurations.replaceAll((pid, properties) -> Collections.unmodifiableMap(properties));
             List<String> peers = sections.stream().map(section -> section.name).toList();
-            return new ConfigFile(file, Collections.unmodifiableMap(configurations), peers);
+            return new ConfigFile(file, Collections.unmodifiableMap(configurations), peers, Map.copyOf(pluginLines));
         }
 
         private void problem(int line, String text) {
@@ -245,6 +250,10 @@ public final class ConfigFile {
                 problem(lineNo, what + " (first given on line " + first + ")");
                 return;
             }
+            if (PluginSetting.is(key)) {
+                addPluginSetting(peer, lineNo, key, value);
+                return;
+            }
             ConfigKey known = key.startsWith(LINK_PREFIX) ? null : ConfigKey.named(key);
             try {
                 if (value.isEmpty()) {
@@ -274,6 +283,24 @@ public final class ConfigFile {
                 }
                 // a secret's own check never repeats it; anything else may echo a key written on the wrong line
                 problem(lineNo, known != null && known.secret() ? e.getMessage() : hideKeys(e.getMessage()));
+            }
+        }
+
+        /** A plugin's own setting: at the top level, into the plugin's configuration, as written. */
+        private void addPluginSetting(Peer peer, int lineNo, String key, String value) {
+            try {
+                if (!peer.topLevel()) {
+                    throw new IllegalArgumentException("'" + key + "' is a plugin setting: write it before the first"
+                            + " section (a section runs from its [peer NAME] line, here line " + peer.line + ", to the next one)");
+                }
+                PluginSetting setting = PluginSetting.of(key);
+                if (value.isEmpty()) {
+                    throw new IllegalArgumentException("no value given for '" + key + "'");
+                }
+                configurations.computeIfAbsent(setting.pid(), pid -> new LinkedHashMap<>()).put(setting.property(), value);
+                pluginLines.put(setting, lineNo);
+            } catch (IllegalArgumentException e) {
+                problem(lineNo, hideKeys(e.getMessage()));
             }
         }
 
@@ -514,6 +541,15 @@ public final class ConfigFile {
         return unset;
     }
 
+    /**
+     * The line of the file that gives a plugin's setting, for a message: {@code FILE:LINE}; the file alone when no line
+     * gives it.
+     */
+    public String where(String pid, String property) {
+        Integer line = pluginLines.get(new PluginSetting(pid, property));
+        return file + (line == null ? "" : ":" + line);
+    }
+
     /** The instance name, which names the control socket and the logs. */
     public String instance() {
         return (String) configurations.get(Alagg.ENGINE_PID).get(Alagg.ENGINE_INSTANCE);
@@ -530,7 +566,9 @@ public final class ConfigFile {
     /**
      * The configurations by PID, in file order: singleton PIDs ({@code org.alagg.engine}, ...), one
      * {@code org.alagg.link~<interface>} per top-level link, and per section one {@code org.alagg.peer~<name>} followed
-     * by one {@code org.alagg.link~<name>.<interface>} per link of it. Each carries {@link Alagg#ORIGIN}.
+     * by one {@code org.alagg.link~<name>.<interface>} per link of it, and one {@code org.alagg.plugin.<name>}
+     * ({@link Alagg#pluginPid}) per plugin with settings of its own ({@code plugin.<name>.<key>} lines). Each carries
+     * {@link Alagg#ORIGIN}.
      */
     public Map<String, Map<String, Object>> configurations() {
         return configurations;

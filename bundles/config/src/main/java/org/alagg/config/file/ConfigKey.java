@@ -113,7 +113,7 @@ enum ConfigKey {
     /** The keys valid at the top level, for a message. */
     static String knownKeys() {
         return Arrays.stream(values()).filter(ConfigKey::atTopLevel).map(k -> k.key).collect(Collectors.joining(", "))
-                + ", link.<interface>";
+                + ", link.<interface>, plugin.<plugin>.<setting>";
     }
 
     /** The keys valid in a {@code [peer NAME]} section, for a message. */

@@ -2,39 +2,32 @@ package org.alagg.reorder.none;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.ArrayList;
 import java.util.List;
 
-import org.alagg.api.ReorderOutput;
 import org.alagg.api.ReorderSettings;
 import org.alagg.api.ReorderStrategy;
+import org.alagg.testkit.Arrivals;
+import org.alagg.testkit.RecordingOutput;
+import org.alagg.testkit.StrategyCheck;
+import org.alagg.testkit.StrategyRun;
 import org.junit.jupiter.api.Test;
 
 class ArrivalOrderTest {
     @Test
     void packetsLeaveInArrivalOrderAtOnce() {
-        List<Integer> delivered = new ArrayList<>();
-        ReorderOutput out = new ReorderOutput() {
-            @Override
-            public void deliver(int sequence, int packet) {
-                delivered.add(sequence);
-            }
-
-            @Override
-            public void lost(int firstSequence, int count) {
-                throw new AssertionError("none never declares loss");
-            }
-
-            @Override
-            public void late(int sequence, int packet) {
-                throw new AssertionError("none has no late packets");
-            }
-        };
+        RecordingOutput out = new RecordingOutput();
         ReorderStrategy s = new ArrivalOrder().create(new ReorderSettings(1, 0), 0);
         for (int seq : new int[] {3, 1, 2, 7}) {
             s.accept(seq, seq, 0, out);
         }
-        assertEquals(List.of(3, 1, 2, 7), delivered);
+        assertEquals(List.of("d3", "d1", "d2", "d7"), out.events(), "no loss declared, nothing late");
         assertEquals(Long.MAX_VALUE, s.deadline());
+    }
+
+    @Test
+    void holdsNothingAndGivesEveryPacketBackOnceWithoutAllocating() {
+        StrategyRun run = StrategyCheck.of(new ArrivalOrder(), new ReorderSettings(1, 0)).timed()
+                .run(Arrivals.random(1, -5_000, 10_000, 10_000, 0.05, 0.05, 300_000).withSwapEvery(3_000));
+        assertEquals(run.arrivals() - run.duplicates(), run.delivered());
     }
 }

@@ -2,32 +2,17 @@ package org.alagg.reorder.strict;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.ArrayList;
 import java.util.List;
 
-import org.alagg.api.ReorderOutput;
 import org.alagg.api.ReorderSettings;
 import org.alagg.api.ReorderStrategy;
+import org.alagg.testkit.Arrivals;
+import org.alagg.testkit.RecordingOutput;
+import org.alagg.testkit.StrategyCheck;
 import org.junit.jupiter.api.Test;
 
 class StrictOrderTest {
-    private final List<String> events = new ArrayList<>();
-    private final ReorderOutput out = new ReorderOutput() {
-        @Override
-        public void deliver(int sequence, int packet) {
-            events.add("d" + sequence);
-        }
-
-        @Override
-        public void lost(int firstSequence, int count) {
-            events.add("l" + firstSequence + "+" + count);
-        }
-
-        @Override
-        public void late(int sequence, int packet) {
-            events.add("t" + sequence);
-        }
-    };
+    private final RecordingOutput out = new RecordingOutput();
 
     @Test
     void aGapWaitsWithoutTimerUntilTheBufferOverflows() {
@@ -36,11 +21,17 @@ class StrictOrderTest {
         s.accept(2, 2, 0, out);
         s.expire(Long.MAX_VALUE / 2, out);
         assertEquals(Long.MAX_VALUE, s.deadline(), "strict has no timer");
-        assertEquals(List.of("d0"), events, "time alone gives nothing up");
+        assertEquals(List.of("d0"), out.events(), "time alone gives nothing up");
         s.accept(4, 4, 0, out);
         s.accept(5, 5, 0, out);
-        assertEquals(List.of("d0", "l1+1", "d2"), events, "5 overflows the 4 numbers from 1: the gap at 1 goes");
+        assertEquals(List.of("d0", "l1+1", "d2"), out.events(), "5 overflows the 4 numbers from 1: the gap at 1 goes");
         s.accept(7, 7, 0, out);
-        assertEquals(List.of("d0", "l1+1", "d2", "l3+1", "d4", "d5"), events, "7 overflows 3..6: the gap at 3 goes");
+        assertEquals(List.of("d0", "l1+1", "d2", "l3+1", "d4", "d5"), out.events(), "7 overflows 3..6: the gap at 3 goes");
+    }
+
+    @Test
+    void keepsOrderAndGivesEveryPacketBackOnceWithoutAllocatingUnderLossDuplicatesReorderingWrapAndSwaps() {
+        StrategyCheck.of(new StrictOrder(), new ReorderSettings(64, 0)).ordering()
+                .run(Arrivals.random(2, -5_000, 10_000, 10_000, 0.05, 0.05, 300_000).withSwapEvery(3_000));
     }
 }

@@ -2,33 +2,18 @@ package org.alagg.reorder.windowed;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.ArrayList;
 import java.util.List;
 
-import org.alagg.api.ReorderOutput;
 import org.alagg.api.ReorderSettings;
 import org.alagg.api.ReorderStrategy;
+import org.alagg.testkit.Arrivals;
+import org.alagg.testkit.RecordingOutput;
+import org.alagg.testkit.StrategyCheck;
 import org.junit.jupiter.api.Test;
 
 class WindowedOrderTest {
     private static final long MS = 1_000_000;
-    private final List<String> events = new ArrayList<>();
-    private final ReorderOutput out = new ReorderOutput() {
-        @Override
-        public void deliver(int sequence, int packet) {
-            events.add("d" + sequence);
-        }
-
-        @Override
-        public void lost(int firstSequence, int count) {
-            events.add("l" + firstSequence + "+" + count);
-        }
-
-        @Override
-        public void late(int sequence, int packet) {
-            events.add("t" + sequence);
-        }
-    };
+    private final RecordingOutput out = new RecordingOutput();
 
     @Test
     void aGapIsWaitedForAtMostTheTimeout() {
@@ -38,12 +23,12 @@ class WindowedOrderTest {
         s.accept(3, 3, 2 * MS, out);
         assertEquals(6 * MS, s.deadline(), "5 ms after the first packet behind the gap");
         s.expire(5 * MS, out);
-        assertEquals(List.of("d0"), events, "not yet");
+        assertEquals(List.of("d0"), out.events(), "not yet");
         s.expire(6 * MS, out);
-        assertEquals(List.of("d0", "l1+1", "d2", "d3"), events);
+        assertEquals(List.of("d0", "l1+1", "d2", "d3"), out.events());
         assertEquals(Long.MAX_VALUE, s.deadline());
         s.accept(1, 1, 7 * MS, out);
-        assertEquals("t1", events.get(events.size() - 1), "too late: order is kept");
+        assertEquals("t1", out.events().get(out.events().size() - 1), "too late: order is kept");
     }
 
     @Test
@@ -52,7 +37,7 @@ class WindowedOrderTest {
         for (int seq : new int[] {0, 2, 3, 4, 5}) {
             s.accept(seq, seq, 0, out);
         }
-        assertEquals(List.of("d0", "l1+1", "d2", "d3", "d4", "d5"), events);
+        assertEquals(List.of("d0", "l1+1", "d2", "d3", "d4", "d5"), out.events());
     }
 
     @Test
@@ -62,6 +47,12 @@ class WindowedOrderTest {
             s.accept(seq, seq, 0, out);
         }
         s.drain(out);
-        assertEquals(List.of("d0", "l1+1", "d2", "d3"), events);
+        assertEquals(List.of("d0", "l1+1", "d2", "d3"), out.events());
+    }
+
+    @Test
+    void keepsOrderAndItsTimeoutAndGivesEveryPacketBackOnceWithoutAllocating() {
+        StrategyCheck.of(new WindowedOrder(), new ReorderSettings(256, 200_000)).ordering().timed()
+                .run(Arrivals.random(3, -5_000, 10_000, 10_000, 0.05, 0.05, 300_000).withSwapEvery(3_000));
     }
 }
