@@ -1,5 +1,6 @@
 package org.alagg.config.file;
 
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -20,9 +21,15 @@ record PluginSetting(String pid, String property) {
     private static final String FORM = "'plugin.<plugin name>.<setting> = <value>'";
     private static final Pattern SETTING = Pattern.compile("[a-z][a-z0-9_]*(\\.[a-z][a-z0-9_]*)*");
     private static final int MAX_SETTING = 64;
-    /** Properties Config Admin, Declarative Services and Alagg give meaning to: not a plugin's to set. */
-    private static final Set<String> RESERVED = Set.of("service.pid", "service.factorypid", "service.bundlelocation",
-            "component.name", "component.id", Alagg.ORIGIN);
+    /**
+     * Properties Config Admin, Declarative Services and Alagg give meaning to, not a plugin's to set: DS copies a
+     * component's configuration onto its service properties and its references' targets, so {@code alagg.scheduler}
+     * would rename a plugin, {@code service.ranking} reorder it, {@code log.target} leave a reference unsatisfied.
+     */
+    private static final List<String> RESERVED_PREFIXES = List.of("service.", "component.", "alagg.", "felix.",
+            "osgi.", "org.osgi.");
+    private static final List<String> RESERVED_SUFFIXES = List.of(".target", ".cardinality.minimum");
+    private static final Set<String> RESERVED = Set.of("objectclass", Alagg.ORIGIN);
 
     /** Whether a key is a plugin setting's. */
     static boolean is(String key) {
@@ -47,7 +54,8 @@ record PluginSetting(String pid, String property) {
             throw new IllegalArgumentException("setting '" + property + "' of plugin '" + name + "' must be up to "
                     + MAX_SETTING + " lower-case letters, digits and '_', in words joined by '.', each starting with a letter");
         }
-        if (RESERVED.contains(property)) {
+        if (RESERVED.contains(property) || RESERVED_PREFIXES.stream().anyMatch(property::startsWith)
+                || RESERVED_SUFFIXES.stream().anyMatch(property::endsWith)) {
             throw new IllegalArgumentException("setting '" + property + "' of plugin '" + name
                     + "' is a property the framework or Alagg sets; choose another name");
         }

@@ -37,6 +37,11 @@ class PluginSettingTest {
         "plugin.First.mode = 1          | /etc/alagg/test.cfg:1: plugin name 'First' must be 1-32 lower-case letters, digits, '_' or '-', starting with a letter",
         "plugin.x.Mode = 1              | /etc/alagg/test.cfg:1: setting 'Mode' of plugin 'x' must be up to 64 lower-case letters, digits and '_', in words joined by '.', each starting with a letter",
         "plugin.x.alagg.origin = 1      | /etc/alagg/test.cfg:1: setting 'alagg.origin' of plugin 'x' is a property the framework or Alagg sets; choose another name",
+        "plugin.x.alagg.scheduler = y   | /etc/alagg/test.cfg:1: setting 'alagg.scheduler' of plugin 'x' is a property the framework or Alagg sets; choose another name",
+        "plugin.x.service.ranking = 9   | /etc/alagg/test.cfg:1: setting 'service.ranking' of plugin 'x' is a property the framework or Alagg sets; choose another name",
+        "plugin.x.objectclass = y       | /etc/alagg/test.cfg:1: setting 'objectclass' of plugin 'x' is a property the framework or Alagg sets; choose another name",
+        "plugin.x.log.target = (a=b)    | /etc/alagg/test.cfg:1: setting 'log.target' of plugin 'x' is a property the framework or Alagg sets; choose another name",
+        "plugin.x.log.cardinality.minimum = 2 | /etc/alagg/test.cfg:1: setting 'log.cardinality.minimum' of plugin 'x' is a property the framework or Alagg sets; choose another name",
         "plugin.x.mode =                | /etc/alagg/test.cfg:1: no value given for 'plugin.x.mode'",
     })
     void aMalformedSettingIsRefusedWithFileAndLine(String line, String expected) {
