@@ -3,6 +3,7 @@ package org.alagg.e2e;
 import static org.alagg.e2e.Beds.await;
 import static org.alagg.e2e.Beds.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -112,10 +113,24 @@ class SdkPluginBedIT {
         Side a = bed.a();
         Path config = a.instance().config();
         String original = Files.readString(config);
-        Path jar = dropIn(builtScheduler, SCHEDULER);
+        Path jar = null;
         try {
-            await(a + " has " + SCHEDULER + " reporting", () -> pluginsOf(a), p -> p.containsKey("scheduler"));
+            // a setting written before its plugin is there goes to it as written; when the plugin starts, it is checked
+            Files.writeString(config, original + "plugin.rotate.copies = 40\n");
+            int early = (int) original.lines().count() + 1;
+            Thread.sleep(1500); // two polls of the file: applied, nothing to check it against
+            assertNull(a.instance().status().get("config_error"), "no plugin, no Metatype: nothing to refuse yet");
+            jar = dropIn(builtScheduler, SCHEDULER);
+            Map<String, Object> late = await(a + " reports copies = 40 once " + SCHEDULER + " starts",
+                    () -> a.instance().status(), st -> String.valueOf(st.get("config_error"))
+                            .startsWith(config + ":" + early + ": plugin.rotate.copies: '40'"));
+            assertTrue(String.valueOf(late.get("config_error")).contains("applied before the plugin was installed"),
+                    String.valueOf(late.get("config_error")));
+            report("sdk plugin", "copies = 40 written before the plugin came, reported when it started: %s",
+                    late.get("config_error"));
+            // (the plugin checks its values itself too: with 40 it does not start its component)
             Files.writeString(config, original + "scheduler = " + SCHEDULER + "\nplugin.rotate.copies = 2\n");
+            await(a + " has " + SCHEDULER + " reporting", () -> pluginsOf(a), p -> p.containsKey("scheduler"));
             int line = (int) original.lines().count() + 2;
             await(a + " applies copies = 2", () -> a.instance().status(),
                     s -> s.get("config_error") == null && String.valueOf(s.get("plugins")).contains("2 copies of each packet"));
@@ -139,7 +154,9 @@ class SdkPluginBedIT {
                     unknown.get("config_error"));
         } finally {
             Files.writeString(config, original);
-            Files.deleteIfExists(jar);
+            if (jar != null) {
+                Files.deleteIfExists(jar);
+            }
         }
         await(a + " back without " + SCHEDULER, () -> pluginsOf(a), p -> !p.containsKey("scheduler"));
         Beds.assertPingsBothWays(bed);

@@ -26,6 +26,8 @@ final class CheckedOutput implements ReorderOutput {
     private int late;
     private long lost;
     private boolean draining;
+    /** No handle before this one is still held: the oldest one held, if any, is at or after it. */
+    private int oldest;
 
     /**
      * @param ordering whether deliveries must be in sequence order
@@ -47,6 +49,7 @@ final class CheckedOutput implements ReorderOutput {
             Arrays.fill(state, (byte) 0);
         }
         cursor = arrivals.first();
+        oldest = 0;
         held = 0;
         delivered = 0;
         late = 0;
@@ -124,6 +127,23 @@ final class CheckedOutput implements ReorderOutput {
             cursor = firstSequence + count;
         }
         lost += count;
+    }
+
+    /**
+     * Fails when a handle still held was given longer than the timeout ago: once every deadline up to now was served,
+     * a timed strategy holds nothing older (a strategy that keeps moving its deadline on and releases nothing would
+     * otherwise pass whenever its window fills first). Handles are given in time order, so the oldest one held is the
+     * first still given: amortized O(1), no allocation.
+     */
+    void checkNoneOverdue() {
+        while (oldest < arrival && state[oldest] != GIVEN) {
+            oldest++;
+        }
+        if (oldest < state.length && state[oldest] == GIVEN && now - givenAt[oldest] > holdLimitNanos) {
+            fail("sequence " + Integer.toUnsignedString(sequenceOf[oldest]) + " still held " + (now - givenAt[oldest])
+                    + " ns after it came, longer than the timeout of " + holdLimitNanos + " ns, although every deadline"
+                    + " up to now was served");
+        }
     }
 
     /** Fails when a handle was never given back. */

@@ -109,6 +109,8 @@ public final class StrategyCheck {
         for (int i = 0; i < arrivals.size(); i++) {
             long now = arrivals.nanos(i);
             allocated += expireUntil(strategy, now, i, out, allocation);
+            out.at(i, now);
+            out.checkNoneOverdue();
             if (duplicate[i]) {
                 discarded++;
                 continue;
@@ -134,6 +136,8 @@ public final class StrategyCheck {
             end = Math.max(end, strategy.deadline());
             allocated += expireUntil(strategy, end, last, out, allocation);
         }
+        out.at(last, end);
+        out.checkNoneOverdue();
         if (timed && strategy.deadline() == Long.MAX_VALUE) {
             out.checkAllBack("once every deadline had passed (a timed strategy holds nothing without one)");
         }

@@ -76,6 +76,37 @@ final class BrokenStrategies {
     /** In order, but its timer never fires: a gap waits past the timeout until the window overflows. */
     static final ReorderStrategyFactory IGNORES_TIMEOUT = IN_ORDER;
 
+    /**
+     * In order; its timer fires but only moves itself on (1 µs later each time) and releases nothing: a gap waits
+     * until the window overflows, as if there were no timeout.
+     */
+    static final ReorderStrategyFactory PUTS_OFF_ITS_TIMEOUT = (settings, next) -> new Base() {
+        final ReorderBuffer buffer = new ReorderBuffer(settings.window(), next);
+        long deadline = Long.MAX_VALUE;
+
+        @Override
+        public void accept(int sequence, int packet, long nowNanos, ReorderOutput out) {
+            buffer.accept(sequence, packet, nowNanos, out);
+            deadline = buffer.waitingSince() == Long.MAX_VALUE ? Long.MAX_VALUE : nowNanos + settings.timeoutNanos();
+        }
+
+        @Override
+        public long deadline() {
+            return deadline;
+        }
+
+        @Override
+        public void expire(long nowNanos, ReorderOutput out) {
+            deadline = nowNanos + 1_000;
+        }
+
+        @Override
+        public void drain(ReorderOutput out) {
+            buffer.drain(out);
+            deadline = Long.MAX_VALUE;
+        }
+    };
+
     /** Asks for expire and never moves its deadline on. */
     static final ReorderStrategyFactory SPINS = (settings, next) -> new Base() {
         @Override

@@ -48,7 +48,24 @@ class StrategyCheckTest {
         assertCaught(BrokenStrategies.IGNORES_TIMEOUT, true, true, "not given back once every deadline had passed");
         AssertionError e = assertThrows(AssertionError.class, () -> StrategyCheck.of(BrokenStrategies.IGNORES_TIMEOUT,
                 new ReorderSettings(64, 1_500)).ordering().timed().run(Arrivals.script(0, 0, 2, 3, 4, 1)));
-        assertTrue(e.getMessage().startsWith("sequence 2 held 3000 ns, longer than the timeout of 1500 ns"), e.getMessage());
+        // caught at the arrival after its timeout passed, before the window would have given it back late
+        assertTrue(e.getMessage().startsWith("sequence 2 still held 2000 ns after it came, longer than the timeout of"
+                + " 1500 ns"), e.getMessage());
+    }
+
+    @Test
+    void aStrategyThatKeepsPuttingOffItsTimeoutIsCaught() {
+        // sequence 1 never comes; the window never fills; the strategy's timer only puts itself off: without a look at
+        // what is still held, the final drain would give everything back and the check would pass
+        int[] sequences = new int[30];
+        for (int i = 0; i < sequences.length; i++) {
+            sequences[i] = i == 0 ? 0 : i + 1;
+        }
+        AssertionError e = assertThrows(AssertionError.class, () -> StrategyCheck.of(
+                BrokenStrategies.PUTS_OFF_ITS_TIMEOUT, new ReorderSettings(64, 10_000)).ordering().timed()
+                .run(Arrivals.script(0, sequences)));
+        assertTrue(e.getMessage().startsWith("sequence 2 still held 11000 ns after it came, longer than the timeout of"
+                + " 10000 ns"), e.getMessage());
     }
 
     @Test

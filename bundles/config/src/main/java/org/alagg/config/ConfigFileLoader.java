@@ -24,6 +24,8 @@ import org.alagg.api.ConfigFileStatus;
 import org.alagg.config.file.ConfigFile;
 import org.alagg.config.file.ConfigFileException;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -65,6 +67,7 @@ public final class ConfigFileLoader implements ConfigFileStatus {
     private final Path file;
     private final ScheduledExecutorService watcher;
     private final BundleContext context;
+    private final BundleListener pluginStarts;
 
     /** Checks plugins' settings against their Metatype, when the service is there. */
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -92,10 +95,39 @@ public final class ConfigFileLoader implements ConfigFileStatus {
         reload();
         watcher = Executors.newSingleThreadScheduledExecutor(r -> new Thread(r, "alagg-config-watch"));
         watcher.scheduleWithFixedDelay(this::reloadIfChanged, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+        // The first load ran before the Metatype service was injected, and a plugin may start (dropped into plugins/)
+        // after the file was applied: its settings are checked then, on the watcher thread.
+        watcher.execute(this::checkAppliedPluginSettings);
+        pluginStarts = event -> {
+            if (event.getType() == BundleEvent.STARTED) {
+                watcher.execute(this::checkAppliedPluginSettings);
+            }
+        };
+        context.addBundleListener(pluginStarts);
+    }
+
+    /**
+     * Checks the plugin settings of the file in force against the Metatype of the plugins there are now: a setting
+     * applied before its plugin (or the Metatype service) was there went to it as written; a wrong one is reported
+     * (logged, and in {@link #error()}) so that the operator sees it, and the plugin keeps checking its values itself.
+     */
+    private void checkAppliedPluginSettings() {
+        ConfigFile current = applied;
+        if (current == null || error != null) {
+            return; // nothing applied, or an error already stands (the next valid edit is checked whole)
+        }
+        List<String> problems = new PluginSettingsCheck(this::declared).problems(current);
+        if (!problems.isEmpty()) {
+            String problem = String.join("\n", problems) + "\n(applied before the plugin was installed: it got the"
+                    + " value as written; correct the file)";
+            log.error("Plugin settings in force that the plugin refuses:\n{}", problem);
+            error = problem;
+        }
     }
 
     @Deactivate
     void stop() throws InterruptedException {
+        context.removeBundleListener(pluginStarts);
         watcher.shutdownNow();
         watcher.awaitTermination(5, TimeUnit.SECONDS);
     }
