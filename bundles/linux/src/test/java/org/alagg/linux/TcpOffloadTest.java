@@ -99,14 +99,8 @@ class TcpOffloadTest {
     @Test
     void udpSuperPacketIsCutIntoDatagramsWithChecksums() throws Exception {
         for (int version : new int[] {4, 6}) {
-            byte[] payload = bytes(2_500);
             int ip = version == 4 ? 20 : 40;
-            ByteBuffer b = ByteBuffer.allocate(HEADER + ip + 8 + payload.length);
-            ipHeader(b, HEADER, version, IpHeaders.UDP, ip + 8 + payload.length);
-            b.putShort(HEADER + ip, (short) 5000).putShort(HEADER + ip + 2, (short) 5001)
-                    .putShort(HEADER + ip + 4, (short) (8 + payload.length));
-            b.put(HEADER + ip + 8, payload);
-            VirtioNetHeader.put(b, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP_L4, ip + 8, 1_000, ip, 6);
+            ByteBuffer b = udpSuperPacket(version, bytes(2_500), 1_000);
             PacketBatch into = new PacketBatch(8, 2048);
             OffloadSegmenter segmenter = new OffloadSegmenter();
             assertTrue(segmenter.take(b, 0, HEADER, b.limit() - HEADER, into));
@@ -166,27 +160,16 @@ class TcpOffloadTest {
             // the TCP checksum is left partial: the pseudo-header's folded sum, not complemented (CHECKSUM_PARTIAL)
             assertEquals(InternetChecksum.fold(InternetChecksum.pseudoHeader(out, HEADER, version, IpHeaders.TCP,
                     bytes - HEADER - ip)), out.getShort(HEADER + ip + 16) & 0xFFFF, "partial checksum");
-            // the packet is the original but for that: complete it, then compare
-            OffloadSegmenter.completeChecksum(out, HEADER, ip, bytes - HEADER, IpHeaders.TCP);
-            OffloadSegmenter.completeChecksum(original, HEADER, ip, bytes - HEADER, IpHeaders.TCP);
-            for (int i = HEADER; i < bytes; i++) {
-                assertEquals(original.get(i), out.get(i), "IPv" + version + " byte " + (i - HEADER));
-            }
+            // the packet is the original but for that
+            assertSameWhenCompleted(original, out, bytes, ip, IpHeaders.TCP, version);
         }
     }
 
     @Test
     void datagramsOfAFlowAreJoinedWhenTheDeviceTakesUso() throws Exception {
         for (int version : new int[] {4, 6}) {
-            byte[] payload = bytes(4 * 1_000 + 10);
             int ip = version == 4 ? 20 : 40;
-            ByteBuffer original = ByteBuffer.allocate(HEADER + ip + 8 + payload.length);
-            ipHeader(original, HEADER, version, IpHeaders.UDP, ip + 8 + payload.length);
-            original.putShort(HEADER + ip, (short) 5000).putShort(HEADER + ip + 2, (short) 5001)
-                    .putShort(HEADER + ip + 4, (short) (8 + payload.length));
-            original.put(HEADER + ip + 8, payload);
-            VirtioNetHeader.put(original, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP_L4, ip + 8, 1_000,
-                    ip, 6);
+            ByteBuffer original = udpSuperPacket(version, bytes(4 * 1_000 + 10), 1_000);
             PacketBatch datagrams = cut(original);
             assertEquals(5, datagrams.size());
 
@@ -205,11 +188,7 @@ class TcpOffloadTest {
             assertEquals(VirtioNetHeader.GSO_UDP_L4, VirtioNetHeader.gsoType(out, 0));
             assertEquals(1_000, VirtioNetHeader.gsoSize(out, 0));
             assertEquals(6, VirtioNetHeader.csumOffset(out, 0));
-            OffloadSegmenter.completeChecksum(out, HEADER, ip, bytes - HEADER, IpHeaders.UDP);
-            OffloadSegmenter.completeChecksum(original, HEADER, ip, bytes - HEADER, IpHeaders.UDP);
-            for (int i = HEADER; i < bytes; i++) {
-                assertEquals(original.get(i), out.get(i), "IPv" + version + " byte " + (i - HEADER));
-            }
+            assertSameWhenCompleted(original, out, bytes, ip, IpHeaders.UDP, version);
         }
     }
 
@@ -427,6 +406,28 @@ class TcpOffloadTest {
                 (version == 4 ? VirtioNetHeader.GSO_TCPV4 : VirtioNetHeader.GSO_TCPV6)
                         | ((flags & CWR) != 0 ? VirtioNetHeader.GSO_ECN : 0), ip + 32, mss, ip, 16);
         return b;
+    }
+
+    /** A virtio-net header for USO, an IP header and a UDP header (ports 5000 -> 5001), payload. */
+    private static ByteBuffer udpSuperPacket(int version, byte[] payload, int mss) throws Exception {
+        int ip = version == 4 ? 20 : 40;
+        ByteBuffer b = ByteBuffer.allocate(HEADER + ip + 8 + payload.length);
+        ipHeader(b, HEADER, version, IpHeaders.UDP, ip + 8 + payload.length);
+        b.putShort(HEADER + ip, (short) 5000).putShort(HEADER + ip + 2, (short) 5001)
+                .putShort(HEADER + ip + 4, (short) (8 + payload.length));
+        b.put(HEADER + ip + 8, payload);
+        VirtioNetHeader.put(b, 0, VirtioNetHeader.F_NEEDS_CSUM, VirtioNetHeader.GSO_UDP_L4, ip + 8, mss, ip, 6);
+        return b;
+    }
+
+    /** A joined packet equals the original once both have their checksums completed. */
+    private static void assertSameWhenCompleted(ByteBuffer original, ByteBuffer joined, int bytes, int ip,
+            int protocol, int version) {
+        OffloadSegmenter.completeChecksum(joined, HEADER, ip, bytes - HEADER, protocol);
+        OffloadSegmenter.completeChecksum(original, HEADER, ip, bytes - HEADER, protocol);
+        for (int i = HEADER; i < bytes; i++) {
+            assertEquals(original.get(i), joined.get(i), "IPv" + version + " byte " + (i - HEADER));
+        }
     }
 
     private static void ipHeader(ByteBuffer b, int at, int version, int protocol, int length) throws Exception {
