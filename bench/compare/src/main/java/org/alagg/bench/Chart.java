@@ -55,11 +55,11 @@ final class Chart {
         String runs = spread
                 ? "median of " + plan.tcpRuns() + " runs of " + plan.tcpSeconds() + " s, whiskers min-max"
                 : "one run of " + plan.tcpSeconds() + " s";
-        BarPanel.Series goodput = new BarPanel.Series("median, veth offloads off",
+        BarPanel.Series goodput = new BarPanel.Series("offloads off",
                 figures(results, m -> m.tcp().medianMbps()),
                 spread ? figures(results, m -> m.tcp().minMbps()) : null,
                 spread ? figures(results, m -> m.tcp().maxMbps()) : null, false);
-        BarPanel.Series offloaded = new BarPanel.Series("median, offloads on",
+        BarPanel.Series offloaded = new BarPanel.Series("offloads on",
                 offloaded(results, TcpResult::medianMbps), spread ? offloaded(results, TcpResult::minMbps) : null,
                 spread ? offloaded(results, TcpResult::maxMbps) : null, true);
         double wireGuard = results.wireGuardGo().measured().map(m -> m.tcp().medianMbps()).orElse(Double.NaN);
