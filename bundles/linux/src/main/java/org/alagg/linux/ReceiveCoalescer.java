@@ -70,7 +70,7 @@ final class ReceiveCoalescer {
         int payload = length - ipHeader - l4Header;
         if (payload <= 0 || payload > segmentPayload || this.length + payload > MAX_GROUP
                 || !sameIp(b, ip, IpHeaders.version(b, ip)) || b.getInt(l4) != out.getInt(firstL4) // ports
-                || !checksumRight(b, ip, length)) {
+                || !checksumRight(b, ip, length, ipHeader, protocol)) {
             return false;
         }
         if (protocol == IpHeaders.TCP) {
@@ -129,7 +129,7 @@ final class ReceiveCoalescer {
             return;
         }
         int payload = length - header - l4Header;
-        if (payload <= 0 || !checksumRight(b, ip, length)) {
+        if (payload <= 0 || !checksumRight(b, ip, length, header, protocol)) {
             return;
         }
         this.protocol = protocol;
@@ -210,10 +210,8 @@ final class ReceiveCoalescer {
         return true;
     }
 
-    /** The TCP or UDP checksum verifies (an IPv4 UDP datagram without one, 0, passes). */
-    private static boolean checksumRight(ByteBuffer b, int ip, int length) {
-        int header = IpHeaders.headerLength(b, ip, length);
-        int protocol = IpHeaders.protocol(b, ip);
+    /** The TCP or UDP checksum of a packet whose IP header and protocol are known verifies (an IPv4 UDP 0 passes). */
+    private static boolean checksumRight(ByteBuffer b, int ip, int length, int header, int protocol) {
         int version = IpHeaders.version(b, ip);
         if (protocol == IpHeaders.UDP && version == 4 && b.getShort(ip + header + 6) == 0) {
             return true;
