@@ -158,6 +158,14 @@ public final class Traffic {
         return tcp(iperf(from, to, "-t", Integer.toString(seconds)));
     }
 
+    /**
+     * Like {@link #tcp}, with the first {@code omitSeconds} left out of the result (iperf3 {@code -O}): TCP's slow start
+     * and whatever adapts to the traffic settle there; what is measured is the transfer going on.
+     */
+    public static Iperf tcpSettled(Side from, String to, int omitSeconds, int seconds) throws IOException, InterruptedException {
+        return tcp(iperf(from, to, "-O", Integer.toString(omitSeconds), "-t", Integer.toString(seconds)));
+    }
+
     /** Like {@link #tcp}, but the sender holds {@code rate} (iperf3 syntax: {@code 20M}). */
     public static Iperf tcpAtRate(Side from, String to, int seconds, String rate) throws IOException, InterruptedException {
         return tcp(iperf(from, to, "-t", Integer.toString(seconds), "-b", rate));

@@ -4,12 +4,14 @@ import java.util.SplittableRandom;
 
 import org.alagg.api.LinkScheduler;
 import org.alagg.api.LinkState;
+import org.alagg.api.PayloadType;
 
 /**
  * Calls a {@link LinkScheduler} as the engine's egress thread does, with random sets of links that come and go, random
- * health, packet lengths and sequence numbers that wrap at 2^32, and checks what the engine relies on: the count
- * returned is between 0 and the links offered, every link chosen is one of those offered and none twice, the offered
- * ids are left as they were, and nothing is allocated per packet (measured on a third run, after two to warm up).
+ * health, weights and tiers, packets (random bytes behind a plausible first byte) and sequence numbers that wrap at
+ * 2^32, and checks what the engine relies on: the count returned is between 0 and the links offered, every link chosen
+ * is one of those offered and none twice, the offered ids and the packet are left as they were, and nothing is
+ * allocated per packet (measured on a third run, after two to warm up).
  * A broken invariant throws an {@link AssertionError} naming it, the call and the seed.
  *
  * <pre>
@@ -20,7 +22,8 @@ public final class SchedulerCheck {
     /** Bytes the measured run may allocate in all. */
     private static final long ALLOCATION_ALLOWANCE = 1024;
     /** Link ids the random sets are taken from: small ones and large ones, as the engine numbers links in turn. */
-    private static final int[] IDS = {0, 1, 2, 3, 5, 8, 13, 100, 511, 1023};
+    private static final int[] IDS = {0, 1, 2, 3, 5, 8, 13, 100, 200, LinkScheduler.MAX_LINK_ID - 1};
+    private static final PayloadType[] TYPES = PayloadType.values();
     private static final LinkState[] STATES = LinkState.values();
 
     private final LinkScheduler scheduler;
@@ -73,6 +76,9 @@ public final class SchedulerCheck {
         int[] up = new int[IDS.length];
         int[] offered = new int[IDS.length];
         int[] chosen = new int[IDS.length];
+        java.nio.ByteBuffer packet = java.nio.ByteBuffer.allocate(1500);
+        byte[] bytes = new byte[packet.capacity()];
+        random.nextBytes(bytes);
         int upCount = 0;
         long sends = 0;
         int unsent = 0;
@@ -85,15 +91,26 @@ public final class SchedulerCheck {
                     if (random.nextInt(3) > 0) {
                         up[upCount++] = id;
                         links.set(id, STATES[random.nextInt(STATES.length)], random.nextLong(-1, 50_000_000),
-                                random.nextInt(-1, 1_000_000), random.nextInt(-1, 1_000_000));
+                                random.nextInt(-1, 1_000_000), random.nextInt(-1, 1_000_000))
+                                .configure(id, random.nextInt(2) == 0 ? 0 : random.nextInt(1, 100), random.nextInt(3))
+                                .since(id, System.nanoTime() - random.nextLong(0, 10_000_000_000L));
                     }
                 }
             }
             System.arraycopy(up, 0, offered, 0, upCount);
             int length = 20 + random.nextInt(1481);
+            PayloadType type = TYPES[random.nextInt(TYPES.length)];
+            bytes[0] = (byte) (type == PayloadType.IPV4 ? 0x45 : type == PayloadType.IPV6 ? 0x60 : 0x02);
+            packet.clear();
+            packet.put(bytes).clear().limit(length);
             long before = allocation == null ? 0 : allocation.bytes();
-            int count = scheduler.choose(sequence, length, offered, upCount, links, chosen);
+            int count = scheduler.choose(sequence, type, packet, length, offered, upCount, links, chosen);
             allocated += allocation == null ? 0 : allocation.bytes() - before;
+            for (int i = 0; i < length; i++) {
+                if (packet.get(i) != bytes[i]) {
+                    throw new AssertionError("the packet was changed at byte " + i + " (call " + p + ", seed " + seed + ")");
+                }
+            }
             check(count, up, offered, upCount, chosen, p, seed);
             sends += count;
             unsent += count == 0 ? 1 : 0;

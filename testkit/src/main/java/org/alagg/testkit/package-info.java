@@ -16,7 +16,7 @@
  * the pattern, so that a failure found by a random pattern can be replayed.
  */
 @Export
-@Version("1.0.0")
+@Version("1.1.0")
 package org.alagg.testkit;
 
 import org.osgi.annotation.bundle.Export;

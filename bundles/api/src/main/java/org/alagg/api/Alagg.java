@@ -79,6 +79,17 @@ public final class Alagg {
      * {@link #DEFAULT_PEER}, whose settings are the engine configuration's own. @since 2.3
      */
     public static final String LINK_PEER_NAME = "peer.name";
+    /**
+     * Link configuration property: the link's weight for schedulers that spread traffic, a positive integer; unset or
+     * 0: estimated ({@link LinkConditions#weight}). @since 2.5
+     */
+    public static final String LINK_WEIGHT = "weight";
+    /** Link configuration property: the link's tier, 0 (the default, first choice) or more ({@link LinkConditions#tier}). @since 2.5 */
+    public static final String LINK_TIER = "tier";
+    /** The largest link weight. @since 2.5 */
+    public static final int MAX_LINK_WEIGHT = 1_000_000;
+    /** The largest link tier. @since 2.5 */
+    public static final int MAX_LINK_TIER = 15;
 
     /**
      * Factory configuration, one per peer besides the {@link #DEFAULT_PEER}. Its properties: {@link #PEER_NAME},
@@ -190,6 +201,14 @@ public final class Alagg {
     public static long checkReorderTimeoutMs(long timeoutMs) {
         return checkRange("reorder timeout (ms)", timeoutMs, 0, MAX_REORDER_TIMEOUT_MS);
     }
+
+    /**
+     * The {@link #ENGINE_REORDER_TIMEOUT_MS} that lets the engine size the timeout from the links' measured delay spread
+     * (written {@code auto} in the file; the default).
+     *
+     * @since 2.5
+     */
+    public static final long REORDER_TIMEOUT_AUTO = -1;
 
     /** Returns a probe interval ({@link #MIN_PROBE_INTERVAL_MS} to {@link #MAX_PROBE_INTERVAL_MS} ms) when it is one. @since 2.1 */
     public static long checkProbeIntervalMs(long intervalMs) {

@@ -101,6 +101,24 @@ public final class ReorderBuffer {
         releaseInOrder(out);
     }
 
+    /**
+     * Gives up every missing number before {@code sequence} (see {@link ReorderStrategy#lostBefore}): the packets held
+     * up to there are released, with those that follow them without a gap.
+     *
+     * @since 2.5
+     */
+    public void skipBefore(int sequence, ReorderOutput out) {
+        while (held > 0 && sequence - next > 0) {
+            int missing = 0;
+            while (missing < sequence - next && packets[next + missing & mask] == EMPTY) {
+                missing++;
+            }
+            out.lost(next, missing);
+            next += missing;
+            releaseInOrder(out);
+        }
+    }
+
     /** Releases everything held, in sequence order, declaring the gaps between lost. */
     public void drain(ReorderOutput out) {
         while (held > 0) {

@@ -27,4 +27,26 @@ public interface ReorderStrategy {
 
     /** Releases everything held, in sequence order, before the strategy is replaced or its peer goes away. */
     void drain(ReorderOutput out);
+
+    /**
+     * The engine knows that every packet before {@code sequence} that has not arrived is lost: each link that carried
+     * the peer's packets lately has since delivered a later one, and a link delivers in order. A strategy that waits
+     * for gaps gives those up now rather than at its timeout (one lost packet on one of several links then costs the
+     * time it takes the other links to pass it, not the timeout). The default ignores it.
+     *
+     * @since 2.5
+     */
+    default void lostBefore(int sequence, long nowNanos, ReorderOutput out) {
+    }
+
+    /**
+     * The settings changed while the strategy holds packets: the engine sizes the timeout from the links' measured
+     * delay spread unless the user sets it. Returns whether the strategy follows the new settings; when it does not,
+     * it keeps those it was made with (a new window always makes a new strategy). The default does not follow.
+     *
+     * @since 2.5
+     */
+    default boolean adjust(ReorderSettings settings) {
+        return false;
+    }
 }

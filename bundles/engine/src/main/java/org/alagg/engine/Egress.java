@@ -9,6 +9,7 @@ import org.alagg.api.LinkState;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.PacketBatch;
 import org.alagg.api.PacketInterceptor;
+import org.alagg.api.PayloadType;
 import org.alagg.protocol.FrameAuth;
 import org.alagg.protocol.FrameCodec;
 import org.alagg.protocol.FrameHeader;
@@ -104,6 +105,24 @@ final class Egress extends HotLoop {
         public int lossFromPeerPpm(int id) {
             OpenLink link = path.link(id);
             return link == null ? -1 : link.quality.lossFromPeerPpm;
+        }
+
+        @Override
+        public long stateSinceNanos(int id) {
+            OpenLink link = path.link(id);
+            return link == null ? System.nanoTime() : link.stateSinceNanos();
+        }
+
+        @Override
+        public int weight(int id) {
+            OpenLink link = path.link(id);
+            return link == null ? 0 : link.weight;
+        }
+
+        @Override
+        public int tier(int id) {
+            OpenLink link = path.link(id);
+            return link == null ? 0 : link.tier;
         }
     }
 
@@ -204,7 +223,7 @@ final class Egress extends HotLoop {
             int[] targets = s.up;
             LinkScheduler scheduler = peer.scheduler;
             if (scheduler != null && count > 0 && !path.faults.failed(scheduler)) {
-                int c = choose(scheduler, s, length);
+                int c = choose(scheduler, s, captured.payload(i), captured.packet(i), length);
                 if (c >= 0) { // else the scheduler failed: redundant
                     count = c;
                     targets = chosen;
@@ -420,10 +439,10 @@ final class Egress extends HotLoop {
      * -1 when it threw or answered with a link that is not one of them (reported once; the caller falls back to
      * redundant).
      */
-    private int choose(LinkScheduler scheduler, PeerSend s, int length) {
+    private int choose(LinkScheduler scheduler, PeerSend s, PayloadType type, ByteBuffer packet, int length) {
         int count;
         try {
-            count = scheduler.choose(s.nextSequence, length, s.up, s.upCount, conditions, chosen);
+            count = scheduler.choose(s.nextSequence, type, packet, length, s.up, s.upCount, conditions, chosen);
         } catch (Throwable e) {
             path.faults.report(scheduler, "choose", e, REDUNDANT_FALLBACK);
             return -1;

@@ -255,6 +255,7 @@ public final class Engine implements InstanceStatus {
     /** Control thread: a peer restart (a new epoch confirmed) is an event. */
     private void followPeers() {
         for (Peer peer : path.peers) {
+            ReorderTimeout.follow(peer);
             long restarts = peer.receive.counters.snapshot().get("peer_restarts");
             Long seen = peerRestartsSeen.put(peer, restarts);
             if (seen != null && restarts != seen) {
@@ -441,7 +442,10 @@ public final class Engine implements InstanceStatus {
             Link link = transport.open(id, d.interfaceName(), d.peer(), settings.ethertype());
             Counters[] counters = linkCounters.computeIfAbsent(d.countersKey(),
                     k -> new Counters[] {new Counters(OpenLink.SENT), new Counters(OpenLink.RECEIVED)});
-            open.put(d, new OpenLink(link, peer, counters[0], counters[1]));
+            OpenLink opened = new OpenLink(link, peer, counters[0], counters[1]);
+            opened.weight = d.weight();
+            opened.tier = d.tier();
+            open.put(d, opened);
             openFailures.remove(d);
             log.info("Link {} (id {}) to peer {} at {} opened", d.interfaceName(), id, peer.name, d.peer());
         } catch (Exception | LinkageError e) {

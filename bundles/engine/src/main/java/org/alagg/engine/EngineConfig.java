@@ -27,8 +27,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Most packets a reordering strategy holds while it waits for a gap", min = "1", max = "65536")
     int reorder_window() default 256;
 
-    @AttributeDefinition(description = "Longest a windowed strategy waits for a gap, in milliseconds", min = "0")
-    long reorder_timeout_ms() default 5;
+    @AttributeDefinition(description = "Longest a windowed strategy waits for a gap, in milliseconds; -1: sized from the"
+            + " links' measured delay spread", min = "-1")
+    long reorder_timeout_ms() default -1;
 
     @AttributeDefinition(description = "Interval between two probes on each link, in milliseconds; a link nothing is heard on for three intervals is DOWN", min = "10", max = "10000")
     long probe_interval_ms() default 100;

@@ -15,15 +15,18 @@ import org.alagg.protocol.FrameAuth;
  * The engine configuration ({@code org.alagg.engine}), checked: whatever set it (the file, a command, a FileInstall
  * {@code .cfg}, the Config Admin API), each value passes the checks the file's own keys pass ({@link Alagg}'s).
  *
- * @param reorder the window and timeout, in the strategies' terms
+ * @param reorder the window and timeout, in the strategies' terms; with {@code reorderTimeoutAuto} the timeout is the
+ *        least one the engine sizes from the links' delay spread ({@link ReorderTimeout})
+ * @param reorderTimeoutAuto whether the engine sizes the timeout
  * @param trust the keys and the allowed sources
  * @param probeIntervalMs the interval between two probes on each link
  */
 record EngineSettings(String instance, String interceptor, String strategy, int ethertype, String scheduler,
-        String transport, ReorderSettings reorder, Trust trust, long probeIntervalMs, String origin) {
+        String transport, ReorderSettings reorder, boolean reorderTimeoutAuto, Trust trust, long probeIntervalMs,
+        String origin) {
 
     static final EngineSettings DEFAULTS = new EngineSettings("alagg", "nfqueue", "windowed", Alagg.DEFAULT_ETHERTYPE,
-            Engine.REDUNDANT, "afpacket", new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)), Trust.NONE,
+            Engine.REDUNDANT, "afpacket", new ReorderSettings(256, ReorderTimeout.LEAST_NANOS), true, Trust.NONE,
             Alagg.DEFAULT_PROBE_INTERVAL_MS, "");
 
     /** A configuration with bad values: every problem, each naming its property and value. */
@@ -91,14 +94,17 @@ record EngineSettings(String instance, String interceptor, String strategy, int 
         String scheduler = r.get(Alagg.ENGINE_SCHEDULER, fallback.scheduler, v -> Alagg.checkPluginName("link scheduler", v.toString()));
         String transport = r.get(Alagg.ENGINE_TRANSPORT, fallback.transport, v -> Alagg.checkPluginName("link transport", v.toString()));
         int window = r.get(Alagg.ENGINE_REORDER_WINDOW, fallback.reorder.window(), v -> Alagg.checkReorderWindow(number(v)));
-        long timeoutMs = r.get(Alagg.ENGINE_REORDER_TIMEOUT_MS, TimeUnit.NANOSECONDS.toMillis(fallback.reorder.timeoutNanos()),
-                v -> Alagg.checkReorderTimeoutMs(number(v)));
+        long timeoutMs = r.get(Alagg.ENGINE_REORDER_TIMEOUT_MS, (Long) fallback.raw(Alagg.ENGINE_REORDER_TIMEOUT_MS),
+                v -> "auto".equals(v) || number(v) == Alagg.REORDER_TIMEOUT_AUTO ? (Long) Alagg.REORDER_TIMEOUT_AUTO
+                        : (Long) Alagg.checkReorderTimeoutMs(number(v)));
+        boolean auto = timeoutMs == Alagg.REORDER_TIMEOUT_AUTO;
         long probeIntervalMs = r.get(Alagg.ENGINE_PROBE_INTERVAL_MS, fallback.probeIntervalMs,
                 v -> Alagg.checkProbeIntervalMs(number(v)));
         Trust trust = trust(properties, fallback.trust, allowedKey, problems);
         Object origin = properties.get(Alagg.ORIGIN);
         EngineSettings settings = new EngineSettings(instance, interceptor, strategy, ethertype, scheduler, transport,
-                new ReorderSettings(window, TimeUnit.MILLISECONDS.toNanos(timeoutMs)), trust, probeIntervalMs,
+                new ReorderSettings(window, auto ? ReorderTimeout.LEAST_NANOS : TimeUnit.MILLISECONDS.toNanos(timeoutMs)),
+                auto, trust, probeIntervalMs,
                 origin == null ? "" : origin.toString());
         if (!problems.isEmpty()) {
             throw new Invalid(problems, settings);
@@ -185,7 +191,8 @@ record EngineSettings(String instance, String interceptor, String strategy, int 
             case Alagg.ENGINE_SCHEDULER -> scheduler;
             case Alagg.ENGINE_TRANSPORT -> transport;
             case Alagg.ENGINE_REORDER_WINDOW -> reorder.window();
-            case Alagg.ENGINE_REORDER_TIMEOUT_MS -> TimeUnit.NANOSECONDS.toMillis(reorder.timeoutNanos());
+            case Alagg.ENGINE_REORDER_TIMEOUT_MS -> reorderTimeoutAuto ? Alagg.REORDER_TIMEOUT_AUTO
+                    : TimeUnit.NANOSECONDS.toMillis(reorder.timeoutNanos());
             case Alagg.ENGINE_PROBE_INTERVAL_MS -> probeIntervalMs;
             default -> throw new IllegalArgumentException(key);
         };

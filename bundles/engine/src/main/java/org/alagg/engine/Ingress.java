@@ -53,13 +53,15 @@ final class Ingress extends HotLoop {
     static final int CHALLENGES = 20;
     static final int PROBES_UNANSWERED = 21;
     static final int EPOCH_CONFLICTS = 22;
-    static final int FIRST_REJECT = 23;
+    /** The reordering timeout in effect, in microseconds: configured, or sized from the links ({@link ReorderTimeout}). */
+    static final int REORDER_TIMEOUT_US = 23;
+    static final int FIRST_REJECT = 24;
 
     static {
         List<String> names = new ArrayList<>(List.of("passed", "discarded", "out_of_order", "lost", "rogue", "resets",
                 "tagless", "received", "late", "unknown_source", "peer_restarts", "stale_epoch", "undelivered",
                 "probes", "overflow", "held", "auth_missing", "auth_failed", "epoch_unconfirmed", "source_not_allowed",
-                "challenges", "probes_unanswered", "epoch_conflicts"));
+                "challenges", "probes_unanswered", "epoch_conflicts", "reorder_timeout_us"));
         for (Reject r : Reject.values()) {
             if (r != Reject.NONE) {
                 names.add("malformed_" + r.counterName());

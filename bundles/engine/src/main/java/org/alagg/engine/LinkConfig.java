@@ -15,6 +15,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "The name of the peer the link leads to; unset: the default peer", required = false)
     String peer_name() default "";
 
+    @AttributeDefinition(description = "The link's share of the traffic a weighted scheduler spreads, relative to the"
+            + " peer's other links; 0: estimated", required = false, min = "0", max = "1000000")
+    int weight() default 0;
+
+    @AttributeDefinition(description = "The link's tier: 0 is the first choice, 1 is used when no link of tier 0 is up, ...",
+            required = false, min = "0", max = "15")
+    int tier() default 0;
+
     @AttributeDefinition(name = "alagg.origin", description = "Where this configuration came from")
     String alagg_origin() default "";
 }

@@ -21,6 +21,8 @@ public final class LinkDefinition {
     private final MacAddress peer;
     private final String peerName;
     private final String origin;
+    private final int weight;
+    private final int tier;
 
     @Activate
     public LinkDefinition(LinkConfig config) {
@@ -29,6 +31,24 @@ public final class LinkDefinition {
         String name = config.peer_name();
         this.peerName = name == null || name.isEmpty() ? Alagg.DEFAULT_PEER : Alagg.checkPeerName(name);
         this.origin = config.alagg_origin();
+        this.weight = checkRange("weight", config.weight(), Alagg.MAX_LINK_WEIGHT);
+        this.tier = checkRange("tier", config.tier(), Alagg.MAX_LINK_TIER);
+    }
+
+    private static int checkRange(String name, int value, int max) {
+        if (value < 0 || value > max) {
+            throw new IllegalArgumentException("link " + name + " must be 0 to " + max + ", not " + value);
+        }
+        return value;
+    }
+
+    /** The configured weight; 0: estimated by the scheduler. */
+    int weight() {
+        return weight;
+    }
+
+    int tier() {
+        return tier;
     }
 
     String interfaceName() {

@@ -65,6 +65,18 @@ final class OpenLink {
     /** Ingress thread only: the Link id the peer gives this link in its frames; -1 until an authentic frame came. */
     int peerLinkId = -1;
 
+    /** The configured weight (0: estimated) and tier, for the schedulers ({@link org.alagg.api.LinkConditions}). */
+    volatile int weight;
+    volatile int tier;
+
+    /**
+     * Ingress thread only: the global sequence of the last DATA frame of the peer's current epoch the link gave the
+     * stream, and when ({@code 0}: none yet). A link delivers in order, so nothing it carried before that frame is
+     * still on the way ({@link PeerReceive#lostBefore}).
+     */
+    int lastDataSequence;
+    long lastDataNanos;
+
     /** Egress thread only: the next per-link sequence number. */
     int nextLinkSequence;
     /** Egress thread only: frames were counted in {@link #sent} since it was last published. */

@@ -1,5 +1,6 @@
 package org.alagg.engine;
 
+import org.alagg.api.ReorderSettings;
 import org.alagg.api.LinkScheduler;
 import org.alagg.api.ReorderStrategyFactory;
 
@@ -21,6 +22,10 @@ final class Peer {
     /** Null: the engine's own choice, every link that is up. */
     volatile LinkScheduler scheduler;
     volatile Reordering reordering;
+    /** Whether the control thread sizes the reordering timeout from the links ({@link ReorderTimeout}). */
+    volatile boolean reorderTimeoutAuto;
+    /** The reordering settings with the timeout in effect; null: {@link #reordering}'s, as configured. */
+    volatile ReorderSettings timing;
     /** Its open links, a subset of {@link DataPath#links}; replaced whole with it. */
     volatile OpenLink[] links = new OpenLink[0];
     final PeerSend send;

@@ -3,6 +3,7 @@ package org.alagg.engine;
 import java.nio.ByteBuffer;
 
 import org.alagg.api.ReorderOutput;
+import org.alagg.api.ReorderSettings;
 import org.alagg.api.ReorderStrategy;
 import org.alagg.api.ReorderStrategyFactory;
 import org.alagg.protocol.FrameAuth;
@@ -85,6 +86,11 @@ final class PeerReceive implements ReorderOutput {
     /** The number after the last one delivered or given up, once one was. */
     private boolean cursorKnown;
     private int cursor;
+    /** The last horizon given to the strategy ({@link #lostBefore(long)}), once one was. */
+    private boolean horizonKnown;
+    private int horizon;
+    /** The settings the strategy was last given ({@link #timing()}). */
+    private ReorderSettings timing;
 
     PeerReceive(Peer peer, DataPath path, Counters counters) {
         this.peer = peer;
@@ -136,6 +142,24 @@ final class PeerReceive implements ReorderOutput {
         if (strategy == null && cursorKnown) {
             createStrategy(cursor);
         }
+        ReorderSettings wantedTiming = timing();
+        if (wantedTiming != timing) {
+            timing = wantedTiming;
+            touched = true;
+            if (strategy != null) {
+                try {
+                    strategy.adjust(timing); // one that does not follow keeps the timeout it was made with
+                } catch (Throwable e) {
+                    strategyFailed("adjust", e);
+                }
+            }
+        }
+    }
+
+    /** The settings with the timeout in effect. */
+    private ReorderSettings timing() {
+        ReorderSettings t = peer.timing;
+        return t != null && t.window() == reordering.settings().window() ? t : reordering.settings();
     }
 
     /** Makes the selected strategy, starting at {@code next}, unless none is selected or it failed. */
@@ -145,7 +169,7 @@ final class PeerReceive implements ReorderOutput {
             return;
         }
         try {
-            strategy = factory.create(reordering.settings(), next);
+            strategy = factory.create(timing(), next);
             if (strategy == null) {
                 throw new NullPointerException("create returned null");
             }
@@ -245,6 +269,9 @@ final class PeerReceive implements ReorderOutput {
         if (epoch == PeerEpoch.Verdict.CURRENT) {
             link.sequenced(header.linkSequence());
             currentHeardNanos = now;
+            if (header.frameType() != FrameType.DATA) {
+                passed(link, header.globalSequence(), now); // the number the peer gives its next DATA frame
+            }
         }
         if (header.frameType() != FrameType.DATA) {
             counters.add(Ingress.PROBES, 1);
@@ -267,6 +294,7 @@ final class PeerReceive implements ReorderOutput {
         }
         if (header.frameType() == FrameType.PROBE) {
             answer(frame, link, header, now);
+            lostBefore(now);
             return;
         }
         if (header.frameType() != FrameType.DATA) { // a reply to a health probe: the round trip, the peer's report
@@ -274,6 +302,7 @@ final class PeerReceive implements ReorderOutput {
                     link.received)) {
                 heardByPeer(frame, header, now);
             }
+            lostBefore(now);
             return;
         }
         if (epoch != PeerEpoch.Verdict.CURRENT) {
@@ -281,6 +310,59 @@ final class PeerReceive implements ReorderOutput {
             return;
         }
         data(frame, link, header, now);
+        lostBefore(now);
+    }
+
+    /**
+     * The link gave the stream every DATA frame it carried before {@code sequence} (a link delivers in order): a DATA
+     * frame's number plus one, or the number a probe says the peer gives its next DATA frame (docs/protocol.md
+     * section 3). A number beyond the duplicate window's reach is not taken: it moves nothing a forged frame could not.
+     */
+    private void passed(OpenLink link, int sequence, long now) {
+        if (Sequence.distance(history.highest(), sequence) > history.aheadLimit()) {
+            return;
+        }
+        if (link.lastDataNanos == 0 || Sequence.isAfter(sequence, link.lastDataSequence)) {
+            link.lastDataSequence = sequence;
+        }
+        link.lastDataNanos = now;
+    }
+
+    /**
+     * Tells the strategy which gaps can no longer fill: every link of the peer heard within three probe intervals (a
+     * link silent longer is going DOWN; its gaps wait for the strategy's timeout) has passed them. The least number
+     * every such link has passed is the horizon; a gap before it is lost. None while such a link has passed nothing of
+     * the current epoch yet. Only when it moved.
+     */
+    private void lostBefore(long now) {
+        if (strategy == null) {
+            return;
+        }
+        long quiet = 3 * path.probeIntervalNanos;
+        boolean any = false;
+        int horizon = 0;
+        for (OpenLink l : peer.links) {
+            if (now - l.health.lastHeardNanos > quiet) {
+                continue;
+            }
+            if (l.lastDataNanos == 0) {
+                return;
+            }
+            if (!any || Sequence.isAfter(horizon, l.lastDataSequence)) {
+                horizon = l.lastDataSequence;
+            }
+            any = true;
+        }
+        if (!any || horizonKnown && !Sequence.isAfter(horizon, this.horizon)) {
+            return;
+        }
+        this.horizon = horizon;
+        horizonKnown = true;
+        try {
+            strategy.lostBefore(horizon, now, this);
+        } catch (Throwable e) {
+            strategyFailed("lostBefore", e);
+        }
     }
 
     /** A DATA frame of the peer's current epoch: duplicate discard, then the strategy. */
@@ -292,6 +374,7 @@ final class PeerReceive implements ReorderOutput {
             return;
         }
         link.received.add(OpenLink.DATA_RECEIVED, 1);
+        passed(link, sequence + 1, now);
         switch (history.accept(sequence, now)) {
             case DUPLICATE:
                 counters.add(Ingress.DISCARDED, 1);
@@ -454,8 +537,10 @@ final class PeerReceive implements ReorderOutput {
         cursorKnown = cursorAtNext;
         cursor = next;
         history.restartAt(next, cursorAtNext ? 0 : history.aheadLimit(), now);
+        horizonKnown = false;
         for (OpenLink l : peer.links) {
             l.linkSequenceKnown = false;
+            l.lastDataNanos = 0;
         }
     }
 
@@ -506,6 +591,7 @@ final class PeerReceive implements ReorderOutput {
         counters.add(Ingress.RESETS, history.resets() - resetsCounted);
         resetsCounted = history.resets();
         counters.set(Ingress.HELD, reordering == null ? 0 : reordering.pool().held());
+        counters.set(Ingress.REORDER_TIMEOUT_US, timing == null ? 0 : timing.timeoutNanos() / 1000);
         counters.publish();
         for (OpenLink link : peer.links) {
             link.received.publish();

@@ -126,6 +126,10 @@ final class PeerTable {
         if (!Objects.equals(peer.trust, s.trust())) {
             peer.trust = s.trust();
         }
+        if (peer.reordering != reordering || peer.reorderTimeoutAuto != s.reorderTimeoutAuto()) {
+            peer.timing = null; // the control thread sizes the timeout again, from these settings
+        }
+        peer.reorderTimeoutAuto = s.reorderTimeoutAuto();
         peer.reordering = reordering;
         peer.strategy = strategies.apply(s.strategy());
         peer.scheduler = Engine.REDUNDANT.equals(s.scheduler()) ? null : schedulers.apply(s.scheduler());

@@ -444,6 +444,40 @@ class DataPathTest {
         assertEquals(0, path.receiveTotals().get("discarded"), "one copy each: nothing to discard");
     }
 
+    /**
+     * Each packet on one link (as {@code weighted} sends), both links losing 10 %, link 1 later than link 0, and a
+     * reorder timeout of a minute: a lost packet is given up as soon as both links have passed it, not at the timeout.
+     */
+    @Test
+    void aPacketLostOnOneOfSeveralLinksIsGivenUpOnceEveryLinkPassedIt() throws Exception {
+        LossyWire wire = new LossyWire(10, 7);
+        Source source = new Source();
+        Sink sink = new Sink();
+        DataPath path = start(wire, source, sink, 2, new WindowedOrder());
+        peer(path).reordering = Reordering.of(new ReorderSettings(256, 60_000 * MS), peer(path).reordering);
+        peer(path).scheduler = (sequence, length, up, upCount, chosen) -> {
+            chosen[0] = up[Integer.remainderUnsigned(sequence, upCount)];
+            return upCount > 0 ? 1 : 0;
+        };
+        int count = 5_000;
+        for (int n = 0; n < count; n++) {
+            source.pending.add(n);
+        }
+        Map<String, Long>[] stats = new Map[1];
+        try {
+            await("every packet passed or counted lost, long before the timeout", () -> {
+                stats[0] = path.receiveTotals();
+                return stats[0].get("passed") + stats[0].get("lost") >= count;
+            });
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + stats[0]);
+        }
+        assertDeliveredInOrderOnce(sink);
+        assertEquals(0, stats[0].get("late"), "nothing given up that came after all: " + stats[0]);
+        double loss = 1 - sink.delivered.size() / (double) count;
+        assertTrue(loss > 0.06 && loss < 0.14, "one copy each, 10 % lost: " + loss);
+    }
+
     @Test
     void withoutATransportCapturedPacketsAreCountedUnsent() throws Exception {
         Source source = new Source();

@@ -16,7 +16,9 @@ import org.alagg.api.Link;
 import org.alagg.api.LinkTransport;
 import org.alagg.api.MacAddress;
 import org.alagg.api.PacketBatch;
+import org.alagg.api.ReorderOutput;
 import org.alagg.api.ReorderSettings;
+import org.alagg.api.ReorderStrategy;
 import org.alagg.engine.DataPathTest.LossyWire;
 import org.alagg.engine.DataPathTest.Sink;
 import org.alagg.engine.DataPathTest.Source;
@@ -260,6 +262,30 @@ class HubTest {
         startAll();
         Peer leaving = hub.peers[2];
         leaving.reordering = Reordering.of(new ReorderSettings(256, 60_000 * MS), leaving.reordering); // waits for a gap
+        leaving.strategy = (settings, next) -> { // as a strategy of API 2.4 would: deaf to the engine's lostBefore
+            ReorderStrategy windowed = new WindowedOrder().create(settings, next);
+            return new ReorderStrategy() {
+                @Override
+                public void accept(int sequence, int packet, long nowNanos, ReorderOutput out) {
+                    windowed.accept(sequence, packet, nowNanos, out);
+                }
+
+                @Override
+                public long deadline() {
+                    return windowed.deadline();
+                }
+
+                @Override
+                public void expire(long nowNanos, ReorderOutput out) {
+                    windowed.expire(nowNanos, out);
+                }
+
+                @Override
+                public void drain(ReorderOutput out) {
+                    windowed.drain(out);
+                }
+            };
+        };
         send(spokeSources[2], 0, 1);
         await("spoke 2's stream started", () -> counter(leaving, "passed") == 1);
         dropData[2] = 2; // both copies of its next packet: the hub waits for it, holding the rest

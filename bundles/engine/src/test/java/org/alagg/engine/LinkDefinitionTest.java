@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 /** A link configuration set directly in Config Admin gets the same checks as a line of the file. */
 class LinkDefinitionTest {
     static LinkConfig config(String ifname, String peer) {
-        Map<String, Object> values = Map.of("interface$", ifname, "peer", peer, "alagg_origin", "test");
+        Map<String, Object> values = Map.of("interface$", ifname, "peer", peer, "alagg_origin", "test", "weight", 0, "tier", 0);
         return (LinkConfig) Proxy.newProxyInstance(LinkConfig.class.getClassLoader(), new Class<?>[] {LinkConfig.class},
                 (proxy, method, args) -> values.get(method.getName()));
     }

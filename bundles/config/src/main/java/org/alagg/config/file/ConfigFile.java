@@ -66,6 +66,8 @@ public final class ConfigFile {
 
     private static final String LINK_PREFIX = "link.";
     private static final String SECTION_FORM = "expected '[peer NAME]'";
+    private static final String LINK_OPTIONS = "'weight=N' (its share of the traffic a weighted scheduler spreads) and"
+            + " 'tier=N' (0, the first choice, or more)";
 
     /** A problem of the file, on a line. */
     private record Problem(int line, String text) {
@@ -327,12 +329,14 @@ public final class ConfigFile {
             }
         }
 
-        private void addLink(Peer peer, int lineNo, String ifname, String mac) {
+        private void addLink(Peer peer, int lineNo, String ifname, String value) {
             if (peer.firstLink == 0) {
                 peer.firstLink = lineNo;
             }
             InterfaceName.check(ifname);
-            MacAddress address = MacAddress.parseUnicast(mac);
+            String[] words = value.split("\\s+");
+            MacAddress address = MacAddress.parseUnicast(words[0]);
+            Map<String, Object> options = linkOptions(ifname, words);
             if (peer.name == null) {
                 return; // a section whose header is wrong: its lines are checked, nothing more
             }
@@ -351,10 +355,46 @@ public final class ConfigFile {
             Map<String, Object> link = new LinkedHashMap<>();
             link.put(Alagg.LINK_INTERFACE, ifname);
             link.put(Alagg.LINK_PEER, address.toString());
+            link.putAll(options);
             if (!peer.topLevel()) {
                 link.put(Alagg.LINK_PEER_NAME, peer.name);
             }
             configurations.put(pid, link);
+        }
+
+        /**
+         * The options after a link's MAC ({@code weight=N tier=N}), as link configuration properties.
+         */
+        private static Map<String, Object> linkOptions(String ifname, String[] words) {
+            Map<String, Object> options = new LinkedHashMap<>();
+            for (int i = 1; i < words.length; i++) {
+                String word = words[i];
+                int eq = word.indexOf('=');
+                String name = eq < 0 ? word : word.substring(0, eq);
+                int max = switch (name) {
+                    case Alagg.LINK_WEIGHT -> Alagg.MAX_LINK_WEIGHT;
+                    case Alagg.LINK_TIER -> Alagg.MAX_LINK_TIER;
+                    default -> throw new IllegalArgumentException("link '" + ifname + "': unknown option '" + hideKeys(word)
+                            + "'; after the MAC a link takes " + LINK_OPTIONS);
+                };
+                int least = name.equals(Alagg.LINK_WEIGHT) ? 1 : 0;
+                String v = eq < 0 ? "" : word.substring(eq + 1);
+                long n;
+                try {
+                    n = Long.parseLong(v);
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("link '" + ifname + "': " + name + " '" + hideKeys(v)
+                            + "' is not a number; write " + name + "=N, N from " + least + " to " + max);
+                }
+                if (n < least || n > max) {
+                    throw new IllegalArgumentException("link '" + ifname + "': " + name + " " + n + " is out of range "
+                            + least + ".." + max);
+                }
+                if (options.put(name, (int) n) != null) {
+                    throw new IllegalArgumentException("link '" + ifname + "': " + name + " is given twice");
+                }
+            }
+            return options;
         }
 
         /**

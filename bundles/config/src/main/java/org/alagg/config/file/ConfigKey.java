@@ -47,8 +47,9 @@ enum ConfigKey {
             v -> Alagg.checkPluginName("link transport", v)),
     REORDER_WINDOW("reorder.window", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_REORDER_WINDOW, 256,
             v -> Alagg.checkReorderWindow(number("reorder window", v))),
-    REORDER_TIMEOUT("reorder.timeout.ms", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_REORDER_TIMEOUT_MS, 5L,
-            v -> Alagg.checkReorderTimeoutMs(number("reorder timeout (ms)", v))),
+    REORDER_TIMEOUT("reorder.timeout.ms", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_REORDER_TIMEOUT_MS,
+            Alagg.REORDER_TIMEOUT_AUTO, v -> v.equals("auto") ? Alagg.REORDER_TIMEOUT_AUTO
+                    : Alagg.checkReorderTimeoutMs(number("reorder timeout (ms)", v))),
     PROBE_INTERVAL("probe.interval.ms", Scope.TOP_LEVEL, Alagg.ENGINE_PID, Alagg.ENGINE_PROBE_INTERVAL_MS,
             Alagg.DEFAULT_PROBE_INTERVAL_MS, v -> Alagg.checkProbeIntervalMs(number("probe interval (ms)", v))),
     NFQUEUE_NUM("nfqueue.num", Scope.TOP_LEVEL, "org.alagg.interceptor.nfqueue", "queue", 0, ConfigKey::queueNumber),

@@ -35,13 +35,26 @@ class ConfigFileTest {
         assertEquals("east", config.instance());
         Map<String, Map<String, Object>> c = config.configurations();
         assertEquals(Map.of("instance", "east", "interceptor", "tun", "strategy", "strict", "ethertype", 0x88B6,
-                "scheduler", "redundant", "transport", "afpacket", "reorder.window", 256, "reorder.timeout.ms", 5L,
+                "scheduler", "redundant", "transport", "afpacket", "reorder.window", 256, "reorder.timeout.ms", Alagg.REORDER_TIMEOUT_AUTO,
                 "probe.interval.ms", 100L, "alagg.origin", FILE.toString()), c.get("org.alagg.engine"));
         assertEquals(Map.of("interface", "eth1", "peer", "02:00:00:00:01:02", "alagg.origin", FILE.toString()),
                 c.get("org.alagg.link~eth1"));
         assertEquals("02:00:00:00:02:02", c.get("org.alagg.link~veth-b2").get("peer"));
         assertEquals(7, c.get("org.alagg.interceptor.nfqueue").get("queue"));
         assertEquals("agg0", c.get("org.alagg.interceptor.tun").get("name"));
+    }
+
+    @Test
+    void aLinkLineTakesAWeightAndATierAfterItsMac() throws Exception {
+        Map<String, Map<String, Object>> c = parse("link.eth1 = 02:00:00:00:01:02 weight=80 tier=0",
+                "link.eth2 = 02:00:00:00:02:02   tier=1   # LTE: only when eth1 is down", "reorder.timeout.ms = auto",
+                "scheduler = backup").configurations();
+        assertEquals(Map.of("interface", "eth1", "peer", "02:00:00:00:01:02", "weight", 80, "tier", 0,
+                "alagg.origin", FILE.toString()), c.get("org.alagg.link~eth1"));
+        assertEquals(1, c.get("org.alagg.link~eth2").get("tier"));
+        assertEquals(null, c.get("org.alagg.link~eth2").get("weight"));
+        assertEquals(Alagg.REORDER_TIMEOUT_AUTO, c.get("org.alagg.engine").get("reorder.timeout.ms"));
+        assertEquals(9L, parse("reorder.timeout.ms = 9").configurations().get("org.alagg.engine").get("reorder.timeout.ms"));
     }
 
     @Test
@@ -81,6 +94,13 @@ class ConfigFileTest {
         "reorder.window = many                | /etc/alagg/test.cfg:1: reorder window 'many' is not a number",
         "reorder.timeout.ms = -1              | /etc/alagg/test.cfg:1: reorder timeout (ms) -1 is out of range 0..60000",
         "reorder.timeout.ms = 60001           | /etc/alagg/test.cfg:1: reorder timeout (ms) 60001 is out of range 0..60000",
+        "reorder.timeout.ms = soon            | /etc/alagg/test.cfg:1: reorder timeout (ms) 'soon' is not a number",
+        "link.eth1 = 02:00:00:00:01:02 weight=0 | /etc/alagg/test.cfg:1: link 'eth1': weight 0 is out of range 1..1000000",
+        "link.eth1 = 02:00:00:00:01:02 weight=x | /etc/alagg/test.cfg:1: link 'eth1': weight 'x' is not a number; write weight=N, N from 1 to 1000000",
+        "link.eth1 = 02:00:00:00:01:02 weight   | /etc/alagg/test.cfg:1: link 'eth1': weight '' is not a number",
+        "link.eth1 = 02:00:00:00:01:02 tier=16  | /etc/alagg/test.cfg:1: link 'eth1': tier 16 is out of range 0..15",
+        "link.eth1 = 02:00:00:00:01:02 tier=1 tier=2 | /etc/alagg/test.cfg:1: link 'eth1': tier is given twice",
+        "link.eth1 = 02:00:00:00:01:02 speed=9  | /etc/alagg/test.cfg:1: link 'eth1': unknown option 'speed=9'; after the MAC a link takes 'weight=N'",
         "probe.interval.ms = 9                | /etc/alagg/test.cfg:1: probe interval (ms) 9 is out of range 10..10000",
         "probe.interval.ms = 10001            | /etc/alagg/test.cfg:1: probe interval (ms) 10001 is out of range 10..10000",
         "probe.interval.ms = often            | /etc/alagg/test.cfg:1: probe interval (ms) 'often' is not a number",

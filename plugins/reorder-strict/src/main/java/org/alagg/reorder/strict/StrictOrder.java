@@ -11,7 +11,8 @@ import org.osgi.service.component.annotations.Component;
 /**
  * Strategy {@code strict}: packets are delivered in exact sequence order. A gap is waited for until it
  * fills, or until the packets behind it no longer fit the buffer ({@code reorder.window} packets): then it
- * is declared lost and skipped. No timer: on a quiet link a gap waits for the next packets to push it out.
+ * is declared lost and skipped, or until every link has passed it ({@link ReorderStrategy#lostBefore}: the packet
+ * cannot come any more). No timer: on a quiet link a gap waits for the next packets to push it out.
  */
 @Component(property = Alagg.STRATEGY + "=strict")
 public final class StrictOrder implements ReorderStrategyFactory {
@@ -31,6 +32,11 @@ public final class StrictOrder implements ReorderStrategyFactory {
 
             @Override
             public void expire(long nowNanos, ReorderOutput out) {
+            }
+
+            @Override
+            public void lostBefore(int sequence, long nowNanos, ReorderOutput out) {
+                buffer.skipBefore(sequence, out);
             }
 
             @Override

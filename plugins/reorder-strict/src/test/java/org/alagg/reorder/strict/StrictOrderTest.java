@@ -30,6 +30,16 @@ class StrictOrderTest {
     }
 
     @Test
+    void aGapEveryLinkPassedIsGivenUpWithoutWaitingForTheWindow() {
+        ReorderStrategy s = new StrictOrder().create(new ReorderSettings(64, 0), 0);
+        for (int seq : new int[] {0, 2, 3}) {
+            s.accept(seq, seq, 0, out);
+        }
+        s.lostBefore(3, 0, out);
+        assertEquals(List.of("d0", "l1+1", "d2", "d3"), out.events());
+    }
+
+    @Test
     void keepsOrderAndGivesEveryPacketBackOnceWithoutAllocatingUnderLossDuplicatesReorderingWrapAndSwaps() {
         StrategyCheck.of(new StrictOrder(), new ReorderSettings(64, 0)).ordering()
                 .run(Arrivals.random(2, -5_000, 10_000, 10_000, 0.05, 0.05, 300_000).withSwapEvery(3_000));

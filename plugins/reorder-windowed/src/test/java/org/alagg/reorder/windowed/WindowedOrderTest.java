@@ -41,6 +41,32 @@ class WindowedOrderTest {
     }
 
     @Test
+    void aGapEveryLinkPassedIsGivenUpAtOnceAndOnlyUpToThere() {
+        ReorderStrategy s = new WindowedOrder().create(new ReorderSettings(64, 1000 * MS), 0);
+        for (int seq : new int[] {0, 2, 3, 5, 7}) {
+            s.accept(seq, seq, 0, out);
+        }
+        s.lostBefore(5, 0, out);
+        assertEquals(List.of("d0", "l1+1", "d2", "d3", "l4+1", "d5"), out.events(), "6 may still come");
+        s.lostBefore(5, 0, out);
+        assertEquals(6, out.events().size(), "nothing more");
+        s.accept(6, 6, 0, out);
+        assertEquals(List.of("d0", "l1+1", "d2", "d3", "l4+1", "d5", "d6", "d7"), out.events());
+    }
+
+    @Test
+    void followsATimeoutTheEngineSizesAnew() {
+        ReorderStrategy s = new WindowedOrder().create(new ReorderSettings(64, 5 * MS), 0);
+        assertEquals(true, s.adjust(new ReorderSettings(64, 40 * MS)));
+        s.accept(1, 1, 0, out);
+        assertEquals(40 * MS, s.deadline());
+        s.expire(39 * MS, out);
+        assertEquals(List.of(), out.events(), "the new timeout, not the one it was made with");
+        s.expire(40 * MS, out);
+        assertEquals(List.of("l0+1", "d1"), out.events());
+    }
+
+    @Test
     void drainHandsOverWhatIsHeldInOrder() {
         ReorderStrategy s = new WindowedOrder().create(new ReorderSettings(64, 1000 * MS), 0);
         for (int seq : new int[] {0, 3, 2}) {
