@@ -70,6 +70,30 @@ public final class Instance {
         }
     }
 
+    /**
+     * Rewrites the configuration file and waits until the instance says it applied it (a new "Applied" line in its
+     * log: the file is read every 500 ms).
+     *
+     * @throws IOException when it did not within {@code within}, with the end of the log
+     */
+    public void applyConfig(String content, Duration within) throws IOException, InterruptedException {
+        long applied = appliedCount();
+        Files.writeString(config, content);
+        long end = System.nanoTime() + within.toNanos();
+        while (appliedCount() <= applied) {
+            if (System.nanoTime() - end > 0) {
+                String log = log();
+                throw new IOException(name + " did not apply its config file within " + within.toSeconds() + " s; its log ends:\n"
+                        + log.substring(Math.max(0, log.length() - 2000)));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private long appliedCount() {
+        return log().lines().filter(l -> l.contains("Applied ")).count();
+    }
+
     /** The pid of the running {@code alagg run} JVM, or -1. */
     public long pid() {
         return process != null && process.isAlive() ? process.pid() : -1;

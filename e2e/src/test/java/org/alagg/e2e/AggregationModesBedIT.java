@@ -84,21 +84,31 @@ class AggregationModesBedIT {
         awaitLinksUp();
     }
 
+    /**
+     * TCP fills the token buckets' queues until they drop, whatever the scheduler: some retransmits and some segments
+     * queued out of order at B (those behind a lost one) come with every mode. What spreading must not add is its own:
+     * per byte carried, weighted may show no more of either than redundant does (with a margin for run-to-run
+     * variation), however many more bytes it carries.
+     */
     @Test
     @Order(1)
     void weightedAddsTwoLinksUpAndKeepsTheOrder() throws Exception {
         Tcp plain = tcp("redundant, 2 x 50 Mbit/s");
         redundant = plain.result();
+        schedule("weighted", "weight=50", "weight=50");
+        Tcp weighted = tcp("weighted, 2 x 50 Mbit/s, weights configured 50 and 50");
         schedule("weighted", "", "");
-        Tcp weighted = tcp("weighted, 2 x 50 Mbit/s, weights estimated");
+        Tcp estimated = tcp("weighted, 2 x 50 Mbit/s, weights estimated");
         assertTrue(plain.result().megabitsPerSecond() > 35 && plain.result().megabitsPerSecond() < 55,
                 "redundant gives one link's bandwidth: " + plain);
+        for (Tcp run : List.of(weighted, estimated)) {
+            assertTrue(run.retransmitRate() <= 1.5 * plain.retransmitRate() + 0.002,
+                    "no more retransmits per segment than redundant: " + run + " against " + plain);
+            assertTrue(run.outOfOrderRate() <= 1.5 * plain.outOfOrderRate() + 0.01,
+                    "B's TCP sees the stream in order (Alagg reorders): " + run + " against " + plain);
+        }
         assertTrue(weighted.result().megabitsPerSecond() >= 90, "weighted adds both links up: " + weighted);
-        assertTrue(weighted.result().retransmits() <= Math.max(plain.result().retransmits(), 50),
-                "no more retransmits than redundant's: " + weighted + " against " + plain);
-        assertTrue(weighted.outOfOrder() <= Math.max(2 * plain.outOfOrder(), weighted.segments() / 100),
-                "B's TCP sees the stream in order (Alagg reorders; what it queues out of order follows the links' own"
-                        + " losses, as with redundant): " + weighted + " against " + plain);
+        assertTrue(estimated.result().megabitsPerSecond() >= 80, "estimated weights come close: " + estimated);
     }
 
     @Test
@@ -110,7 +120,7 @@ class AggregationModesBedIT {
         schedule("weighted", "", "");
         Tcp estimated = tcp("weighted, 20 + 80 Mbit/s, weights estimated");
         assertTrue(configured.result().megabitsPerSecond() >= 90, "configured weights: " + configured);
-        assertTrue(estimated.result().megabitsPerSecond() >= 60, "estimated weights: " + estimated);
+        assertTrue(estimated.result().megabitsPerSecond() >= 75, "estimated weights find the capacities: " + estimated);
     }
 
     @Test
@@ -190,6 +200,19 @@ class AggregationModesBedIT {
 
     /** A TCP run A -> B and what B's kernel saw of its order. */
     private record Tcp(String what, Traffic.Iperf result, long outOfOrder, long segments) {
+        /** The goodput in full-size segments (B's own count depends on how many the TUN offloads joined). */
+        double fullSegments() {
+            return Math.max(1, result.bytes() / 1448.0);
+        }
+
+        double retransmitRate() {
+            return result.retransmits() / fullSegments();
+        }
+
+        double outOfOrderRate() {
+            return outOfOrder / fullSegments();
+        }
+
         @Override
         public String toString() {
             return what + ": " + result + ", B's TCP queued " + outOfOrder + " of " + segments + " segments out of order";
@@ -226,12 +249,8 @@ class AggregationModesBedIT {
         awaitLinksUp();
     }
 
-    /** Writes a side's configuration file and waits until the instance applied it. */
     private static void apply(Side side, String content) throws Exception {
-        long applied = side.instance().log().lines().filter(l -> l.contains("Applied ")).count();
-        Files.writeString(side.instance().config(), content);
-        await(side.instance().name() + " applies its config file",
-                () -> side.instance().log().lines().filter(l -> l.contains("Applied ")).count(), n -> n > applied);
+        side.instance().applyConfig(content, Duration.ofSeconds(20));
     }
 
     private void awaitLinksUp() throws Exception {

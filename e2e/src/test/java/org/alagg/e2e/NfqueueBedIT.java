@@ -203,10 +203,7 @@ class NfqueueBedIT {
 
     /** Writes an instance's config file and waits until it says it applied it. */
     private static void applyConfig(Side side, String content) throws Exception {
-        long applied = side.instance().log().lines().filter(l -> l.contains("Applied ")).count();
-        Files.writeString(side.instance().config(), content);
-        await(side.instance().name() + " applies its config file",
-                () -> side.instance().log().lines().filter(l -> l.contains("Applied ")).count(), n -> n > applied);
+        side.instance().applyConfig(content, Duration.ofSeconds(20));
     }
 
     /** What one reordering run showed: the engine's counters at B and B's TCP out-of-order queueing. */

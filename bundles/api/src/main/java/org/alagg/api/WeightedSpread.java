@@ -12,15 +12,17 @@ package org.alagg.api;
  * receiver must undo small.
  *
  * <p>The estimate: every {@value #ADAPT_INTERVAL_MS} ms each link's delivered rate is measured, the bytes this class
- * gave it over the interval less the share the peer reports lost ({@link LinkConditions#lossToPeerPpm}). A link is
- * congested when that loss exceeds {@value #CONGESTED_LOSS_PPM} ppm or its smoothed round-trip time stands
+ * gave it over the interval less the share the peer reports lost ({@link LinkConditions#lossToPeerPpm}), and its peak
+ * kept (the highest lately: it loses a sixteenth an interval, so it forgets in a few seconds). A link is congested
+ * when that loss exceeds {@value #CONGESTED_LOSS_PPM} ppm or its smoothed round-trip time stands
  * {@value #QUEUE_DELAY_MS} ms (or a quarter, when more) above the least it was seen at lately: a queue builds in front
- * of it. A congested link carries all it can, so its estimate moves halfway to its delivered rate; a link that is not
- * congested while another one is gets an eighth more each interval (at least its delivered rate), so traffic moves
- * to it until it is congested too, and its estimate is then what it delivers. (A congested link that was given less
- * than a quarter of its estimate may be congested by traffic other than this class's: its estimate only shrinks by an
- * eighth.) When no link is congested the estimates
- * stay: the sender's own pace, not the links, limits the traffic. Links start equal.
+ * of it. A congested link carries all it can: its estimate becomes its peak (or an eighth less, when its peak is below
+ * half the estimate: it was not given enough to show what it carries). A link that is not congested while another
+ * one is gets an eighth more each interval, so traffic moves to it until it is congested too and its estimate is what
+ * it delivers. When no link is congested an estimate only rises to the link's peak: the sender's own pace, not the
+ * links, limits the traffic. Links start equal. The peak, not the last interval's rate, is what a congested link is
+ * estimated at because the congestion signals lag (the loss is over 2 s, the round-trip time smoothed): a link whose
+ * share just shrank still reads congested for a while, and must not shrink on what it was given meanwhile.
  *
  * <p>State is kept per link id, so one instance serves every peer of a scheduler (each peer has its own links). Egress
  * thread only; allocation-free.
@@ -51,6 +53,7 @@ public final class WeightedSpread {
     private final long[] credit = new long[LinkScheduler.MAX_LINK_ID];
     private final long[] estimate = new long[LinkScheduler.MAX_LINK_ID];
     private final long[] bytes = new long[LinkScheduler.MAX_LINK_ID];
+    private final long[] peak = new long[LinkScheduler.MAX_LINK_ID];
     private final long[] minRtt = new long[LinkScheduler.MAX_LINK_ID];
     private final long[] adapted = new long[LinkScheduler.MAX_LINK_ID];
     private final boolean[] congested = new boolean[LinkScheduler.MAX_LINK_ID];
@@ -160,13 +163,16 @@ public final class WeightedSpread {
             long kbits = bytes[id] * 8_000_000L / Math.max(1, elapsed); // bytes per ns * 8e6 = kbit/s
             int loss = Math.max(0, Math.min(1_000_000, links.lossToPeerPpm(id)));
             long delivered = kbits * (1_000_000 - loss) / 1_000_000;
+            peak[id] = Math.max(delivered, peak[id] - (peak[id] >> 4));
             long e = estimate[id];
             if (congested[id]) {
-                // a link given a fair share shows its capacity; one given little may be congested by others' traffic
-                e = delivered >= e / 4 ? e - (e - delivered) / 2 : e - (e >> 3);
+                // a peak far below the estimate says the link was not given enough to show what it carries
+                e = peak[id] >= e / 2 ? peak[id] : e - (e >> 3);
             } else if (anyCongested) {
-                long base = Math.max(e, delivered);
+                long base = Math.max(e, peak[id]);
                 e = base + (base >> 3) + GROWTH_KBITS;
+            } else {
+                e = Math.max(e, peak[id]);
             }
             estimate[id] = Math.max(MIN_KBITS, Math.min(MAX_KBITS, e));
             bytes[id] = 0;

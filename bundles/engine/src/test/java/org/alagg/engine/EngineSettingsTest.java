@@ -26,6 +26,22 @@ class EngineSettingsTest {
     }
 
     @Test
+    void theReorderTimeoutIsAutoUnlessAValueIsGiven() {
+        assertTrue(EngineSettings.DEFAULTS.reorderTimeoutAuto());
+        for (Object auto : new Object[] {"auto", -1L, "-1"}) {
+            EngineSettings s = EngineSettings.parse(Map.of(Alagg.ENGINE_REORDER_TIMEOUT_MS, auto), EngineSettings.DEFAULTS);
+            assertTrue(s.reorderTimeoutAuto(), "" + auto);
+            assertEquals(ReorderTimeout.LEAST_NANOS, s.reorder().timeoutNanos(), "auto starts at the least timeout");
+        }
+        EngineSettings fixed = EngineSettings.parse(Map.of(Alagg.ENGINE_REORDER_TIMEOUT_MS, 9L), EngineSettings.DEFAULTS);
+        assertEquals(false, fixed.reorderTimeoutAuto());
+        assertEquals(9_000_000L, fixed.reorder().timeoutNanos());
+        assertTrue(EngineSettings.parse(Map.of(), fixed).reorderTimeoutAuto(), "a missing value takes the default: auto");
+        assertTrue(fixed.forPeer(Map.of(Alagg.ENGINE_REORDER_TIMEOUT_MS, "auto")).reorderTimeoutAuto(), "a peer's own");
+        assertEquals(false, EngineSettings.DEFAULTS.forPeer(Map.of(Alagg.ENGINE_REORDER_TIMEOUT_MS, 30L)).reorderTimeoutAuto());
+    }
+
+    @Test
     void everyBadValueIsNamedAndTheUsableSettingsKeepTheFallback() {
         EngineSettings.Invalid e = assertThrows(EngineSettings.Invalid.class, () -> EngineSettings.parse(Map.of(
                 Alagg.ENGINE_ETHERTYPE, 0x0800, Alagg.ENGINE_REORDER_WINDOW, 65537, Alagg.ENGINE_REORDER_TIMEOUT_MS, "soon",

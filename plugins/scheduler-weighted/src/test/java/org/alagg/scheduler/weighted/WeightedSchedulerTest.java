@@ -63,19 +63,37 @@ class WeightedSchedulerTest {
         assertTrue(share > 0.4 && share < 0.6, "equal links share equally: " + share);
     }
 
+    @Test
+    void aLinkReadCongestedWhileIdleDoesNotCollapse() {
+        WeightedSpread spread = new WeightedSpread();
+        int[] both = {0, 1};
+        links.set(0, LinkState.UP, MS, 0, 0);
+        links.set(1, LinkState.UP, MS, 0, 0);
+        long now = 0;
+        spread.pick(both, 2, 1250, links, now);
+        links.set(0, LinkState.UP, MS, 50_000, 0); // loss reported from earlier, while nothing is sent now
+        for (int i = 0; i < 10; i++, now += 100 * MS) {
+            spread.pick(both, 2, 1250, links, now);
+        }
+        assertTrue(spread.weightKbits(0, links) > 2_000, "a second of stale loss leaves an estimate: "
+                + spread.weightKbits(0, links) + " kbit/s");
+    }
+
     /**
      * Two links of these capacities (Mbit/s) under a sender that offers more than both carry (120 Mbit/s of 1250-byte
-     * packets): a link given more than its capacity in an interval shows a queue (its round-trip time 10 ms up) and
-     * loses the excess, as a token bucket does. Returns link 1's share of the packets over the last 2 s of 10.
+     * packets), each like a token bucket: what it is given beyond its capacity in an interval is lost and fills its
+     * queue. The signals lag as the engine's do: the round-trip time shows a queue for a second after it (smoothed), the
+     * loss is the average of the last 2 s. Returns link 1's share of the packets over the last 2 s of 10.
      */
     private double shareOfLink1(int mbit0, int mbit1) {
         WeightedSpread spread = new WeightedSpread();
         int[] both = {0, 1};
         int[] capacity = {mbit0, mbit1};
         int[] given = new int[2];
+        int[] queuedUntil = new int[2];
+        int[][] lossHistory = new int[2][20];
         long now = 0;
         int perInterval = 1200; // 120 Mbit/s of 1250 B in 100 ms
-        long[] lastCounted = new long[2];
         for (int interval = 0; interval < 100; interval++, now += 100 * MS) {
             int[] sent = new int[2];
             for (int p = 0; p < perInterval; p++) {
@@ -83,9 +101,12 @@ class WeightedSchedulerTest {
             }
             for (int l = 0; l < 2; l++) {
                 double mbit = sent[l] * 1250 * 8 / 0.1 / 1e6;
-                boolean over = mbit > capacity[l];
-                int loss = over ? (int) ((mbit - capacity[l]) / mbit * 1_000_000) : 0;
-                links.set(l, LinkState.UP, over ? 11 * MS : MS, loss, 0);
+                if (mbit > capacity[l]) {
+                    queuedUntil[l] = interval + 10;
+                }
+                lossHistory[l][interval % 20] = mbit > capacity[l] ? (int) ((mbit - capacity[l]) / mbit * 1_000_000) : 0;
+                int loss = (int) java.util.Arrays.stream(lossHistory[l]).average().orElse(0);
+                links.set(l, LinkState.UP, interval < queuedUntil[l] ? 11 * MS : MS, loss, 0);
                 if (interval >= 80) {
                     given[l] += sent[l];
                 }

@@ -1,0 +1,125 @@
+package org.alagg.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.alagg.e2e.Bed;
+import org.alagg.e2e.Traffic;
+
+/**
+ * {@code alagg bench modes}: the schedulers (issue 16) on the e2e bed's two links shaped by token buckets at both ends,
+ * TUN capture: for each mode, TCP goodput A -> B, the bytes A put on its links per byte of goodput (what the mode costs
+ * on the wire: about 2 for redundant on two links, about 1 for weighted), and ping's round-trip time beside the
+ * transfer (what the mode does to latency under load). Writes {@code docs/benchmarks-modes.md}; {@code --quick}: shorter
+ * runs.
+ */
+public final class ModesBench {
+    private ModesBench() {
+    }
+
+    /** The links' shapes measured: token bucket rates of link 1 and link 2. */
+    private static final List<String[]> SHAPES = List.of(new String[] {"50mbit", "50mbit"}, new String[] {"20mbit", "80mbit"});
+    /** Each mode: its scheduler and the options on link 1's and link 2's lines. */
+    private static final List<String[]> MODES = List.of(
+            new String[] {"redundant", "", ""},
+            new String[] {"weighted", "", ""},
+            new String[] {"weighted", "weight=W1", "weight=W2"},
+            new String[] {"backup", "", "tier=1"},
+            new String[] {"hybrid", "", ""});
+    private static final int QUEUE_MS = 20;
+
+    record Row(String shape, String mode, double megabitsPerSecond, double wirePerGoodput, Traffic.Ping ping) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(System.getProperty("alagg.root", ".")).toAbsolutePath().normalize();
+        boolean quick = List.of(args).contains("--quick");
+        int seconds = quick ? 4 : 10;
+        String machine = Machine.describe().caption();
+        List<Row> rows = new ArrayList<>();
+        try (Bed bed = Bed.create(root, Bed.Capture.TUN, 2, 2, List.of()).start()) {
+            Map<Bed.Side, String> original = Map.of(bed.a(), Files.readString(bed.a().instance().config()),
+                    bed.b(), Files.readString(bed.b().instance().config()));
+            for (String[] shape : SHAPES) {
+                bed.slow(1, shape[0], QUEUE_MS);
+                bed.slow(2, shape[1], QUEUE_MS);
+                for (String[] mode : MODES) {
+                    rows.add(measure(bed, original, shape, mode, seconds));
+                }
+            }
+        }
+        String report = report(machine, seconds, rows);
+        Path out = root.resolve("docs/benchmarks-modes.md");
+        Files.writeString(out, report);
+        System.out.println(report);
+        System.out.println("written: " + out);
+    }
+
+    private static Row measure(Bed bed, Map<Bed.Side, String> original, String[] shape, String[] mode, int seconds)
+            throws IOException, InterruptedException {
+        String l1 = mode[1].replace("W1", mbit(shape[0]));
+        String l2 = mode[2].replace("W2", mbit(shape[1]));
+        for (Bed.Side side : List.of(bed.a(), bed.b())) {
+            String config = original.get(side)
+                    .replaceAll("(?m)^(link\\.l1[ab] = \\S+).*$", "$1 " + l1)
+                    .replaceAll("(?m)^(link\\.l2[ab] = \\S+).*$", "$1 " + l2);
+            side.instance().applyConfig(config + "scheduler = " + mode[0] + "\n", Duration.ofSeconds(20));
+        }
+        bed.awaitForwarding(Duration.ofSeconds(20)); // links reopened by new options are UP again
+        Thread.sleep(1000);
+        long before = wireBytes(bed);
+        long started = System.nanoTime();
+        Traffic.RunningPing ping = Traffic.pingInBackground(bed.a(), bed.b().ipv4(), 0.02);
+        Traffic.Iperf tcp = Traffic.tcpSettled(bed.a(), bed.b().ipv4(), 1, seconds);
+        Traffic.Ping pings = ping.stop();
+        double wireBytesPerSecond = (wireBytes(bed) - before) / ((System.nanoTime() - started) / 1e9);
+        String name = mode[0] + (l1.isEmpty() && l2.isEmpty() ? "" : " (" + (l1 + " " + l2).strip() + ")");
+        Row row = new Row(shape[0] + " + " + shape[1], name, tcp.megabitsPerSecond(),
+                wireBytesPerSecond / (tcp.bitsPerSecond() / 8), pings);
+        System.out.printf(Locale.ROOT, "%s, %s: %.0f Mbit/s, %.2f wire bytes per goodput byte, ping %s%n", row.shape(),
+                row.mode(), row.megabitsPerSecond(), row.wirePerGoodput(), pings);
+        return row;
+    }
+
+    /** "50mbit" -> "50". */
+    private static String mbit(String rate) {
+        return rate.replace("mbit", "");
+    }
+
+    /** What A's link interfaces sent, in bytes (all of it: data frames, probes; the omitted first second too). */
+    private static long wireBytes(Bed bed) throws IOException {
+        long sum = 0;
+        for (int n = 1; n <= 2; n++) {
+            sum += Long.parseLong(bed.a().exec("cat", "/sys/class/net/" + bed.a().link(n) + "/statistics/tx_bytes").strip());
+        }
+        return sum;
+    }
+
+    private static String report(String machine, int seconds, List<Row> rows) {
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmarks: aggregation modes\n\n");
+        md.append("Written by `alagg bench modes` (`bench/compare`, `ModesBench`) on the e2e bed: A and B in two network "
+                + "namespaces, two veth links, each shaped by a token bucket at both ends (queue " + QUEUE_MS + " ms), TUN "
+                + "capture, windowed reordering (timeout `auto`). For each scheduler: iperf3 TCP A -> B for " + seconds
+                + " s after 1 s left out (slow start, the estimates settling), the bytes a second A's two link interfaces "
+                + "sent (every frame, probes included, over the whole run) per byte a second of goodput, and "
+                + "ping A -> B every 20 ms beside the transfer.\n\n");
+        md.append("- machine: ").append(machine).append("\n\n");
+        md.append("| links | scheduler | goodput (Mbit/s) | wire bytes per goodput byte | ping p50 (ms) | ping p99 (ms) | ping loss |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|\n");
+        for (Row r : rows) {
+            md.append(String.format(Locale.ROOT, "| %s | %s | %.0f | %.2f | %.2f | %.2f | %.1f %% |%n", r.shape(), r.mode(),
+                    r.megabitsPerSecond(), r.wirePerGoodput(), r.ping().percentile(50), r.ping().percentile(99),
+                    r.ping().lossPercent()));
+        }
+        md.append("\nRead with README.md, Aggregation modes. The wire rate includes the first second (slow start), the "
+                + "goodput does not, so every ratio is a little low; what matters is the ratio between modes.\n");
+        return md.toString();
+    }
+}
