@@ -3,17 +3,16 @@ package org.alagg.testkit;
 import java.util.Arrays;
 
 import org.alagg.api.LinkConditions;
-import org.alagg.api.LinkScheduler;
 import org.alagg.api.LinkState;
 
 /**
  * Link conditions set by a test, for a {@link org.alagg.api.LinkScheduler}: every link is {@link LinkState#DOWN} with
- * unknown figures (-1) until {@link #set}, with no weight configured and tier 0. Ids from 0 to
- * {@link LinkScheduler#MAX_LINK_ID} - 1.
+ * unknown figures (-1) until {@link #set}, with no weight configured and tier 0. Ids from 0 to 1023 (the engine's are
+ * below {@link org.alagg.api.LinkScheduler#MAX_LINK_ID}).
  */
 public final class TestLinks implements LinkConditions {
     /** One more than the largest link id. */
-    public static final int MAX_LINKS = LinkScheduler.MAX_LINK_ID;
+    public static final int MAX_LINKS = 1024;
 
     private final LinkState[] states = new LinkState[MAX_LINKS];
     private final long[] rtts = new long[MAX_LINKS];

@@ -1,6 +1,7 @@
 package org.alagg.bench;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 import org.alagg.e2e.Bed;
 import org.alagg.e2e.Traffic;
@@ -75,9 +77,16 @@ public final class ModesBench {
         Thread.sleep(1000);
         long before = wireBytes(bed);
         long started = System.nanoTime();
-        Traffic.RunningPing ping = Traffic.pingInBackground(bed.a(), bed.b().ipv4(), 0.02);
+        // every reply's time, beside the transfer (a quiet background ping gives only a summary)
+        CompletableFuture<Traffic.Ping> ping = CompletableFuture.supplyAsync(() -> {
+            try {
+                return Traffic.ping(bed.a(), bed.b().ipv4(), (seconds + 1) * 50, 0.02);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         Traffic.Iperf tcp = Traffic.tcpSettled(bed.a(), bed.b().ipv4(), 1, seconds);
-        Traffic.Ping pings = ping.stop();
+        Traffic.Ping pings = ping.join();
         double wireBytesPerSecond = (wireBytes(bed) - before) / ((System.nanoTime() - started) / 1e9);
         String name = mode[0] + (l1.isEmpty() && l2.isEmpty() ? "" : " (" + (l1 + " " + l2).strip() + ")");
         Row row = new Row(shape[0] + " + " + shape[1], name, tcp.megabitsPerSecond(),

@@ -103,11 +103,17 @@ public final class ReorderBuffer {
 
     /**
      * Gives up every missing number before {@code sequence} (see {@link ReorderStrategy#lostBefore}): the packets held
-     * up to there are released, with those that follow them without a gap.
+     * up to there are released, with those that follow them without a gap; with nothing held, the numbers up to there
+     * are declared lost, so that a packet after them is not held for them.
      *
      * @since 2.5
      */
     public void skipBefore(int sequence, ReorderOutput out) {
+        if (held == 0 && sequence - next > 0) {
+            out.lost(next, sequence - next);
+            next = sequence;
+            return;
+        }
         while (held > 0 && sequence - next > 0) {
             int missing = 0;
             while (missing < sequence - next && packets[next + missing & mask] == EMPTY) {

@@ -46,6 +46,8 @@ public final class WeightedSpread {
     /** What a link that is not congested gains at least, each interval, while another one is (100 kbit/s). */
     private static final long GROWTH_KBITS = 100;
     private static final long ADAPT_NANOS = ADAPT_INTERVAL_MS * 1_000_000L;
+    /** A link not spread over for this long starts afresh. */
+    private static final long FORGET_NANOS = 100 * ADAPT_NANOS;
     private static final long QUEUE_DELAY_NANOS = QUEUE_DELAY_MS * 1_000_000L;
     /** The least round-trip time forgets itself slowly: a path that got longer for good is not congested forever. */
     private static final int MIN_RTT_FORGET_SHIFT = 8;
@@ -98,7 +100,9 @@ public final class WeightedSpread {
         if (credit[best] < -total) { // a link that was away comes back without a debt or a hoard
             credit[best] = -total;
         }
-        bytes[best] += length;
+        if (links.weight(best) <= 0) {
+            bytes[best] += length;
+        }
         return best;
     }
 
@@ -149,6 +153,9 @@ public final class WeightedSpread {
         boolean anyCongested = false;
         for (int i = 0; i < count; i++) {
             int id = candidates[i];
+            if (valid(id) && links.weight(id) <= 0 && adapted[id] != 0 && now - adapted[id] > FORGET_NANOS) {
+                forget(id); // not spread over for long: the id may be another link's now (the engine reuses ids)
+            }
             if (valid(id) && links.weight(id) <= 0) {
                 congested[id] = congested(id, links);
                 anyCongested |= congested[id];
@@ -159,7 +166,7 @@ public final class WeightedSpread {
             if (!valid(id) || links.weight(id) > 0) {
                 continue;
             }
-            long elapsed = Math.min(now - adapted[id], 10 * ADAPT_NANOS);
+            long elapsed = adapted[id] == 0 ? ADAPT_NANOS : Math.min(now - adapted[id], 10 * ADAPT_NANOS);
             long kbits = bytes[id] * 8_000_000L / Math.max(1, elapsed); // bytes per ns * 8e6 = kbit/s
             int loss = Math.max(0, Math.min(1_000_000, links.lossToPeerPpm(id)));
             long delivered = kbits * (1_000_000 - loss) / 1_000_000;
@@ -178,6 +185,15 @@ public final class WeightedSpread {
             bytes[id] = 0;
             adapted[id] = now;
         }
+    }
+
+    private void forget(int id) {
+        credit[id] = 0;
+        estimate[id] = START_KBITS;
+        bytes[id] = 0;
+        peak[id] = 0;
+        minRtt[id] = 0;
+        adapted[id] = 0;
     }
 
     private boolean congested(int id, LinkConditions links) {

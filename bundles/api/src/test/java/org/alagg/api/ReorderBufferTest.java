@@ -165,4 +165,28 @@ class ReorderBufferTest {
         assertEquals(lastDelivered + 1, accounted.cardinality(), "every number up to the last is delivered, lost or late");
         assertTrue(!late.isEmpty(), "the scenario displaces some packets beyond the window");
     }
+
+    @Test
+    void skipBeforeGivesUpOnlyTheGapsBeforeItAndMovesOnWhenNothingIsHeld() {
+        ReorderBuffer b = new ReorderBuffer(16, 0);
+        offer(b, 0, 2, 5);
+        b.skipBefore(4, out);
+        assertEquals(List.of("d0", "l1+1", "d2", "l3+1"), out.events, "5 waits for 4, which may still come");
+        offer(b, 4);
+        assertEquals(List.of("d0", "l1+1", "d2", "l3+1", "d4", "d5"), out.events);
+        b.skipBefore(9, out);
+        assertEquals("l6+3", out.events.get(out.events.size() - 1), "nothing held: 6 to 8 are lost, 9 is next");
+        offer(b, 9, 8);
+        assertEquals(List.of("d9", "t8"), out.events.subList(out.events.size() - 2, out.events.size()));
+        b.skipBefore(3, out);
+        assertEquals("t8", out.events.get(out.events.size() - 1), "a horizon behind the head changes nothing");
+    }
+
+    @Test
+    void skipBeforeAcrossTheWrapOfTheSequence() {
+        ReorderBuffer b = new ReorderBuffer(16, -2);
+        offer(b, -2, 1);
+        b.skipBefore(1, out);
+        assertEquals(List.of("d-2", "l-1+2", "d1"), out.events);
+    }
 }

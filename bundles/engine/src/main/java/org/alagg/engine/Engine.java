@@ -371,8 +371,25 @@ public final class Engine implements InstanceStatus {
         rewire();
     }
 
+    /**
+     * A link configuration went away, or changed: Declarative Services replaces a changed one, removing it before it
+     * adds the new one. The link stays open a moment, so that a change of its weight or tier only (the same
+     * interface, peer MAC and peer) keeps it running under the new configuration ({@link #rewire}) instead of
+     * reopening it (which would restart its health and sequence numbers).
+     */
     synchronized void removeLink(LinkDefinition link) {
         definitions.remove(link);
+        try {
+            control.schedule(this::rewireNow, LINK_CHANGE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) { // not activated yet, or deactivating: no one waits for a grace
+            rewire();
+        }
+    }
+
+    /** How long a removed link configuration's link stays open, for the configuration that replaces it. */
+    static final long LINK_CHANGE_GRACE_MILLIS = 200;
+
+    private synchronized void rewireNow() {
         rewire();
     }
 
@@ -409,6 +426,7 @@ public final class Engine implements InstanceStatus {
             closeLinks(); // quiesces: no thread is still inside the old transport when this returns
             wiredTransport = transport;
         }
+        keepLinksWhoseOptionsChanged();
         List<LinkDefinition> gone = new ArrayList<>(open.keySet());
         gone.removeIf(d -> definitions.contains(d) && open.get(d).peer == peers.get(d.peerName()));
         closeLinks(gone); // a link whose peer left (or was made anew) goes with it
@@ -434,6 +452,30 @@ public final class Engine implements InstanceStatus {
         }
         followMtu();
         path.wakeUp();
+    }
+
+    /**
+     * An open link whose configuration was replaced by one of the same interface, peer MAC and peer (its weight or
+     * tier changed) goes on under the new one, with the new options.
+     */
+    private void keepLinksWhoseOptionsChanged() {
+        for (LinkDefinition old : new ArrayList<>(open.keySet())) {
+            if (definitions.contains(old)) {
+                continue;
+            }
+            OpenLink link = open.get(old);
+            for (LinkDefinition d : definitions) {
+                if (!open.containsKey(d) && d.countersKey().equals(old.countersKey()) && link.peer == peers.get(d.peerName())) {
+                    open.remove(old);
+                    link.weight = d.weight();
+                    link.tier = d.tier();
+                    open.put(d, link);
+                    log.info("Link {} to peer {}: weight {}, tier {}", d.interfaceName(), link.peer.name,
+                            d.weight() == 0 ? "estimated" : d.weight(), d.tier());
+                    break;
+                }
+            }
+        }
     }
 
     private void openLink(LinkTransport transport, LinkDefinition d, Peer peer) {
@@ -638,6 +680,8 @@ public final class Engine implements InstanceStatus {
             receive.add(c[1]);
         });
         Map<String, Long> counters = new LinkedHashMap<>(Counters.total(path.ingress.counters, receive));
+        // not a sum: the longest reordering timeout any peer works with
+        counters.put("reorder_timeout_us", receive.stream().mapToLong(c -> c.snapshot().get("reorder_timeout_us")).max().orElse(0));
         counters.put(REMOVED_LINKS_FRAMES_RECEIVED, removedLinksFramesReceived());
         counters.putAll(Counters.total(path.egress.counters, send));
         LocalDelivery delivery = deliveries.get(settings.interceptor());

@@ -15,8 +15,9 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "The name of the peer the link leads to; unset: the default peer", required = false)
     String peer_name() default "";
 
-    @AttributeDefinition(description = "The link's share of the traffic a weighted scheduler spreads, relative to the"
-            + " peer's other links; 0: estimated", required = false, min = "0", max = "1000000")
+    @AttributeDefinition(description = "The link's capacity in Mbit/s (or any unit the peer's other links share), for"
+            + " schedulers that spread traffic; 0: estimated from what the link delivers", required = false, min = "0",
+            max = "1000000")
     int weight() default 0;
 
     @AttributeDefinition(description = "The link's tier: 0 is the first choice, 1 is used when no link of tier 0 is up, ...",

@@ -70,12 +70,13 @@ final class OpenLink {
     volatile int tier;
 
     /**
-     * Ingress thread only: the global sequence of the last DATA frame of the peer's current epoch the link gave the
-     * stream, and when ({@code 0}: none yet). A link delivers in order, so nothing it carried before that frame is
-     * still on the way ({@link PeerReceive#lostBefore}).
+     * Ingress thread only: the link gave the stream every DATA frame of the peer's current epoch it carried before this
+     * number, once {@link #passedKnown} (a link delivers in order: see {@code PeerReceive.lostBefore}).
      */
-    int lastDataSequence;
-    long lastDataNanos;
+    int passedSequence;
+    boolean passedKnown;
+    /** Ingress thread only: when a frame last came behind the link's own sequence (the link reorders); 0: never. */
+    long reorderedNanos;
 
     /** Egress thread only: the next per-link sequence number. */
     int nextLinkSequence;
@@ -167,21 +168,31 @@ final class OpenLink {
     void heard(long nowNanos, int peerLinkId) {
         received.set(LAST_RECEIVED, nowNanos);
         health.heard(nowNanos);
+        if (peerLinkId != this.peerLinkId) {
+            linkSequenceKnown = false; // the peer opened its end anew: its link sequence starts again
+        }
         this.peerLinkId = peerLinkId;
     }
 
-    /** Ingress thread only: follows a valid frame's per-link sequence, counting the frames it says went missing. */
-    void sequenced(int linkSequence) {
+    /**
+     * Ingress thread only: follows a valid frame's per-link sequence, counting the frames it says went missing. Returns
+     * false for a frame behind the sequence (the link delivered it out of order), true for the others, the last
+     * number repeated included (docs/protocol.md section 3: an MTU probe's padded echo carries its predecessor's).
+     */
+    boolean sequenced(int linkSequence) {
         if (linkSequenceKnown) {
             int gap = Sequence.distance(expectedLinkSequence, linkSequence);
             if (gap > 0) {
                 received.add(LOST, gap);
+            } else if (gap == -1) {
+                return true; // the last number again: a probe padded to the MTU repeats the frame before it
             } else if (gap < 0) {
-                return; // reordered within the link: already counted lost, keep the expectation
+                return false; // reordered within the link: already counted lost, keep the expectation
             }
         }
         received.add(FRAMES_SEQUENCED, 1);
         linkSequenceKnown = true;
         expectedLinkSequence = linkSequence + 1;
+        return true;
     }
 }

@@ -91,6 +91,12 @@ final class PeerReceive implements ReorderOutput {
     private int horizon;
     /** The settings the strategy was last given ({@link #timing()}). */
     private ReorderSettings timing;
+    /** The timeout the strategy works with: the one it was made with, or the last it followed. */
+    private long timeoutInEffect;
+    /** Whether the frame being accepted came in its link's own order (a frame behind it moves no link's number). */
+    private boolean inLinkOrder;
+    /** How long a link that delivered a frame out of its own order stops gaps being given up before the timeout. */
+    static final long REORDERING_LINK_MS = 10_000;
 
     PeerReceive(Peer peer, DataPath path, Counters counters) {
         this.peer = peer;
@@ -148,7 +154,9 @@ final class PeerReceive implements ReorderOutput {
             touched = true;
             if (strategy != null) {
                 try {
-                    strategy.adjust(timing); // one that does not follow keeps the timeout it was made with
+                    if (strategy.adjust(timing)) { // one that does not follow keeps the timeout it was made with
+                        timeoutInEffect = timing.timeoutNanos();
+                    }
                 } catch (Throwable e) {
                     strategyFailed("adjust", e);
                 }
@@ -156,10 +164,19 @@ final class PeerReceive implements ReorderOutput {
         }
     }
 
-    /** The settings with the timeout in effect. */
+    /** The settings with the timeout the engine wants now: sized from the links while the peer's timeout is auto. */
     private ReorderSettings timing() {
         ReorderSettings t = peer.timing;
-        return t != null && t.window() == reordering.settings().window() ? t : reordering.settings();
+        return t != null && peer.reorderTimeoutAuto && t.window() == reordering.settings().window() ? t
+                : reordering.settings();
+    }
+
+    /** The links' numbers belong to a stream that ended (a new epoch, a jump): none is known of the new one. */
+    private void forgetPassed() {
+        horizonKnown = false;
+        for (OpenLink l : peer.links) {
+            l.passedKnown = false;
+        }
     }
 
     /** Makes the selected strategy, starting at {@code next}, unless none is selected or it failed. */
@@ -173,6 +190,8 @@ final class PeerReceive implements ReorderOutput {
             if (strategy == null) {
                 throw new NullPointerException("create returned null");
             }
+            timeoutInEffect = timing().timeoutNanos();
+            horizonKnown = false; // the new strategy is told the horizon at the next frame
         } catch (Throwable e) {
             strategy = null;
             path.faults.report(factory, "create", e, ARRIVAL_ORDER_FALLBACK);
@@ -267,10 +286,13 @@ final class PeerReceive implements ReorderOutput {
             nextSilentChallenge = now; // the peer is there: ask at the pace of its frames again
         }
         if (epoch == PeerEpoch.Verdict.CURRENT) {
-            link.sequenced(header.linkSequence());
+            inLinkOrder = link.sequenced(header.linkSequence());
+            if (!inLinkOrder) {
+                link.reorderedNanos = now;
+            }
             currentHeardNanos = now;
             if (header.frameType() != FrameType.DATA) {
-                passed(link, header.globalSequence(), now); // the number the peer gives its next DATA frame
+                passed(link, header.globalSequence()); // the number the peer gives its next DATA frame
             }
         }
         if (header.frameType() != FrameType.DATA) {
@@ -316,40 +338,43 @@ final class PeerReceive implements ReorderOutput {
     /**
      * The link gave the stream every DATA frame it carried before {@code sequence} (a link delivers in order): a DATA
      * frame's number plus one, or the number a probe says the peer gives its next DATA frame (docs/protocol.md
-     * section 3). A number beyond the duplicate window's reach is not taken: it moves nothing a forged frame could not.
+     * section 3). Not from a frame the link delivered behind its own sequence; not a number beyond the duplicate
+     * window's reach: it moves nothing a forged frame could not.
      */
-    private void passed(OpenLink link, int sequence, long now) {
-        if (Sequence.distance(history.highest(), sequence) > history.aheadLimit()) {
+    private void passed(OpenLink link, int sequence) {
+        if (!inLinkOrder || Sequence.distance(history.highest(), sequence) > history.aheadLimit()) {
             return;
         }
-        if (link.lastDataNanos == 0 || Sequence.isAfter(sequence, link.lastDataSequence)) {
-            link.lastDataSequence = sequence;
+        if (!link.passedKnown || Sequence.isAfter(sequence, link.passedSequence)) {
+            link.passedSequence = sequence;
         }
-        link.lastDataNanos = now;
+        link.passedKnown = true;
     }
 
     /**
-     * Tells the strategy which gaps can no longer fill: every link of the peer heard within three probe intervals (a
-     * link silent longer is going DOWN; its gaps wait for the strategy's timeout) has passed them. The least number
-     * every such link has passed is the horizon; a gap before it is lost. None while such a link has passed nothing of
-     * the current epoch yet. Only when it moved.
+     * Tells the strategy which gaps can no longer fill: the least number every link of the peer has passed is the
+     * horizon, and a gap before it is lost. A link counts while it is up or was heard within the timeout in effect (a
+     * link that is DOWN and silent longer holds nothing the timeout would still wait for); a link that has passed
+     * nothing of the current epoch yet, or delivered a frame out of its own order within the last
+     * {@value #REORDERING_LINK_MS} ms, stops any gap being given up this way (the strategy's timeout still runs). Only
+     * when the horizon moved.
      */
     private void lostBefore(long now) {
         if (strategy == null) {
             return;
         }
-        long quiet = 3 * path.probeIntervalNanos;
+        long timeout = timing().timeoutNanos();
         boolean any = false;
         int horizon = 0;
         for (OpenLink l : peer.links) {
-            if (now - l.health.lastHeardNanos > quiet) {
+            if (!l.isUp() && now - l.health.lastHeardNanos > timeout) {
                 continue;
             }
-            if (l.lastDataNanos == 0) {
+            if (!l.passedKnown || l.reorderedNanos != 0 && now - l.reorderedNanos < REORDERING_LINK_MS * 1_000_000) {
                 return;
             }
-            if (!any || Sequence.isAfter(horizon, l.lastDataSequence)) {
-                horizon = l.lastDataSequence;
+            if (!any || Sequence.isAfter(horizon, l.passedSequence)) {
+                horizon = l.passedSequence;
             }
             any = true;
         }
@@ -374,7 +399,7 @@ final class PeerReceive implements ReorderOutput {
             return;
         }
         link.received.add(OpenLink.DATA_RECEIVED, 1);
-        passed(link, sequence + 1, now);
+        passed(link, sequence + 1);
         switch (history.accept(sequence, now)) {
             case DUPLICATE:
                 counters.add(Ingress.DISCARDED, 1);
@@ -388,6 +413,7 @@ final class PeerReceive implements ReorderOutput {
                 break;
             case JUMPED: // the stream goes on far from where it was: what is held is delivered, then from here on
                 handOver();
+                forgetPassed();
                 cursor = sequence;
                 cursorKnown = true;
                 break;
@@ -537,10 +563,9 @@ final class PeerReceive implements ReorderOutput {
         cursorKnown = cursorAtNext;
         cursor = next;
         history.restartAt(next, cursorAtNext ? 0 : history.aheadLimit(), now);
-        horizonKnown = false;
+        forgetPassed();
         for (OpenLink l : peer.links) {
             l.linkSequenceKnown = false;
-            l.lastDataNanos = 0;
         }
     }
 
@@ -591,7 +616,7 @@ final class PeerReceive implements ReorderOutput {
         counters.add(Ingress.RESETS, history.resets() - resetsCounted);
         resetsCounted = history.resets();
         counters.set(Ingress.HELD, reordering == null ? 0 : reordering.pool().held());
-        counters.set(Ingress.REORDER_TIMEOUT_US, timing == null ? 0 : timing.timeoutNanos() / 1000);
+        counters.set(Ingress.REORDER_TIMEOUT_US, strategy == null ? 0 : timeoutInEffect / 1000);
         counters.publish();
         for (OpenLink link : peer.links) {
             link.received.publish();

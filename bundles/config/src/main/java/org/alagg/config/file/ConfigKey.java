@@ -48,8 +48,7 @@ enum ConfigKey {
     REORDER_WINDOW("reorder.window", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_REORDER_WINDOW, 256,
             v -> Alagg.checkReorderWindow(number("reorder window", v))),
     REORDER_TIMEOUT("reorder.timeout.ms", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_REORDER_TIMEOUT_MS,
-            Alagg.REORDER_TIMEOUT_AUTO, v -> v.equals("auto") ? Alagg.REORDER_TIMEOUT_AUTO
-                    : Alagg.checkReorderTimeoutMs(number("reorder timeout (ms)", v))),
+            Alagg.REORDER_TIMEOUT_AUTO, ConfigKey::reorderTimeout),
     PROBE_INTERVAL("probe.interval.ms", Scope.TOP_LEVEL, Alagg.ENGINE_PID, Alagg.ENGINE_PROBE_INTERVAL_MS,
             Alagg.DEFAULT_PROBE_INTERVAL_MS, v -> Alagg.checkProbeIntervalMs(number("probe interval (ms)", v))),
     NFQUEUE_NUM("nfqueue.num", Scope.TOP_LEVEL, "org.alagg.interceptor.nfqueue", "queue", 0, ConfigKey::queueNumber),
@@ -317,6 +316,20 @@ enum ConfigKey {
      * A number as written in the file, decimal or {@code 0x} hexadecimal. Only the syntax is checked here; the
      * range is the business of the {@link Alagg} check that every source of configuration shares.
      */
+    /** A reorder timeout in ms, or {@code auto}. */
+    private static long reorderTimeout(String v) {
+        if (v.equals("auto")) {
+            return Alagg.REORDER_TIMEOUT_AUTO;
+        }
+        long ms;
+        try {
+            ms = number("reorder timeout (ms)", v);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage() + "; or 'auto': sized from the links' delay spread");
+        }
+        return Alagg.checkReorderTimeoutMs(ms);
+    }
+
     private static long number(String what, String v) {
         try {
             return v.startsWith("0x") || v.startsWith("0X") ? Long.parseLong(v.substring(2), 16) : Long.parseLong(v);

@@ -94,7 +94,7 @@ class ConfigFileTest {
         "reorder.window = many                | /etc/alagg/test.cfg:1: reorder window 'many' is not a number",
         "reorder.timeout.ms = -1              | /etc/alagg/test.cfg:1: reorder timeout (ms) -1 is out of range 0..60000",
         "reorder.timeout.ms = 60001           | /etc/alagg/test.cfg:1: reorder timeout (ms) 60001 is out of range 0..60000",
-        "reorder.timeout.ms = soon            | /etc/alagg/test.cfg:1: reorder timeout (ms) 'soon' is not a number",
+        "reorder.timeout.ms = soon            | /etc/alagg/test.cfg:1: reorder timeout (ms) 'soon' is not a number; or 'auto'",
         "link.eth1 = 02:00:00:00:01:02 weight=0 | /etc/alagg/test.cfg:1: link 'eth1': weight 0 is out of range 1..1000000",
         "link.eth1 = 02:00:00:00:01:02 weight=x | /etc/alagg/test.cfg:1: link 'eth1': weight 'x' is not a number; write weight=N, N from 1 to 1000000",
         "link.eth1 = 02:00:00:00:01:02 weight   | /etc/alagg/test.cfg:1: link 'eth1': weight '' is not a number",

@@ -51,7 +51,7 @@ public final class BackupScheduler implements LinkScheduler, PluginReport {
     }
 
     private final WeightedSpread spread = new WeightedSpread();
-    private final int[] tier = new int[MAX_LINK_ID];
+    private final int[] inTier = new int[MAX_LINK_ID];
     private volatile long holdNanos = TimeUnit.MILLISECONDS.toNanos(DEFAULT_HOLD_MS);
     private volatile boolean weighted;
     private volatile long packets;
@@ -95,7 +95,7 @@ public final class BackupScheduler implements LinkScheduler, PluginReport {
         for (int i = 0; i < upCount; i++) {
             int id = up[i];
             if (links.tier(id) == best && (!upOnly || links.state(id) == LinkState.UP)) {
-                tier[n++] = id;
+                inTier[n++] = id;
             }
         }
         packets++;
@@ -103,10 +103,10 @@ public final class BackupScheduler implements LinkScheduler, PluginReport {
             backupPackets++;
         }
         if (!weighted) {
-            System.arraycopy(tier, 0, chosen, 0, n);
+            System.arraycopy(inTier, 0, chosen, 0, n);
             return n;
         }
-        chosen[0] = spread.pick(tier, n, length, links);
+        chosen[0] = spread.pick(inTier, n, length, links);
         return 1;
     }
 

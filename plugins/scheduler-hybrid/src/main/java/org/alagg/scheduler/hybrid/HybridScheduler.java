@@ -18,8 +18,8 @@ import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 
 /**
- * Link scheduler {@code hybrid}: the packets that need protection more than bandwidth go on every link (as
- * {@code redundant}), bulk goes on one link by weight (as {@code weighted}). A packet is protected when it is small
+ * Link scheduler {@code hybrid}: the packets that need protection more than bandwidth go on every link that carries
+ * (UP or DEGRADED, as {@code redundant}), bulk goes on one UP link by weight (as {@code weighted}). A packet is protected when it is small
  * ({@code plugin.hybrid.small.bytes}, default {@value #DEFAULT_SMALL_BYTES}: TCP acknowledgements, DNS, VoIP, games,
  * ping), when its DSCP is one of {@code plugin.hybrid.dscp} (default EF 46, CS6 48, CS7 56: voice and network
  * control), or when it is TCP or UDP to or from one of {@code plugin.hybrid.ports} (default 53, DNS). A lost copy of a
@@ -114,12 +114,12 @@ public final class HybridScheduler implements LinkScheduler, PluginReport {
         if (upCount == 0) {
             return 0;
         }
-        int n = WeightedSpread.healthy(up, upCount, links, healthy);
-        if (isProtected(rules, type, packet, length)) {
+        if (isProtected(rules, type, packet, length)) { // every link that carries: a DEGRADED one's copy may still arrive
             protectedPackets++;
-            System.arraycopy(healthy, 0, chosen, 0, n);
-            return n;
+            System.arraycopy(up, 0, chosen, 0, upCount);
+            return upCount;
         }
+        int n = WeightedSpread.healthy(up, upCount, links, healthy);
         bulkPackets++;
         chosen[0] = spread.pick(healthy, n, length, links);
         return 1;
