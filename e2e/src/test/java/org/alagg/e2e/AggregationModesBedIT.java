@@ -146,12 +146,14 @@ class AggregationModesBedIT {
         bed.loss(1, 0);
         long restored = System.nanoTime();
         long handBack = awaitData("l2a", false, restored, 6000);
+        Map<String, Instance.LinkReport> atHandBack = a.instance().links();
         Transfer.Result result = transfer.await(Duration.ofSeconds(30));
         Traffic.Ping pings = steady.stop();
         report("aggregation modes", "backup (l2 tier 1, hold %d ms): l2a sent %d DATA frames while l1 was up (probes only);"
                 + " l1 silenced (nftables drop, carrier up): DATA on l2a after %d ms; l1 back: DATA off l2a after %d ms;"
-                + " transfer %s; ping every 5 ms meanwhile: %s", HOLD_MS, backupData, failover / 1_000_000,
-                handBack / 1_000_000, result, pings);
+                + " transfer %s; ping every 5 ms meanwhile: %s; at the hand-back A's l1a %s (%d changes), l2a %s",
+                HOLD_MS, backupData, failover / 1_000_000, handBack / 1_000_000, result, pings,
+                atHandBack.get("l1a").state(), atHandBack.get("l1a").counter("state_changes"), atHandBack.get("l2a").state());
         assertEquals(0, backupData, "the backup link carries only probes while the primary is up");
         assertTrue(failover <= (300 + PROBE_MS) * 1_000_000, "traffic on the backup within 300 ms + one probe interval: "
                 + failover / 1_000_000 + " ms");
@@ -223,12 +225,17 @@ class AggregationModesBedIT {
     private Tcp tcp(String what) throws Exception {
         long ofo = Beds.kernelCounter(b, "netstat", "TcpExt", "TCPOFOQueue");
         long in = Beds.kernelCounter(b, "snmp", "Tcp", "InSegs");
+        Map<String, Long> before = b.instance().stats();
         Traffic.Iperf result = Traffic.tcpSettled(a, b.ipv4(), TCP_OMIT_SECONDS, TCP_SECONDS);
         Tcp run = new Tcp(what, result, Beds.kernelCounter(b, "netstat", "TcpExt", "TCPOFOQueue") - ofo,
                 Beds.kernelCounter(b, "snmp", "Tcp", "InSegs") - in);
+        Map<String, Long> after = b.instance().stats();
         String estimates = a.instance().ctl("alagg:status").lines().filter(l -> l.contains("estimated capacity"))
                 .map(String::strip).findFirst().orElse("");
-        report("aggregation modes", "%s%s", run, estimates.isEmpty() ? "" : "; A's " + estimates);
+        report("aggregation modes", "%s; B's Alagg: %d passed, %d lost, %d late, %d out of order, reorder timeout %d us%s",
+                run, Beds.delta(before, after, "passed"), Beds.delta(before, after, "lost"), Beds.delta(before, after, "late"),
+                Beds.delta(before, after, "out_of_order"), after.getOrDefault("reorder_timeout_us", -1L),
+                estimates.isEmpty() ? "" : "; A's " + estimates);
         return run;
     }
 
@@ -267,31 +274,44 @@ class AggregationModesBedIT {
     }
 
     /**
-     * Polls A's interface until it carries DATA ({@code carrying}: more than the probes' few frames in 20 ms) or stops
-     * carrying it; returns the nanoseconds from {@code since}.
+     * Polls A's interface until it carries DATA ({@code carrying}: more than the probes' few frames in a window of about
+     * 20 ms) or stops carrying it (three such windows in a row: a busy machine may leave the egress thread idle for one);
+     * returns the nanoseconds from {@code since} to the end of the first window that shows it.
      */
     private long awaitData(String device, boolean carrying, long since, long withinMs) throws Exception {
-        Path counter = Path.of("/sys/class/net", device, "statistics", "tx_packets");
+        String counter = "/sys/class/net/" + device + "/statistics/tx_packets";
         long window = 20_000_000;
-        long last = Long.parseLong(a.exec("cat", counter.toString()).strip());
+        long last = Long.parseLong(a.exec("cat", counter).strip());
         long lastAt = System.nanoTime();
         List<Long> seen = new ArrayList<>();
+        int quietWindows = 0;
+        long firstQuiet = 0;
         while (System.nanoTime() - since < withinMs * 1_000_000) {
             Thread.sleep(5);
             long now = System.nanoTime();
-            long packets = Long.parseLong(a.exec("cat", counter.toString()).strip());
-            if (now - lastAt >= window) {
-                long sent = packets - last;
-                seen.add(sent);
-                boolean data = sent > 2; // the probes and replies are at most 1 in 20 ms; the pings alone 4
-                if (data == carrying) {
-                    return now - since;
+            long packets = Long.parseLong(a.exec("cat", counter).strip());
+            if (now - lastAt < window) {
+                continue;
+            }
+            long sent = packets - last;
+            seen.add(sent);
+            last = packets;
+            lastAt = now;
+            boolean data = sent > 2; // the probes and replies are at most 1 in 20 ms; the pings alone 4
+            if (carrying && data) {
+                report("aggregation modes", "%s carries DATA: frames per window until then %s", device, seen);
+                return now - since;
+            }
+            if (!carrying) {
+                quietWindows = data ? 0 : quietWindows + 1;
+                firstQuiet = quietWindows == 1 ? now : firstQuiet;
+                if (quietWindows == 3) {
+                    report("aggregation modes", "%s no longer carries DATA: frames per window until then %s", device, seen);
+                    return firstQuiet - since;
                 }
-                last = packets;
-                lastAt = now;
             }
         }
         throw new AssertionError(device + " did not " + (carrying ? "start" : "stop") + " carrying DATA within " + withinMs
-                + " ms; frames per 20 ms: " + seen);
+                + " ms; frames per window: " + seen);
     }
 }

@@ -365,31 +365,19 @@ public final class Engine implements InstanceStatus {
     }
 
     @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
+            policyOption = ReferencePolicyOption.GREEDY, updated = "updatedLink")
     synchronized void addLink(LinkDefinition link) {
         definitions.add(link);
         rewire();
     }
 
-    /**
-     * A link configuration went away, or changed: Declarative Services replaces a changed one, removing it before it
-     * adds the new one. The link stays open a moment, so that a change of its weight or tier only (the same
-     * interface, peer MAC and peer) keeps it running under the new configuration ({@link #rewire}) instead of
-     * reopening it (which would restart its health and sequence numbers).
-     */
     synchronized void removeLink(LinkDefinition link) {
         definitions.remove(link);
-        try {
-            control.schedule(this::rewireNow, LINK_CHANGE_GRACE_MILLIS, TimeUnit.MILLISECONDS);
-        } catch (RuntimeException e) { // not activated yet, or deactivating: no one waits for a grace
-            rewire();
-        }
+        rewire();
     }
 
-    /** How long a removed link configuration's link stays open, for the configuration that replaces it. */
-    static final long LINK_CHANGE_GRACE_MILLIS = 200;
-
-    private synchronized void rewireNow() {
+    /** A link configuration changed in place ({@link LinkDefinition}): new options, or another link altogether. */
+    synchronized void updatedLink(LinkDefinition link) {
         rewire();
     }
 
@@ -426,9 +414,9 @@ public final class Engine implements InstanceStatus {
             closeLinks(); // quiesces: no thread is still inside the old transport when this returns
             wiredTransport = transport;
         }
-        keepLinksWhoseOptionsChanged();
         List<LinkDefinition> gone = new ArrayList<>(open.keySet());
-        gone.removeIf(d -> definitions.contains(d) && open.get(d).peer == peers.get(d.peerName()));
+        gone.removeIf(d -> definitions.contains(d) && open.get(d).peer == peers.get(d.peerName())
+                && open.get(d).link.interfaceName().equals(d.interfaceName()) && open.get(d).link.peer().equals(d.peer()));
         closeLinks(gone); // a link whose peer left (or was made anew) goes with it
         openFailures.keySet().retainAll(definitions);
         if (transport != null) {
@@ -442,6 +430,10 @@ public final class Engine implements InstanceStatus {
                 }
             }
         }
+        open.forEach((d, link) -> { // a weight or tier changed in place: the link goes on with it
+            link.weight = d.weight();
+            link.tier = d.tier();
+        });
         publishLinks();
         runningBefore.removeAll(peers.running());
         if (!runningBefore.isEmpty()) {
@@ -452,30 +444,6 @@ public final class Engine implements InstanceStatus {
         }
         followMtu();
         path.wakeUp();
-    }
-
-    /**
-     * An open link whose configuration was replaced by one of the same interface, peer MAC and peer (its weight or
-     * tier changed) goes on under the new one, with the new options.
-     */
-    private void keepLinksWhoseOptionsChanged() {
-        for (LinkDefinition old : new ArrayList<>(open.keySet())) {
-            if (definitions.contains(old)) {
-                continue;
-            }
-            OpenLink link = open.get(old);
-            for (LinkDefinition d : definitions) {
-                if (!open.containsKey(d) && d.countersKey().equals(old.countersKey()) && link.peer == peers.get(d.peerName())) {
-                    open.remove(old);
-                    link.weight = d.weight();
-                    link.tier = d.tier();
-                    open.put(d, link);
-                    log.info("Link {} to peer {}: weight {}, tier {}", d.interfaceName(), link.peer.name,
-                            d.weight() == 0 ? "estimated" : d.weight(), d.tier());
-                    break;
-                }
-            }
-        }
     }
 
     private void openLink(LinkTransport transport, LinkDefinition d, Peer peer) {

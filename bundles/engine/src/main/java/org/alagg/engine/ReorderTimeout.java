@@ -10,8 +10,10 @@ import org.alagg.api.ReorderSettings;
  * ({@code reorder.timeout.ms = auto}, the default): long enough for a packet on the slowest link the peer uses to
  * arrive after the packets that left after it on the fastest one.
  *
- * <p>The rule: {@value #LEAST_MS} ms plus the links' delay spread, the largest {@code srtt + 4 rttvar} (RFC 6298's
- * margin) of the peer's links that are up less the smallest {@code srtt}; at most {@value #MOST_MS} ms. Round-trip times
+ * <p>The rule: {@value #LEAST_MS} ms plus twice the links' delay spread, the spread being the largest
+ * {@code srtt + 4 rttvar} (RFC 6298's margin) of the peer's links that are up less the smallest {@code srtt}; at most
+ * {@value #MOST_MS} ms. Twice, because the smoothed round-trip time trails a queue that is still growing (the bed saw a
+ * timeout of 19 ms give up packets behind a 20 ms token bucket). Round-trip times
  * rather than one-way delays, which one side cannot measure: a queue in front of one link (where the spread comes from
  * under load) lengthens its round trip by as much as its one-way delay. One link, or links of the same delay, keep
  * about the least timeout. A long timeout costs nothing while every link carries traffic: a gap that the other links
@@ -40,7 +42,7 @@ final class ReorderTimeout {
             slowest = Math.max(slowest, srtt + 4 * link.health.rttVarNanos);
         }
         long spread = fastest == Long.MAX_VALUE ? 0 : slowest - fastest;
-        return Math.min(MOST_NANOS, LEAST_NANOS + spread);
+        return Math.min(MOST_NANOS, LEAST_NANOS + 2 * spread);
     }
 
     /**

@@ -25,10 +25,10 @@ class ReorderTimeoutTest {
     @Test
     void theLeastTimeoutPlusTheLinksDelaySpread() {
         assertEquals(5 * MS, ReorderTimeout.of(new OpenLink[0]), "no link: the least");
-        assertEquals(5 * MS + 4 * MS, ReorderTimeout.of(new OpenLink[] {link(0, 2, 1, false)}), "one link: its deviation");
-        assertEquals(5 * MS + (50 + 8 - 2) * MS,
+        assertEquals(5 * MS + 2 * 4 * MS, ReorderTimeout.of(new OpenLink[] {link(0, 2, 1, false)}), "one link: its deviation");
+        assertEquals(5 * MS + 2 * (50 + 8 - 2) * MS,
                 ReorderTimeout.of(new OpenLink[] {link(0, 2, 0, false), link(1, 50, 2, false)}), "a queue in front of one");
-        assertEquals(5 * MS + 4 * MS, ReorderTimeout.of(new OpenLink[] {link(0, 2, 1, false), link(1, 500, 0, true)}),
+        assertEquals(5 * MS + 2 * 4 * MS, ReorderTimeout.of(new OpenLink[] {link(0, 2, 1, false), link(1, 500, 0, true)}),
                 "a DOWN link does not count");
         assertEquals(1000 * MS, ReorderTimeout.of(new OpenLink[] {link(0, 1, 0, false), link(1, 3000, 0, false)}), "at most 1 s");
     }
@@ -41,13 +41,13 @@ class ReorderTimeoutTest {
         assertNull(peer.timing, "a configured timeout stays");
         peer.reorderTimeoutAuto = true;
         ReorderTimeout.follow(peer);
-        assertEquals(new ReorderSettings(256, 33 * MS), peer.timing);
+        assertEquals(new ReorderSettings(256, 61 * MS), peer.timing);
         ReorderSettings set = peer.timing;
-        peer.links[1].health.srttNanos = 32 * MS; // 35 ms: within an eighth of 33
+        peer.links[1].health.srttNanos = 32 * MS; // 65 ms: within an eighth of 61
         ReorderTimeout.follow(peer);
         assertSame(set, peer.timing, "jitter is not passed on");
         peer.links[1].health.srttNanos = 60 * MS;
         ReorderTimeout.follow(peer);
-        assertEquals(63 * MS, peer.timing.timeoutNanos());
+        assertEquals(121 * MS, peer.timing.timeoutNanos());
     }
 }
