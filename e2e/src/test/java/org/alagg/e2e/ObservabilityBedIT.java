@@ -1,0 +1,153 @@
+package org.alagg.e2e;
+
+import static org.alagg.e2e.Beds.report;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+import org.alagg.e2e.Bed.Side;
+import org.alagg.testing.RequiresRoot;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Issue 18 on the bed, one bed for the class (NFQUEUE, two links, {@code metrics.listen} on both sides' loopback):
+ * the real Prometheus server scrapes side A every second and its HTTP API shows both links UP, a counter that grew and
+ * link 1 DOWN once it is cut; {@code promtool check metrics} accepts the exposition. Each test starts with both links
+ * UP and leaves them so.
+ */
+@RequiresRoot(tools = {"prometheus", "promtool", "curl", "ping"})
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ObservabilityBedIT {
+    /** Where both instances serve their metrics, each on its own namespace's loopback. */
+    private static final String METRICS = "127.0.0.1:9464";
+    /** Where Prometheus answers queries, in A's namespace. */
+    private static final String PROMETHEUS = "127.0.0.1:9090";
+
+    private Bed bed;
+    private Side a;
+
+    @BeforeAll
+    void start() throws Exception {
+        bed = Beds.create(Bed.Capture.NFQUEUE, 2, 2, "metrics.listen = " + METRICS).start();
+        a = bed.a();
+    }
+
+    @AfterAll
+    void stop() {
+        if (bed != null) {
+            bed.close(); // Prometheus too: the bed's network kills what it started
+        }
+    }
+
+    @BeforeEach
+    void bothLinksUp() throws Exception {
+        Beds.awaitLinkState(a.instance(), "l1a", "UP");
+        Beds.awaitLinkState(a.instance(), "l2a", "UP");
+    }
+
+    @Test
+    @Order(1)
+    void prometheusScrapesLinkStatesAndGrowingCountersAndSeesALinkGoDown() throws Exception {
+        Path directory = bed.directory().resolve("prometheus");
+        Files.createDirectories(directory.resolve("data"));
+        Path config = directory.resolve("prometheus.yml");
+        Files.writeString(config, String.join("\n",
+                "global:",
+                "  scrape_interval: 1s",
+                "  evaluation_interval: 1s",
+                "scrape_configs:",
+                "  - job_name: alagg",
+                "    static_configs:",
+                "      - targets: ['" + METRICS + "']",
+                ""));
+        a.start("prometheus", "--config.file=" + config, "--storage.tsdb.path=" + directory.resolve("data"),
+                "--web.listen-address=" + PROMETHEUS);
+        long started = System.nanoTime();
+        Beds.await("Prometheus scrapes A's endpoint (up == 1)", () -> {
+            try {
+                return query("up{job=\"alagg\"} == 1");
+            } catch (java.io.IOException e) {
+                return List.of(Map.<String, Object>of("not answering yet", e.getMessage()));
+            }
+        }, r -> r.size() == 1 && r.get(0).containsKey("metric"));
+        report("observability", "Prometheus scraped A's endpoint %.1f s after it started",
+                (System.nanoTime() - started) / 1e9);
+
+        List<Map<String, Object>> up = Beds.await("Prometheus has both links UP",
+                () -> query("alagg_link_state{alagg_link_state=\"UP\"} == 1"), r -> r.size() == 2);
+        assertEquals(new TreeSet<>(List.of("l1a", "l2a")), new TreeSet<>(up.stream().map(r -> label(r, "link")).toList()));
+
+        double before = value(query("alagg_link_frames_sent_total{link=\"l1a\"}").get(0));
+        Traffic.Ping ping = Traffic.ping(a, a.peer().ipv4(), 100, Beds.PING_INTERVAL);
+        assertEquals(0.0, ping.lossPercent(), ping::toString);
+        double after = Beds.await("Prometheus sees l1a's frames_sent grow by the 100 pings",
+                () -> value(query("alagg_link_frames_sent_total{link=\"l1a\"}").get(0)), v -> v >= before + 100);
+        report("observability", "alagg_link_frames_sent_total{link=l1a} in Prometheus: %.0f -> %.0f over 100 pings",
+                before, after);
+
+        try {
+            bed.cut(1, true);
+            long cut = System.nanoTime();
+            Beds.await("Prometheus has l1a DOWN",
+                    () -> query("alagg_link_state{link=\"l1a\",alagg_link_state=\"DOWN\"} == 1"), r -> r.size() == 1);
+            report("observability", "Prometheus had l1a DOWN %.1f s after the cut", (System.nanoTime() - cut) / 1e9);
+            assertEquals(1, query("alagg_link_state{link=\"l2a\",alagg_link_state=\"UP\"} == 1").size());
+        } finally {
+            bed.cut(1, false);
+        }
+    }
+
+    @Test
+    @Order(2)
+    void promtoolAcceptsTheExposition() throws Exception {
+        String exposition = a.exec("curl", "-sSf", "http://" + METRICS + "/metrics");
+        Path file = bed.directory().resolve("metrics.txt");
+        Files.writeString(file, exposition);
+        // promtool prints each problem and exits 1 on any: exec fails with its output then
+        String lint = a.exec("sh", "-c", "promtool check metrics < " + file + " 2>&1");
+        report("observability", "promtool check metrics: %d lines, %d families accepted%s", exposition.lines().count(),
+                exposition.lines().filter(l -> l.startsWith("# TYPE ")).count(), lint.isBlank() ? "" : ": " + lint.strip());
+        for (String family : List.of("alagg_link_state", "alagg_link_frames_sent_total", "alagg_link_rtt_seconds",
+                "alagg_link_recent_loss_to_peer_ratio", "alagg_passed_total", "alagg_peer_state", "alagg_thread_up",
+                "alagg_build_info", "alagg_link_refused_frames_total")) {
+            assertTrue(exposition.contains("\n" + family + "{") || exposition.contains("\n" + family + " "),
+                    () -> family + " missing from\n" + exposition);
+        }
+        String openMetrics = a.exec("curl", "-sSf", "-H", "Accept: application/openmetrics-text; version=1.0.0",
+                "http://" + METRICS + "/metrics");
+        assertTrue(openMetrics.endsWith("# EOF\n"), openMetrics);
+    }
+
+    /** The result of an instant query against Prometheus' HTTP API: one map per series. */
+    private List<Map<String, Object>> query(String expression) throws Exception {
+        String answer = a.exec("curl", "-sS", "--get", "--data-urlencode", "query=" + expression,
+                "http://" + PROMETHEUS + "/api/v1/query");
+        Map<String, Object> json = Json.object(Json.parse(answer), "query answer");
+        if (!"success".equals(json.get("status"))) {
+            throw new AssertionError("query " + expression + " failed: " + answer);
+        }
+        return Json.array(Json.object(json.get("data"), "data").get("result"), "result").stream()
+                .map(r -> Json.object(r, "series")).toList();
+    }
+
+    private static String label(Map<String, Object> series, String name) {
+        return (String) Json.object(series.get("metric"), "metric").get(name);
+    }
+
+    private static double value(Map<String, Object> series) {
+        return Double.parseDouble((String) Json.array(series.get("value"), "value").get(1));
+    }
+}
