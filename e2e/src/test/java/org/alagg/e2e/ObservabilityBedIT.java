@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * link 1 DOWN once it is cut; {@code promtool check metrics} accepts the exposition. Each test starts with both links
  * UP and leaves them so.
  */
-@RequiresRoot(tools = {"prometheus", "promtool", "curl", "ping"})
+@RequiresRoot(tools = {"prometheus", "promtool", "curl", "ping", "tmux"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ObservabilityBedIT {
@@ -129,6 +129,69 @@ class ObservabilityBedIT {
         String openMetrics = a.exec("curl", "-sSf", "-H", "Accept: application/openmetrics-text; version=1.0.0",
                 "http://" + METRICS + "/metrics");
         assertTrue(openMetrics.endsWith("# EOF\n"), openMetrics);
+    }
+
+    @Test
+    @Order(3)
+    void showAndTopInTmuxShowBothLinksAndTheCut() throws Exception {
+        Instance instance = a.instance();
+        String show = alagg("show", "--instance", instance.name());
+        report("observability", "alagg show:%n%s", show.strip());
+        assertTrue(show.startsWith("instance: " + instance.name() + "\n"), show);
+        assertTrue(show.contains("  link: l1a -> " + bed.b().mac("l1b") + "\n    state: UP for "), show);
+        String dump = alagg("show", "--instance", instance.name(), "dump");
+        String l2 = "link\tdefault\tl2a\t" + bed.b().mac("l2b") + "\tUP\t";
+        assertTrue(dump.lines().anyMatch(l -> l.startsWith(l2)), dump);
+
+        // tmux's own server, on a socket of this bed's: another bed's tmux (another run) never meets it
+        String socket = "alagg-" + instance.name();
+        String command = "env ALAGG_RUN_DIR=" + instance.runDirectory() + " " + Beds.ROOT.resolve("alagg") + " top --instance "
+                + instance.name();
+        try {
+            tmux(socket, "new-session", "-d", "-s", "top", "-x", "200", "-y", "40", command);
+            // both links UP, with rates (a number under RX/s: the second screen has them)
+            String screen = Beds.await("alagg top shows l1a and l2a UP with their rates", () -> tmux(socket, "capture-pane", "-p",
+                    "-t", "top"), s -> s.lines().filter(l -> l.matches("default\\s+l[12]a\\s+UP\\s+\\S+\\s+\\d+\\s+.*")).count() == 2);
+            report("observability", "alagg top in tmux, both links up:%n%s", screen.strip());
+            try {
+                java.time.LocalTime cut = java.time.LocalTime.now().withNano(0);
+                bed.cut(1, true);
+                // the event of this cut: l1a went DOWN in test 1 already
+                java.util.regex.Pattern event = java.util.regex.Pattern.compile("\\s+(\\d\\d:\\d\\d:\\d\\d)\\s+link l1a: DOWN: .*");
+                screen = Beds.await("alagg top shows l1a DOWN and the event", () -> tmux(socket, "capture-pane", "-p", "-t", "top"),
+                        s -> s.lines().anyMatch(l -> l.matches("default\\s+l1a\\s+DOWN\\s+.*"))
+                                && s.lines().anyMatch(l -> l.matches("default\\s+l2a\\s+UP\\s+.*"))
+                                && s.lines().map(event::matcher).anyMatch(m -> m.matches()
+                                        && !java.time.LocalTime.parse(m.group(1)).isBefore(cut)));
+                report("observability", "alagg top in tmux, link 1 cut:%n%s", screen.strip());
+            } finally {
+                bed.cut(1, false);
+            }
+        } finally {
+            try {
+                tmux(socket, "kill-server");
+            } catch (java.io.IOException e) {
+                // the server is gone already
+            }
+        }
+    }
+
+    /** Runs the bed's {@code alagg} script as the instances' user, with their run directory. */
+    private String alagg(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(Beds.ROOT.resolve("alagg").toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().put("ALAGG_RUN_DIR", a.instance().runDirectory().toString());
+        Process p = builder.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), () -> String.join(" ", command) + ":\n" + out);
+        return out;
+    }
+
+    private static String tmux(String socket, String... args) throws java.io.IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("tmux", "-L", socket));
+        command.addAll(List.of(args));
+        return org.alagg.testing.TestNetwork.run(command.toArray(String[]::new));
     }
 
     /** The result of an instant query against Prometheus' HTTP API: one map per series. */

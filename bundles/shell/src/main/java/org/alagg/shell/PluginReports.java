@@ -10,6 +10,7 @@ import java.util.TreeMap;
 
 import org.alagg.api.Alagg;
 import org.alagg.api.PluginReport;
+import org.alagg.shell.view.Table;
 
 /**
  * The plugins' own reports ({@link PluginReport} services) as {@code alagg:stats} and {@code alagg:status} show them:
