@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * link 1 DOWN once it is cut; {@code promtool check metrics} accepts the exposition. Each test starts with both links
  * UP and leaves them so.
  */
-@RequiresRoot(tools = {"prometheus", "promtool", "curl", "ping", "tmux"})
+@RequiresRoot(tools = {"prometheus", "promtool", "curl", "ping", "tmux", "chromium", "chromedriver"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ObservabilityBedIT {
@@ -173,6 +173,93 @@ class ObservabilityBedIT {
             } catch (java.io.IOException e) {
                 // the server is gone already
             }
+        }
+    }
+
+    @Test
+    @Order(4)
+    void theLivePageInHeadlessChromiumShowsBothLinksUpThenLinkOneDownWithoutAReload() throws Exception {
+        Path shots = Beds.ROOT.resolve("e2e/target/observability");
+        String rows = "return [...document.querySelectorAll('#links tbody tr')]"
+                + ".map(r => r.dataset.link + ' ' + r.querySelector('.state').textContent).join(',')";
+        // a second of traffic each way, so that the rates and the chart show something
+        Traffic.RunningPing ping = Traffic.pingInBackground(a, a.peer().ipv4(), 0.02);
+        try (HeadlessBrowser browser = HeadlessBrowser.start(a, bed.directory().resolve("chromium"))) {
+            browser.open("http://" + METRICS + "/");
+            Beds.await("the page shows l1a and l2a UP", () -> browser.run(rows), "l1a UP,l2a UP"::equals);
+            // a few seconds of history in each chart, and a rate in the table
+            Beds.await("each chart has seconds of history and the table a rate", () -> browser.run(
+                    "return [...document.querySelectorAll('#charts polyline')].map(p => p.points.length).join(',') + ' '"
+                            + " + document.querySelector('#links tbody tr td:nth-child(5)').textContent"),
+                    v -> ((String) v).matches("(([5-9]|\\d\\d+),){5}([5-9]|\\d\\d+) [0-9.]+ [kM]?bit/s"));
+            browser.screenshot(shots.resolve("live-page-up.png"));
+            try {
+                long cut = System.currentTimeMillis();
+                bed.cut(1, true);
+                Beds.await("the same page, not reloaded, shows l1a DOWN and l2a UP", () -> browser.run(rows),
+                        "l1a DOWN,l2a UP"::equals);
+                report("observability", "the live page showed l1a DOWN %.1f s after the cut",
+                        (System.currentTimeMillis() - cut) / 1e3);
+                // the newest event comes first: l1a's DOWN of this cut (test 1's is further down)
+                Beds.await("the page lists the event first", () -> browser.run(
+                        "return document.querySelector('#events li').textContent"), e -> ((String) e).contains("link l1a: DOWN: "));
+                Thread.sleep(3000); // a few DOWN seconds in the chart
+                browser.screenshot(shots.resolve("live-page-cut.png"));
+            } finally {
+                bed.cut(1, false);
+            }
+            report("observability", "screenshots of the live page: %s, %s", shots.resolve("live-page-up.png"),
+                    shots.resolve("live-page-cut.png"));
+        } finally {
+            ping.stop();
+        }
+    }
+
+    @Test
+    @Order(5)
+    void beyondTheLoopbackOnlyWithTheToken() throws Exception {
+        Side b = bed.b();
+        Path config = b.instance().config();
+        List<String> original = Files.readAllLines(config);
+        // B's own application address: A reaches it through the aggregate
+        String listen = b.ipv4() + ":9465";
+        String token = "e2e-token-0123456789abcdef";
+        try {
+            List<String> open = new java.util.ArrayList<>(original);
+            open.replaceAll(l -> l.startsWith("metrics.listen") ? "metrics.listen = " + listen : l);
+            Files.write(config, open);
+            int line = open.indexOf("metrics.listen = " + listen) + 1;
+            Map<String, Object> status = Beds.await("B refuses a non-loopback address without a token",
+                    () -> b.instance().status(), st -> st.get("config_error") != null);
+            assertTrue(((String) status.get("config_error")).contains(config + ":" + line + ": metrics.listen " + listen
+                    + " is not a loopback address"), status::toString);
+            // the last good configuration stays: the endpoint on the loopback still answers
+            assertTrue(b.exec("curl", "-sSf", "http://" + METRICS + "/metrics").contains("alagg_link_state"));
+
+            open.add("metrics.token = " + token);
+            Files.write(config, open);
+            Beds.await("B listens on " + listen + " and asks for the token", () -> httpStatus("http://" + listen + "/metrics"),
+                    "401"::equals);
+            assertTrue(a.exec("curl", "-sSf", "-H", "Authorization: Bearer " + token, "http://" + listen + "/metrics")
+                    .contains("alagg_link_state"));
+            assertEquals("401", httpStatus("http://" + listen + "/metrics", "-H", "Authorization: Bearer wrong-token-0123456789"));
+            // a browser gives it as the password it asks for
+            assertTrue(a.exec("curl", "-sSf", "-u", "anyone:" + token, "http://" + listen + "/").contains("<title>Alagg</title>"));
+            report("observability", "B on %s: 401 without the token, 200 with it (bearer, or basic's password)", listen);
+        } finally {
+            Files.write(config, original);
+        }
+    }
+
+    /** The HTTP status of a GET from A, or what went wrong when nothing answered. */
+    private String httpStatus(String url, String... options) {
+        List<String> command = new java.util.ArrayList<>(List.of("curl", "-s", "-o", "/dev/null", "-w", "%{http_code}"));
+        command.addAll(List.of(options));
+        command.add(url);
+        try {
+            return a.exec(command.toArray(String[]::new));
+        } catch (java.io.IOException e) {
+            return "no answer: " + e.getMessage();
         }
     }
 

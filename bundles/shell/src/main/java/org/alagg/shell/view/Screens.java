@@ -64,18 +64,18 @@ public final class Screens {
      */
     public static String top(Snapshot before, Snapshot now, int width) {
         Map<String, Snapshot.Link> previous = before == null ? Map.of()
-                : before.links().stream().collect(Collectors.toMap(Screens::key, Function.identity(), (x, y) -> x));
+                : before.links().stream().collect(Collectors.toMap(Snapshot.Link::key, Function.identity(), (x, y) -> x));
         double seconds = before == null ? 0 : (now.timeMillis() - before.timeMillis()) / 1000.0;
         Table t = new Table("PEER", "LINK", "STATE", "SINCE", "RX/s", "RX bit/s", "TX/s", "TX bit/s", "LOSS TO", "FROM",
                 "RTT", "HEARD", "DETAIL");
         for (Snapshot.Link l : now.links()) {
-            Snapshot.Link p = previous.get(key(l));
-            boolean rates = p != null && seconds > 0;
+            Snapshot.Link p = previous.get(l.key());
+            Rates r = p != null && seconds > 0 ? Rates.between(p, l, seconds) : null;
             t.row(l.peer(), l.link(), l.state(), duration(now.timeMillis() - l.sinceMillis()),
-                    rates ? perSecond(l.framesReceived() - p.framesReceived(), seconds) : "-",
-                    rates ? bits(l.bytesReceived() - p.bytesReceived(), seconds) : "-",
-                    rates ? perSecond(l.framesSent() - p.framesSent(), seconds) : "-",
-                    rates ? bits(l.bytesSent() - p.bytesSent(), seconds) : "-",
+                    r == null ? "-" : String.format(Locale.ROOT, "%.0f", r.rxFrames()),
+                    r == null ? "-" : bits(r.rxBits()),
+                    r == null ? "-" : String.format(Locale.ROOT, "%.0f", r.txFrames()),
+                    r == null ? "-" : bits(r.txBits()),
                     percent(l.lossToPpm()), percent(l.lossFromPpm()), l.rttMicros() == null ? "-" : rtt(l.rttMicros()),
                     l.heardMillis() == null ? "never" : duration(l.heardMillis()), l.detail().isEmpty() ? "-" : l.detail());
         }
@@ -99,10 +99,6 @@ public final class Screens {
         }
         return out.toString().lines().map(line -> line.length() > width ? line.substring(0, width) : line)
                 .collect(Collectors.joining("\n"));
-    }
-
-    private static String key(Snapshot.Link l) {
-        return l.peer() + " " + l.link();
     }
 
     private static String orNone(String value) {
@@ -133,13 +129,8 @@ public final class Screens {
         return ppm == null ? "-" : String.format(Locale.ROOT, "%.1f%%", ppm / 10_000.0);
     }
 
-    private static String perSecond(long count, double seconds) {
-        return String.format(Locale.ROOT, "%.0f", Math.max(0, count) / seconds);
-    }
-
     /** A bit rate with its unit: {@code 950}, {@code 12.3k}, {@code 4.56M}, {@code 1.20G}. */
-    static String bits(long bytes, double seconds) {
-        double bits = Math.max(0, bytes) * 8 / seconds;
+    static String bits(double bits) {
         if (bits < 1e3) {
             return String.format(Locale.ROOT, "%.0f", bits);
         }

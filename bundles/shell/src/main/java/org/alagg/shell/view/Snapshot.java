@@ -58,6 +58,10 @@ public record Snapshot(String instance, String capture, String strategy, long ti
     public record Link(String peer, String link, String mac, String state, long sinceMillis, Long rttMicros,
                        Long lossToPpm, Long lossFromPpm, Long heardMillis, long framesSent, long bytesSent,
                        long framesReceived, long bytesReceived, String detail) {
+        /** What tells a link from the others: its peer and its interface. */
+        public String key() {
+            return peer + " " + link;
+        }
     }
 
     /** An instance's figures now. */
