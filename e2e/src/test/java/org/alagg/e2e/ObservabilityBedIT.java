@@ -27,7 +27,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * link 1 DOWN once it is cut; {@code promtool check metrics} accepts the exposition. Each test starts with both links
  * UP and leaves them so.
  */
-@RequiresRoot(tools = {"prometheus", "promtool", "curl", "ping", "tmux", "chromium", "chromedriver"})
+@RequiresRoot(tools = {"prometheus", "promtool", "curl", "ping", "tmux", "chromium", "chromedriver", "tshark"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ObservabilityBedIT {
@@ -249,6 +249,183 @@ class ObservabilityBedIT {
         } finally {
             Files.write(config, original);
         }
+    }
+
+    @Test
+    @Order(6)
+    void tsharkWithTheDissectorDecodesEveryFieldTheInnerIcmpAndTheMalformed() throws Exception {
+        Side b = bed.b();
+        String sourceMac = a.mac("l1a");
+        String destinationMac = b.mac("l1b");
+        Path capture = bed.directory().resolve("l1b.pcapng");
+        // B's end of link 1 sees both directions; the capture stops by itself
+        Process tshark = b.start("tshark", "-i", "l1b", "-f", "ether proto 0x88b5", "-a", "duration:" + CAPTURE_SECONDS,
+                "-w", capture.toString());
+        Beds.await("tshark captures on l1b", () -> Files.exists(capture) ? Files.size(capture) : 0L, size -> size > 0);
+        Thread.sleep(500); // dumpcap writes the file's header before its filter is on
+        Traffic.Ping ping = Traffic.ping(a, b.ipv4(), PINGS, 0.05);
+        assertEquals(0.0, ping.lossPercent(), ping::toString);
+
+        // frames a host on link 1 sends with A's address: one signed with the key of docs/protocol.md's example, one
+        // per receiver rule of section 6 (each its own global sequence, to find it again)
+        byte[] key = new byte[32];
+        for (int i = 0; i < key.length; i++) {
+            key[i] = (byte) i;
+        }
+        byte[] inner = HostileFrames.udp(HostileFrames.ipv4(a.ipv4()), HostileFrames.ipv4(b.ipv4()), 16);
+        byte[] signed = HostileFrames.signedDataFrame(HostileFrames.Key.of(key, sourceMac, destinationMac), CRAFTED_EPOCH,
+                CRAFTED_SEQUENCE, 7, 99, inner);
+        Map<Integer, String> malformed = new java.util.LinkedHashMap<>();
+        List<byte[]> frames = new java.util.ArrayList<>(List.of(signed));
+        String[] rules = {"bad_version", "unknown_frame_type", "reserved_flags", "unknown_payload_protocol",
+            "auth_flag_mismatch", "inner_length_overflow", "payload_protocol_mismatch", "short_payload"};
+        for (int i = 0; i < rules.length; i++) {
+            int sequence = CRAFTED_SEQUENCE + 1 + i;
+            byte[] frame = rules[i].equals("inner_length_overflow") ? HostileFrames.overlongFrame(CRAFTED_EPOCH, sequence, inner, 1000)
+                    : HostileFrames.dataFrame(CRAFTED_EPOCH, sequence, inner);
+            switch (rules[i]) {
+                case "bad_version" -> frame[0] = 2;
+                case "unknown_frame_type" -> frame[1] = 9;
+                case "reserved_flags" -> frame[2] = 0x02;
+                case "unknown_payload_protocol" -> frame[3] = 7;
+                case "auth_flag_mismatch" -> frame[2] = 0x01;
+                case "payload_protocol_mismatch" -> frame[3] = 0;
+                case "short_payload" -> { // inner length 0 (bytes 4-5), the packet left behind as padding
+                    frame[4] = 0;
+                    frame[5] = 0;
+                }
+                default -> { }
+            }
+            malformed.put(sequence, rules[i]);
+            frames.add(frame);
+        }
+        // and one of 10 bytes: veth does not pad a frame to Ethernet's 60 bytes, so no header fits
+        frames.add(java.util.Arrays.copyOf(HostileFrames.dataFrame(CRAFTED_EPOCH, CRAFTED_SEQUENCE, inner), 10));
+        HostileFrames.send(a.namespace(), "l1a", destinationMac, 0x88B5, frames);
+        assertTrue(tshark.waitFor(CAPTURE_SECONDS + 10, java.util.concurrent.TimeUnit.SECONDS), "tshark stopped");
+
+        List<Map<String, String>> rows = decode(capture);
+        report("observability", "tshark: %d frames captured on l1b, decoded with wireshark/alagg.lua", rows.size());
+        List<Map<String, String>> truncated = rows.stream().filter(r -> r.get("alagg.version").isEmpty()).toList();
+        assertEquals(1, truncated.size(), truncated::toString);
+        assertTrue(truncated.get(0).get("_ws.expert.message").startsWith("truncated: "), truncated::toString);
+        List<Map<String, String>> fromA = rows.stream().filter(r -> r.get("eth.src").equals(sourceMac)
+                && !r.get("alagg.version").isEmpty() && !r.get("alagg.epoch").equals(hex(CRAFTED_EPOCH))).toList();
+        List<Map<String, String>> fromB = rows.stream().filter(r -> r.get("eth.src").equals(destinationMac)).toList();
+
+        // DATA: the pings' echo requests, decoded as ICMP by Wireshark's own dissectors, numbered one after the other
+        List<Map<String, String>> requests = fromA.stream().filter(r -> r.get("alagg.type").equals("1")).toList();
+        assertEquals(PINGS, requests.size(), () -> "the pings' DATA frames on l1: " + requests);
+        for (int i = 0; i < PINGS; i++) {
+            Map<String, String> r = requests.get(i);
+            assertEquals("8", r.get("icmp.type"), r::toString);
+            assertEquals(String.valueOf(i + 1), r.get("icmp.seq"), r::toString);
+            assertEquals("1", r.get("alagg.payload_proto"), r::toString);
+            assertEquals(r.get("ip.len"), r.get("alagg.inner_length"), r::toString);
+            assertEquals(Long.parseLong(requests.get(0).get("alagg.global_seq")) + i, Long.parseLong(r.get("alagg.global_seq")));
+        }
+        assertEquals(PINGS, fromB.stream().filter(r -> r.get("alagg.type").equals("1") && r.get("icmp.type").equals("0")).count());
+        // every frame of A on l1: version 1, no flags and no tag (the bed has no key), one epoch, one link id, link
+        // sequence numbers one after the other (an MTU probe repeats the one before it)
+        for (Map<String, String> r : fromA) {
+            assertEquals("1", r.get("alagg.version"), r::toString);
+            assertEquals("0x00", r.get("alagg.flags"), r::toString);
+            assertEquals("0", r.get("alagg.tag_length"), r::toString);
+            assertEquals(fromA.get(0).get("alagg.epoch"), r.get("alagg.epoch"), r::toString);
+            assertEquals(fromA.get(0).get("alagg.link_id"), r.get("alagg.link_id"), r::toString);
+            assertEquals("", r.get("_ws.expert.message"), r::toString);
+        }
+        for (int i = 1; i < fromA.size(); i++) {
+            long step = Long.parseLong(fromA.get(i).get("alagg.link_seq")) - Long.parseLong(fromA.get(i - 1).get("alagg.link_seq"));
+            int at = i;
+            assertTrue(step == 1 || step == 0 && fromA.get(i).get("alagg.probe.mtu").equals("1"), () -> fromA.get(at - 1) + "\n" + fromA.get(at));
+        }
+        // PROBE and PROBE_REPLY: B's replies echo A's probes byte for byte and carry a link report with the heard list
+        // (health probes: id 0 is a challenge's, which may repeat)
+        Map<String, String> sentNanos = new java.util.HashMap<>();
+        fromA.stream().filter(r -> r.get("alagg.type").equals("2") && !r.get("alagg.probe.id").equals("0"))
+                .forEach(r -> sentNanos.put(r.get("alagg.probe.id"), r.get("alagg.probe.sent_nanos")));
+        List<Map<String, String>> replies = fromB.stream().filter(r -> r.get("alagg.type").equals("3")
+                && sentNanos.containsKey(r.get("alagg.probe.id")) && r.get("alagg.probe.mtu").equals("0")).toList();
+        assertTrue(sentNanos.size() >= 10 && replies.size() >= 10, "probes " + sentNanos.size() + ", replies " + replies.size());
+        for (Map<String, String> r : replies) {
+            assertEquals(sentNanos.get(r.get("alagg.probe.id")), r.get("alagg.probe.sent_nanos"), r::toString);
+            assertEquals("12", r.get("alagg.report.echo_length"), r::toString);
+            assertEquals("1", r.get("alagg.report.type"), r::toString);
+            assertEquals("2", r.get("alagg.heard.count"), r::toString);
+            assertTrue(Long.parseLong(r.get("alagg.report.received")) > 0, r::toString);
+            assertTrue(r.get("alagg.heard.link").contains(fromA.get(0).get("alagg.link_id")), r::toString);
+        }
+        // the signed frame, field by field as it was built, its tag split into key id and MAC, the UDP packet inside
+        Map<String, String> s = crafted(rows, CRAFTED_SEQUENCE);
+        Map<String, String> expected = new java.util.LinkedHashMap<>();
+        expected.put("alagg.version", "1");
+        expected.put("alagg.type", "1");
+        expected.put("alagg.flags", "0x01");
+        expected.put("alagg.payload_proto", "1");
+        expected.put("alagg.inner_length", String.valueOf(inner.length));
+        expected.put("alagg.link_id", "7");
+        expected.put("alagg.tag_length", "17");
+        expected.put("alagg.link_seq", "99");
+        expected.put("alagg.tag.key_id", "0x41");
+        expected.put("alagg.tag.mac", java.util.HexFormat.of().formatHex(HostileFrames.tagOf(signed, inner.length), 1, 17));
+        expected.put("udp.dstport", "9");
+        expected.put("_ws.expert.message", "");
+        expected.forEach((field, value) -> assertEquals(value, s.get(field).replace(":", ""), () -> field + " in " + s));
+        // each malformed frame: the expert info of its rule, named by its counter
+        malformed.forEach((sequence, rule) -> {
+            Map<String, String> r = crafted(rows, sequence);
+            assertTrue(r.get("_ws.expert.message").startsWith(rule + ": "), () -> rule + ": " + r);
+        });
+        report("observability", "tshark decoded %d DATA frames (ICMP echo inside), %d probes, %d replies with reports, the"
+                + " signed frame and %d malformed ones, each with its rule", requests.size(), sentNanos.size(), replies.size(),
+                malformed.size() + truncated.size());
+    }
+
+    /** How long tshark captures: the pings, the crafted frames and a margin. */
+    private static final int CAPTURE_SECONDS = 6;
+    private static final int PINGS = 10;
+    private static final int CRAFTED_EPOCH = 0x0A1A6600;
+    private static final int CRAFTED_SEQUENCE = 0x70000000;
+    private static final List<String> FIELDS = List.of("eth.src", "alagg.version", "alagg.type", "alagg.flags",
+            "alagg.payload_proto", "alagg.inner_length", "alagg.link_id", "alagg.tag_length", "alagg.epoch",
+            "alagg.global_seq", "alagg.link_seq", "alagg.probe.sent_nanos", "alagg.probe.id", "alagg.probe.mtu",
+            "alagg.report.echo_length", "alagg.report.type", "alagg.report.received", "alagg.report.lost",
+            "alagg.heard.count", "alagg.heard.link", "alagg.tag.key_id", "alagg.tag.mac", "ip.len", "icmp.type", "icmp.seq",
+            "udp.dstport", "_ws.expert.message");
+
+    /** Every frame of a capture, decoded by tshark with the project's dissector, as field -> value. */
+    private static List<Map<String, String>> decode(Path capture) throws java.io.IOException {
+        List<String> command = new java.util.ArrayList<>(List.of("tshark", "-X",
+                "lua_script:" + Beds.ROOT.resolve("wireshark/alagg.lua"), "-r", capture.toString(), "-T", "fields",
+                "-E", "separator=/t", "-E", "occurrence=a", "-E", "aggregator=,"));
+        FIELDS.forEach(field -> command.addAll(List.of("-e", field)));
+        String out = org.alagg.testing.TestNetwork.run(command.toArray(String[]::new));
+        List<Map<String, String>> rows = new java.util.ArrayList<>();
+        for (String line : out.split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] values = line.split("\t", -1);
+            Map<String, String> row = new java.util.HashMap<>();
+            for (int i = 0; i < FIELDS.size(); i++) {
+                // icmp.type of an ICMP error quotes the packet it answers: the first occurrence is the frame's own
+                row.put(FIELDS.get(i), i < values.length ? values[i].split(",")[0] : "");
+            }
+            row.put("alagg.heard.link", values[FIELDS.indexOf("alagg.heard.link")]);
+            rows.add(row);
+        }
+        return rows;
+    }
+
+    private static Map<String, String> crafted(List<Map<String, String>> rows, int sequence) {
+        return rows.stream().filter(r -> r.get("alagg.epoch").equals(hex(CRAFTED_EPOCH))
+                && r.get("alagg.global_seq").equals(Integer.toUnsignedString(sequence))).findFirst()
+                .orElseThrow(() -> new AssertionError("no crafted frame with global sequence " + sequence + " captured"));
+    }
+
+    private static String hex(int value) {
+        return String.format("0x%08x", value);
     }
 
     /** The HTTP status of a GET from A, or what went wrong when nothing answered. */
