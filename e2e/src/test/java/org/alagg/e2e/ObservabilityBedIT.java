@@ -24,8 +24,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 /**
  * Issue 18 on the bed, one bed for the class (NFQUEUE, two links, {@code metrics.listen} on both sides' loopback):
  * the real Prometheus server scrapes side A every second and its HTTP API shows both links UP, a counter that grew and
- * link 1 DOWN once it is cut; {@code promtool check metrics} accepts the exposition. Each test starts with both links
- * UP and leaves them so.
+ * link 1 DOWN once it is cut; {@code promtool check metrics} accepts the exposition; {@code alagg show} and
+ * {@code alagg top} in tmux; the live page in headless Chromium, not reloaded while link 1 is cut; the token beyond the
+ * loopback; tshark with the Wireshark dissector on a capture of link 1. Each test starts with both links UP and leaves
+ * them so. docs/observability.md says what each shows.
  */
 @RequiresRoot(tools = {"prometheus", "promtool", "curl", "ping", "tmux", "chromium", "chromedriver", "tshark"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
