@@ -119,6 +119,8 @@ final class Exposition {
     /** The packets a reordering strategy holds now: a gauge among the counters. */
     static final String HELD = "held";
     private static final String[] STATES = states();
+    private static final String PLUGIN = "alagg_plugin_";
+    private static final String PLUGIN_FAILING = PLUGIN + "report_failing";
 
     private Exposition() {
     }
@@ -129,6 +131,17 @@ final class Exposition {
      * @param version the Alagg version that runs (the bundle's)
      */
     static MetricSnapshots of(InstanceStatus status, String version) {
+        return of(status, version, Map.of());
+    }
+
+    /**
+     * Every metric family of an instance now, the plugins' own counters included.
+     *
+     * @param version the Alagg version that runs (the bundle's)
+     * @param plugins the plugins' counters by kind, then plugin name, then counter ({@code PluginReports.counters()}:
+     *        a report that failed has {@code error} and a text instead)
+     */
+    static MetricSnapshots of(InstanceStatus status, String version, Map<String, Map<String, Map<String, Object>>> plugins) {
         MetricSnapshots.Builder out = MetricSnapshots.builder();
         out.metricSnapshot(InfoSnapshot.builder().name("alagg_build").help("The Alagg version this instance runs")
                 .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder()
@@ -140,7 +153,33 @@ final class Exposition {
         counters(out, "alagg_", Labels.EMPTY, status.counters(), "instance");
         peers(out, status.peers());
         links(out, status.links());
+        plugins(out, plugins);
         return out.build();
+    }
+
+    /**
+     * The plugins' counters ({@code PluginReport}): {@code alagg_plugin_<counter>_total{kind,plugin}}, a family per
+     * counter name; a report that failed is {@code alagg_plugin_report_failing{kind,plugin} 1}.
+     */
+    private static void plugins(MetricSnapshots.Builder out, Map<String, Map<String, Map<String, Object>>> plugins) {
+        Map<String, List<CounterDataPointSnapshot>> counters = new TreeMap<>();
+        List<GaugeDataPointSnapshot> failing = new ArrayList<>();
+        plugins.forEach((kind, byName) -> byName.forEach((plugin, values) -> {
+            Labels labels = Labels.of("kind", kind, "plugin", plugin);
+            failing.add(point(labels, values.get("error") instanceof String ? 1 : 0));
+            values.forEach((name, value) -> {
+                if (value instanceof Long number) {
+                    counters.computeIfAbsent(PrometheusNaming.sanitizeMetricName(PLUGIN + name), n -> new ArrayList<>())
+                            .add(CounterDataPointSnapshot.builder().labels(labels).value(number).build());
+                }
+            });
+        }));
+        counters.forEach((name, points) -> out.metricSnapshot(counter(name, "The plugin's own " + name.substring(
+                PLUGIN.length()) + " counter (alagg:stats lists it under the plugin)", null, points)));
+        if (!failing.isEmpty() && !counters.containsKey(PLUGIN_FAILING)) {
+            out.metricSnapshot(gauge(PLUGIN_FAILING, "1 while the plugin's report throws (alagg:stats shows why)", null,
+                    failing));
+        }
     }
 
     private static void threads(MetricSnapshots.Builder out, List<HotThread> threads) {

@@ -9,12 +9,16 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Base64;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.alagg.api.InstanceStatus;
+import org.alagg.api.PluginReport;
 import org.alagg.config.listen.MetricsListen;
+import org.alagg.shell.view.PluginReports;
 import org.alagg.shell.view.Snapshot;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -66,6 +70,11 @@ public final class MetricsEndpoint {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
     private volatile InstanceStatus engine;
+
+    /** The plugins that report their own counters, with their naming properties. */
+    @Reference(service = PluginReport.class, cardinality = ReferenceCardinality.MULTIPLE,
+            policy = ReferencePolicy.DYNAMIC, policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<Map.Entry<Map<String, Object>, PluginReport>> pluginReports = List.of();
 
     @Activate
     public MetricsEndpoint(BundleContext context, MetricsConfig config,
@@ -146,7 +155,14 @@ public final class MetricsEndpoint {
             }
             ExpositionFormatWriter writer = formats.findWriter(exchange.getRequestHeaders().getFirst("Accept"));
             ByteArrayOutputStream body = new ByteArrayOutputStream(INITIAL_BUFFER);
-            writer.write(body, Exposition.of(status, version));
+            try {
+                writer.write(body, Exposition.of(status, version, new PluginReports(pluginReports).counters()));
+            } catch (RuntimeException | LinkageError e) {
+                // a name the exposition format refuses, a class missing: the scraper and the log say which
+                log.error("A metrics scrape failed", e);
+                text(exchange, 500, "the exposition failed: " + e + "\n");
+                return;
+            }
             exchange.getResponseHeaders().set("Content-Type", writer.getContentType());
             send(exchange, 200, body.toByteArray());
         }

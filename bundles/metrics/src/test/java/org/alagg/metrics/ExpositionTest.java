@@ -55,6 +55,21 @@ class ExpositionTest {
     }
 
     @Test
+    void thePluginsOwnCountersAreExposedByKindAndName() throws Exception {
+        Map<String, Map<String, Map<String, Object>>> plugins = Map.of(
+                "strategy", Map.of("chaos", Map.of("held_back", 12L, "faults", 3L)),
+                "scheduler", Map.of("weighted", Map.of("error", "its report failed: java.lang.IllegalStateException")));
+        ExpositionFormats formats = ExpositionFormats.init(ExporterProperties.builder().build());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        formats.findWriter("text/plain").write(out, Exposition.of(status(), "1.2.3", plugins));
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertLine(text, "alagg_plugin_held_back_total{kind=\"strategy\",plugin=\"chaos\"} 12.0");
+        assertLine(text, "alagg_plugin_faults_total{kind=\"strategy\",plugin=\"chaos\"} 3.0");
+        assertLine(text, "alagg_plugin_report_failing{kind=\"scheduler\",plugin=\"weighted\"} 1.0");
+        assertLine(text, "alagg_plugin_report_failing{kind=\"strategy\",plugin=\"chaos\"} 0.0");
+    }
+
+    @Test
     void everyLinkFigureTheEngineReportsHasANameOfItsOwn() {
         // the figures alagg:links --json shows (docs/observability.md lists each metric)
         List<String> engine = List.of("frames_sent", "bytes_sent", "probes_sent", "health_probes_sent", "frames_received",

@@ -32,6 +32,7 @@ import org.alagg.api.PeerStatus;
 import org.alagg.api.PluginReport;
 import org.alagg.api.Selection;
 import org.alagg.shell.view.Json;
+import org.alagg.shell.view.PluginReports;
 import org.alagg.shell.view.Table;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
