@@ -23,6 +23,8 @@ import org.alagg.config.file.ConfigFileException;
  * alagg ctl [--instance NAME] COMMAND...    run a Gogo command in a running instance
  * alagg genkey                              print a new key
  * alagg sdk install [--repo DIR]            the plugin SDK into a Maven local repository
+ * alagg show [--instance NAME] [dump]       every peer and link at a glance
+ * alagg top [--instance NAME]               the links' rates and the events, redrawn every second
  * </pre>
  */
 public final class Main {
@@ -34,6 +36,8 @@ public final class Main {
             "       alagg ctl [--instance NAME] COMMAND [ARG...]",
             "       alagg genkey",
             "       alagg sdk install [--repo DIR]",
+            "       alagg show [--instance NAME] [dump]",
+            "       alagg top [--instance NAME]",
             "",
             "run   runs an instance in the foreground: with a terminal it offers the Gogo shell,",
             "      without one it runs until SIGTERM or SIGINT",
@@ -42,7 +46,9 @@ public final class Main {
             "genkey prints a new random key for the config keys key / key.file (the same on both",
             "      peers): umask 077; alagg genkey > /etc/alagg/peer.key",
             "sdk install copies the plugin SDK (API, test kit, BOM, archetype) into a Maven local",
-            "      repository, ~/.m2/repository unless --repo DIR says otherwise (docs/plugins.md)");
+            "      repository, ~/.m2/repository unless --repo DIR says otherwise (docs/plugins.md)",
+            "show  every peer and link of a running instance at a glance; dump: tab-separated, for scripts",
+            "top   the same as a table of the links with their rates, redrawn every second, and the last events");
 
     private Main() {
     }
@@ -65,6 +71,9 @@ public final class Main {
                 return generateKey(args.subList(1, args.size()), out, err);
             case "sdk":
                 return SdkInstall.run(home(), args.subList(1, args.size()), out, err);
+            case "show":
+            case "top":
+                return watch(args.get(0), args.subList(1, args.size()), env, out, err);
             case "-h":
             case "--help":
             case "help":
@@ -173,6 +182,26 @@ public final class Main {
         // Like ssh: the words are joined and the instance's shell parses them, so pipes and quotes work.
         String commandLine = String.join(" ", args.subList(i, args.size()));
         return ControlClient.run(new RunDirectory(env).socketOf(instance), instance, commandLine, out, err);
+    }
+
+    /** {@code alagg show [--instance NAME] [dump]} and {@code alagg top [--instance NAME]}. */
+    private static int watch(String command, List<String> args, Map<String, String> env, PrintStream out, PrintStream err)
+            throws InterruptedException {
+        String instance = "alagg";
+        boolean dump = false;
+        for (int i = 0; i < args.size(); i++) {
+            String arg = args.get(i);
+            if ((arg.equals("--instance") || arg.equals("-i")) && i + 1 < args.size()) {
+                instance = args.get(++i);
+            } else if (arg.equals("dump") && command.equals("show")) {
+                dump = true;
+            } else {
+                err.println("alagg " + command + ": unexpected '" + arg + "'\n" + USAGE_TEXT);
+                return USAGE;
+            }
+        }
+        Path socket = new RunDirectory(env).socketOf(instance);
+        return command.equals("show") ? Top.show(socket, instance, dump, out, err) : Top.top(socket, instance, out, err);
     }
 
     /** The distribution's directory: where this jar is. */

@@ -91,8 +91,8 @@ public class DistributionIT {
                 .collect(Collectors.toList());
         assertEquals("bundles not active", List.of(), inactive);
         for (String expected : List.of("org.alagg.api", "org.alagg.protocol", "org.alagg.config", "org.alagg.engine",
-                "org.alagg.shell", "org.alagg.logging", "org.apache.felix.scr", "org.apache.felix.configadmin",
-                "org.apache.felix.metatype", "org.apache.felix.fileinstall", "org.apache.felix.gogo.runtime",
+                "org.alagg.shell", "org.alagg.logging", "org.alagg.metrics", "org.apache.felix.scr",
+                "org.apache.felix.configadmin", "org.apache.felix.metatype", "org.apache.felix.fileinstall", "org.apache.felix.gogo.runtime",
                 "org.apache.felix.gogo.jline", "org.apache.felix.gogo.command", "org.apache.felix.log")) {
             assertNotNull(expected + " is part of the distribution", installed(expected));
         }

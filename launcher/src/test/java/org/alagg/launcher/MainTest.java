@@ -77,4 +77,19 @@ class MainTest {
         assertEquals(Main.USAGE, run("ctl", "--instance", "east"));
         assertTrue(errors().contains("which command?"), errors());
     }
+
+    @Test
+    void showAndTopOfAnInstanceThatDoesNotRunSaySo() throws Exception {
+        assertEquals(ControlClient.NOT_RUNNING, run("show", "--instance", "ghost"));
+        assertTrue(errors().contains("no instance 'ghost' is running"), errors());
+        assertEquals(ControlClient.NOT_RUNNING, run("top", "--instance", "ghost"));
+    }
+
+    @Test
+    void showAndTopRefuseWhatTheyDoNotKnow() throws Exception {
+        assertEquals(Main.USAGE, run("show", "--instance", "east", "everything"));
+        assertTrue(errors().contains("alagg show: unexpected 'everything'"), errors());
+        assertEquals(Main.USAGE, run("top", "dump"));
+        assertTrue(errors().contains("alagg top: unexpected 'dump'"), errors());
+    }
 }

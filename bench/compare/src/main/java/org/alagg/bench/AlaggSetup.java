@@ -14,7 +14,8 @@ import org.alagg.e2e.Bed;
 /**
  * Alagg in one capture mode on both hosts: both links, every packet sent on each ({@code redundant}),
  * {@code windowed} reordering; {@linkplain #authenticated authenticated}, both sides also have the same key, so every
- * frame carries an HMAC-SHA-256 tag (docs/protocol.md, section 7).
+ * frame carries an HMAC-SHA-256 tag (docs/protocol.md, section 7); {@linkplain #scraped scraped}, both sides serve their
+ * metrics and live page and a scraper in each namespace asks for both every second (docs/observability.md).
  */
 final class AlaggSetup implements Setup {
     private static final List<String> CONFIG = List.of("scheduler = redundant", "reorder = windowed");
@@ -23,14 +24,31 @@ final class AlaggSetup implements Setup {
     /** The engine's warning when it runs without a key (Engine.warnings). */
     private static final String NO_KEY_WARNING = "no key";
 
+    /** Where a scraped setup serves its metrics, on each side's loopback. */
+    private static final String METRICS = "127.0.0.1:9464";
+    /** What Prometheus and an open live page ask for, every second. */
+    private static final String SCRAPER = "while :; do curl -sf -o /dev/null http://" + METRICS + "/metrics;"
+            + " curl -sf -o /dev/null http://" + METRICS + "/live.json; sleep 1; done";
+
     private final Bed.Capture capture;
     private final boolean authenticated;
+    private final boolean scraped;
     private Bed bed;
     private Duration startup;
 
-    private AlaggSetup(Bed.Capture capture, boolean authenticated) {
+    private AlaggSetup(Bed.Capture capture, boolean authenticated, boolean scraped) {
         this.capture = capture;
         this.authenticated = authenticated;
+        this.scraped = scraped;
+    }
+
+    private AlaggSetup(Bed.Capture capture, boolean authenticated) {
+        this(capture, authenticated, false);
+    }
+
+    /** Without a key, with the metrics endpoint on and scraped every second on both sides. */
+    static AlaggSetup scraped(Bed.Capture capture) {
+        return new AlaggSetup(capture, false, true);
     }
 
     /** Without a key: frames are not authenticated. */
@@ -45,7 +63,7 @@ final class AlaggSetup implements Setup {
 
     @Override
     public String name() {
-        return "Alagg " + capture.name() + (authenticated ? " + auth" : "");
+        return "Alagg " + capture.name() + (authenticated ? " + auth" : "") + (scraped ? " + metrics scraped 1/s" : "");
     }
 
     @Override
@@ -65,11 +83,22 @@ final class AlaggSetup implements Setup {
         if (authenticated) {
             requireKey();
         }
+        if (scraped) {
+            for (Bed.Side side : List.of(bed.a(), bed.b())) {
+                // fails unless the endpoint answers within 5 s; the loop then runs until the bed closes (it kills it)
+                side.exec("sh", "-c", "for i in $(seq 50); do curl -sf -o /dev/null http://" + METRICS + "/metrics && exit 0;"
+                        + " sleep 0.1; done; echo 'no metrics endpoint on " + METRICS + "' >&2; exit 1");
+                side.start("sh", "-c", SCRAPER);
+            }
+        }
         return bed;
     }
 
     private List<String> config() {
         List<String> config = new ArrayList<>(CONFIG);
+        if (scraped) {
+            config.add("metrics.listen = " + METRICS);
+        }
         if (authenticated) {
             byte[] key = new byte[KEY_BYTES];
             new SecureRandom().nextBytes(key);

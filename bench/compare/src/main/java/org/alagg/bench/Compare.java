@@ -31,6 +31,17 @@ public final class Compare {
         SETUPS.put("tun", () -> AlaggSetup.plain(Bed.Capture.TUN));
     }
 
+    /**
+     * Setups that only {@code --only} measures, each a variation of one above for a question of its own (not in the
+     * report): {@code nfqueue-metrics} is {@code nfqueue} with the metrics endpoint on and scraped every second, what
+     * the endpoint costs (docs/observability.md).
+     */
+    private static final Map<String, Supplier<Setup>> VARIATIONS = new LinkedHashMap<>();
+
+    static {
+        VARIATIONS.put("nfqueue-metrics", () -> AlaggSetup.scraped(Bed.Capture.NFQUEUE));
+    }
+
     private Compare() {
     }
 
@@ -45,8 +56,10 @@ public final class Compare {
             only.addAll(List.of(options.remove(at + 1).split(",")));
             options.remove(at);
         }
-        if (!options.isEmpty() || !SETUPS.keySet().containsAll(only)) {
-            System.err.println("usage: Compare [--quick] [--only NAME,...]; names: " + String.join(", ", SETUPS.keySet()));
+        Map<String, Supplier<Setup>> named = new LinkedHashMap<>(SETUPS);
+        named.putAll(VARIATIONS);
+        if (!options.isEmpty() || !named.keySet().containsAll(only)) {
+            System.err.println("usage: Compare [--quick] [--only NAME,...]; names: " + String.join(", ", named.keySet()));
             System.exit(2);
         }
         if (!"root".equals(System.getProperty("user.name"))) {
@@ -68,10 +81,10 @@ public final class Compare {
         if (!only.isEmpty()) {
             try {
                 for (String name : only) {
-                    measurement.of(SETUPS.get(name).get());
+                    measurement.of(named.get(name).get());
                 }
                 for (String name : only) {
-                    measurement.tcpWithOffloads(SETUPS.get(name).get());
+                    measurement.tcpWithOffloads(named.get(name).get());
                 }
             } catch (InterruptedException e) {
                 System.err.println("Compare: " + e.getMessage());

@@ -103,7 +103,7 @@ class ConfigFileLoaderPeersTest {
         config(file());
         start();
         assertEquals(Set.of(Alagg.ENGINE_PID, "org.alagg.interceptor.nfqueue", "org.alagg.interceptor.tun",
-                "org.alagg.link~eth1"), pids());
+                "org.alagg.metrics", "org.alagg.link~eth1"), pids());
 
         // added
         edit(file("[peer branch1]", "link.eth1 = 02:00:00:00:01:02", "link.eth2 = 02:00:00:00:02:02",
@@ -130,7 +130,7 @@ class ConfigFileLoaderPeersTest {
         // removed: the peer and its links go, the rest stays
         edit(file("[peer branch2]", "link.eth1 = 02:00:00:00:01:03", "allowed = 10.9.2.0/24"));
         assertEquals(Set.of(Alagg.ENGINE_PID, "org.alagg.interceptor.nfqueue", "org.alagg.interceptor.tun",
-                "org.alagg.link~eth1", BRANCH2, BRANCH2_ETH1), pids());
+                "org.alagg.metrics", "org.alagg.link~eth1", BRANCH2, BRANCH2_ETH1), pids());
         assertEquals(Map.of("interface", "eth1", "peer", "02:00:00:00:01:09", "alagg.origin", origin()),
                 properties("org.alagg.link~eth1"));
         assertEquals("10.9.0.0/24", properties(Alagg.ENGINE_PID).get(Alagg.ENGINE_PEER_ALLOWED));

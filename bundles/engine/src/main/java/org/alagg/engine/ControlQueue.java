@@ -24,6 +24,8 @@ final class ControlQueue {
     private final FrameType[] types = new FrameType[CAPACITY];
     private final int[] links = new int[CAPACITY];
     private final int[] lengths = new int[CAPACITY];
+    /** Whether a slot is the exact echo of a padded probe (no report): it takes the link sequence of the frame before. */
+    private final boolean[] paddedEchoes = new boolean[CAPACITY];
     /** Next slot the producer fills; written by the ingress thread only. */
     private final AtomicInteger tail = new AtomicInteger();
     /** Next slot the consumer reads; written by the egress thread only. */
@@ -44,6 +46,10 @@ final class ControlQueue {
      * @return false when the queue is full or the body too long: nothing queued
      */
     boolean offer(FrameType type, int linkId, ByteBuffer src, int offset, int length) {
+        return offer(type, linkId, src, offset, length, false);
+    }
+
+    private boolean offer(FrameType type, int linkId, ByteBuffer src, int offset, int length, boolean paddedEcho) {
         int t = tail.get();
         if (t - head.get() >= CAPACITY || length > slotSize || waiting.get(linkId) >= PER_LINK) {
             return false;
@@ -53,6 +59,7 @@ final class ControlQueue {
         types[slot] = type;
         links[slot] = linkId;
         lengths[slot] = length;
+        paddedEchoes[slot] = paddedEcho;
         waiting.incrementAndGet(linkId);
         tail.lazySet(t + 1); // publishes the slot
         return true;
@@ -73,7 +80,7 @@ final class ControlQueue {
                        int heardCount) {
         int t = tail.get();
         if (length > ProbeReport.MAX_ECHO_WITH_REPORT) {
-            return offer(FrameType.PROBE_REPLY, linkId, src, offset, length);
+            return offer(FrameType.PROBE_REPLY, linkId, src, offset, length, true);
         }
         if (t - head.get() >= CAPACITY || waiting.get(linkId) >= PER_LINK) {
             return false;
@@ -86,6 +93,7 @@ final class ControlQueue {
         types[slot] = FrameType.PROBE_REPLY;
         links[slot] = linkId;
         lengths[slot] = length + ProbeReport.LENGTH + list;
+        paddedEchoes[slot] = false;
         waiting.incrementAndGet(linkId);
         tail.lazySet(t + 1);
         return true;
@@ -116,6 +124,14 @@ final class ControlQueue {
 
     int length(int slot) {
         return lengths[slot];
+    }
+
+    /**
+     * Whether the slot holds the exact echo of a padded probe, known by the body it echoes: a reply's own length cannot
+     * tell, since the report a challenge's 28 bytes get makes it 43 or more.
+     */
+    boolean paddedEcho(int slot) {
+        return paddedEchoes[slot];
     }
 
     /** Copies the body of {@code slot} to {@code dst} at {@code offset}. */

@@ -413,7 +413,7 @@ final class Egress extends HotLoop {
                 int tagLength = s.tagLength();
                 // the echo of a padded probe takes the link sequence of the frame before it, as the probe did: that
                 // the far end cannot take it is not the link's loss
-                boolean paddedEcho = queue.type(q) == FrameType.PROBE_REPLY && length > ProbeReport.MAX_ECHO_WITH_REPORT;
+                boolean paddedEcho = queue.paddedEcho(q);
                 control.frameType(queue.type(q)).innerLength(length).epoch(s.epoch).globalSequence(s.nextSequence)
                         .linkId(id).linkSequence(paddedEcho ? link.nextLinkSequence - 1 : link.nextLinkSequence++)
                         .authTagLength(tagLength);

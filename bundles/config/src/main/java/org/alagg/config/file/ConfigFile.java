@@ -20,6 +20,7 @@ import org.alagg.api.Alagg;
 import org.alagg.api.InterfaceName;
 import org.alagg.api.IpNetwork;
 import org.alagg.api.MacAddress;
+import org.alagg.config.listen.MetricsListen;
 
 /**
  * The file a user edits ({@code default_config.cfg}), parsed and checked as a whole, and turned into the
@@ -173,6 +174,7 @@ public final class ConfigFile {
                 keyLine(peer, lineNo, line.substring(0, eq).strip(), line.substring(eq + 1).strip());
             }
             checkKeys(top);
+            checkMetricsListen();
             for (Peer section : sections) {
                 if (section.name != null && section.firstLink == 0) {
                     problem(section.line, "peer '" + section.name + "' has no link line: give it one"
@@ -191,6 +193,20 @@ public final class ConfigFile {
             configurations.replaceAll((pid, properties) -> Collections.unmodifiableMap(properties));
             List<String> peers = sections.stream().map(section -> section.name).toList();
             return new ConfigFile(file, Collections.unmodifiableMap(configurations), peers, Map.copyOf(pluginLines));
+        }
+
+        /** A metrics endpoint beyond the loopback needs a token: reported on the {@code metrics.listen} line. */
+        private void checkMetricsListen() {
+            Integer line = top.given.get(ConfigKey.METRICS_LISTEN);
+            if (line == null || top.failed.contains(ConfigKey.METRICS_LISTEN) || top.failed.contains(ConfigKey.METRICS_TOKEN)) {
+                return;
+            }
+            Map<String, Object> metrics = configurations.get(MetricsListen.PID);
+            try {
+                MetricsListen.check((String) metrics.get(MetricsListen.LISTEN), (String) metrics.get(MetricsListen.TOKEN));
+            } catch (IllegalArgumentException e) {
+                problem(line, e.getMessage());
+            }
         }
 
         private void problem(int line, String text) {

@@ -23,6 +23,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.alagg.api.Alagg;
 import org.alagg.api.InterfaceName;
 import org.alagg.api.IpNetwork;
+import org.alagg.config.listen.MetricsListen;
 
 /**
  * The keys of the configuration file besides {@code link.<interface>}: where each lands in Config Admin,
@@ -65,7 +66,11 @@ enum ConfigKey {
     PEER_ALLOWED("peer.allowed", Scope.TOP_LEVEL, Alagg.ENGINE_PID, Alagg.ENGINE_PEER_ALLOWED, null,
             v -> networks("peer.allowed", v)),
     // A section's networks, in its peer configuration (the PID here is the factory's: the section names the configuration).
-    ALLOWED("allowed", Scope.SECTION, Alagg.PEER_FACTORY_PID, Alagg.PEER_ALLOWED, null, v -> networks("allowed", v));
+    ALLOWED("allowed", Scope.SECTION, Alagg.PEER_FACTORY_PID, Alagg.PEER_ALLOWED, null, v -> networks("allowed", v)),
+    // The metrics endpoint (docs/observability.md): off unless given; beyond the loopback only with a token.
+    METRICS_LISTEN("metrics.listen", Scope.TOP_LEVEL, MetricsListen.PID, MetricsListen.LISTEN, null, ConfigKey::listen),
+    METRICS_TOKEN("metrics.token", Scope.TOP_LEVEL, MetricsListen.PID, MetricsListen.TOKEN, null,
+            MetricsListen::checkToken);
 
     /** Where a key may be written. */
     enum Scope {
@@ -293,6 +298,12 @@ enum ConfigKey {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A {@code metrics.listen} value, as written; whether it needs a token is checked with {@code metrics.token}. */
+    private static String listen(String v) {
+        MetricsListen.parse(v);
+        return v;
     }
 
     /** The netfilter queue number, 0-65535: the nfqueue plugin's own setting (its Metatype gives the range), not the API's. */

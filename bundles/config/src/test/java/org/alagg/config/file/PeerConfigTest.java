@@ -98,7 +98,7 @@ class PeerConfigTest {
         ConfigFile config = parse(HUB.toArray(String[]::new));
         Map<String, Map<String, Object>> c = config.configurations();
         assertEquals(List.of("org.alagg.engine", "org.alagg.interceptor.nfqueue", "org.alagg.interceptor.tun",
-                "org.alagg.peer~branch1", "org.alagg.link~branch1.eth1", "org.alagg.link~branch1.eth2",
+                "org.alagg.metrics", "org.alagg.peer~branch1", "org.alagg.link~branch1.eth1", "org.alagg.link~branch1.eth2",
                 "org.alagg.peer~branch2", "org.alagg.link~branch2.eth1", "org.alagg.link~branch2.eth2"),
                 List.copyOf(c.keySet()));
         assertEquals(Map.of("name", "branch1", "allowed", "10.9.1.0/24,fd09:1:0:0:0:0:0:0/64", ".key", K2,
@@ -206,7 +206,7 @@ class PeerConfigTest {
         ConfigFile config = ConfigFile.read(shippedFile());
         assertEquals(List.of(), config.peers());
         assertEquals(List.of("org.alagg.engine", "org.alagg.interceptor.nfqueue", "org.alagg.interceptor.tun",
-                "org.alagg.link~eth1", "org.alagg.link~eth2"), List.copyOf(config.configurations().keySet()));
+                "org.alagg.metrics", "org.alagg.link~eth1", "org.alagg.link~eth2"), List.copyOf(config.configurations().keySet()));
         assertFalse(config.configurations().get("org.alagg.link~eth1").containsKey(Alagg.LINK_PEER_NAME));
     }
 

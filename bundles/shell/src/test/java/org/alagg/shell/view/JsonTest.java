@@ -1,4 +1,4 @@
-package org.alagg.shell;
+package org.alagg.shell.view;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,4 +1,4 @@
-package org.alagg.shell;
+package org.alagg.shell.view;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -14,28 +14,29 @@ import org.alagg.api.PluginReport;
 /**
  * The plugins' own reports ({@link PluginReport} services) as {@code alagg:stats} and {@code alagg:status} show them:
  * by kind ({@code strategy}, {@code scheduler}, {@code interceptor}, {@code transport}) and name, from the service's
- * naming property. A report that throws is shown as its failure, never as the command's.
+ * naming property. A report that throws is shown as its failure, never as the command's. Shared with the metrics
+ * endpoint, which exports the counters.
  */
-final class PluginReports {
+public final class PluginReports {
     /** The naming properties, and the kind each names, in the order kinds are shown. */
     private static final Map<String, String> KINDS = kinds();
 
     private final List<Map.Entry<Map<String, Object>, PluginReport>> reports;
 
     /** @param reports the services with their properties, as Declarative Services gives them */
-    PluginReports(Collection<Map.Entry<Map<String, Object>, PluginReport>> reports) {
+    public PluginReports(Collection<Map.Entry<Map<String, Object>, PluginReport>> reports) {
         List<Map.Entry<Map<String, Object>, PluginReport>> sorted = new ArrayList<>(reports);
         sorted.sort(Comparator.comparing((Map.Entry<Map<String, Object>, PluginReport> e) -> kindOrder(e.getKey()))
                 .thenComparing(e -> name(e.getKey())));
         this.reports = sorted;
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return reports.isEmpty();
     }
 
     /** Kind, then name, then the counters by name ({@code error} and the exception when the report failed). */
-    Map<String, Map<String, Map<String, Object>>> counters() {
+    public Map<String, Map<String, Map<String, Object>>> counters() {
         Map<String, Map<String, Map<String, Object>>> byKind = new LinkedHashMap<>();
         for (Map.Entry<Map<String, Object>, PluginReport> e : reports) {
             Map<String, Object> counters = new LinkedHashMap<>();
@@ -50,7 +51,7 @@ final class PluginReports {
     }
 
     /** Kind, then name, then the status lines (the failure, when the report failed). */
-    Map<String, Map<String, List<String>>> status() {
+    public Map<String, Map<String, List<String>>> status() {
         Map<String, Map<String, List<String>>> byKind = new LinkedHashMap<>();
         for (Map.Entry<Map<String, Object>, PluginReport> e : reports) {
             List<String> lines;
@@ -65,13 +66,13 @@ final class PluginReports {
     }
 
     /** The counters as table rows: plugin ({@code kind name}), counter, value. */
-    void counterRows(Table table) {
+    public void counterRows(Table table) {
         counters().forEach((kind, plugins) -> plugins.forEach((name, counters) ->
                 counters.forEach((counter, value) -> table.row(kind + " " + name, counter, value))));
     }
 
     /** The status lines as rows of the status table: {@code plugin}, {@code kind name: line}. */
-    void statusRows(Table table) {
+    public void statusRows(Table table) {
         status().forEach((kind, plugins) -> plugins.forEach((name, lines) ->
                 lines.forEach(line -> table.row("plugin", kind + " " + name + ": " + line))));
     }

@@ -1,14 +1,17 @@
-package org.alagg.shell;
+package org.alagg.shell.view;
 
 import java.util.Iterator;
 import java.util.Map;
 
-/** Writes the values the commands report (maps, lists, strings, numbers, booleans) as JSON. */
-final class Json {
+/**
+ * Writes the values the commands report (maps, lists, strings, numbers, booleans) as JSON. Shared with the live page
+ * of the metrics bundle, which embeds this package.
+ */
+public final class Json {
     private Json() {
     }
 
-    static String write(Object value) {
+    public static String write(Object value) {
         StringBuilder s = new StringBuilder();
         write(value, s);
         return s.toString();

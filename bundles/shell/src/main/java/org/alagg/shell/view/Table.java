@@ -1,25 +1,28 @@
-package org.alagg.shell;
+package org.alagg.shell.view;
 
 import java.util.ArrayList;
 import java.util.List;
 
-/** A plain text table with aligned columns, for people; scripts use {@code --json}. */
-final class Table {
+/**
+ * A plain text table with aligned columns, for people; scripts use {@code --json}. Shared by the commands and
+ * {@code alagg top}, which embeds this package.
+ */
+public final class Table {
     private final List<String[]> rows = new ArrayList<>();
     private final int columns;
 
     /** A table with a header line. */
-    Table(String... header) {
+    public Table(String... header) {
         columns = header.length;
         rows.add(header);
     }
 
     /** A table without a header line, e.g. name/value pairs. */
-    Table(int columns) {
+    public Table(int columns) {
         this.columns = columns;
     }
 
-    Table row(Object... cells) {
+    public Table row(Object... cells) {
         if (cells.length != columns) {
             throw new IllegalArgumentException("a row of " + cells.length + " cells in a table of " + columns + " columns");
         }
