@@ -118,6 +118,8 @@ final class Exposition {
     static final String MALFORMED = "malformed_";
     /** The packets a reordering strategy holds now: a gauge among the counters. */
     static final String HELD = "held";
+    /** A gauge among the counters: the timeout the peer's strategy works with, in microseconds. */
+    static final String REORDER_TIMEOUT_US = "reorder_timeout_us";
     private static final String[] STATES = states();
     private static final String PLUGIN = "alagg_plugin_";
     private static final String PLUGIN_FAILING = PLUGIN + "report_failing";
@@ -145,7 +147,7 @@ final class Exposition {
         MetricSnapshots.Builder out = MetricSnapshots.builder();
         out.metricSnapshot(InfoSnapshot.builder().name("alagg_build").help("The Alagg version this instance runs")
                 .dataPoint(InfoSnapshot.InfoDataPointSnapshot.builder()
-                        .labels(Labels.of("instance", status.instance(), "version", version)).build())
+                        .labels(Labels.of("alagg_instance", status.instance(), "version", version)).build())
                 .build());
         out.metricSnapshot(gauge("alagg_warnings", "Conditions an operator should know about (alagg:status lists them)",
                 null, List.of(point(Labels.EMPTY, status.warnings().size()))));
@@ -162,20 +164,22 @@ final class Exposition {
      * counter name; a report that failed is {@code alagg_plugin_report_failing{kind,plugin} 1}.
      */
     private static void plugins(MetricSnapshots.Builder out, Map<String, Map<String, Map<String, Object>>> plugins) {
-        Map<String, List<CounterDataPointSnapshot>> counters = new TreeMap<>();
+        // by metric name, then labels: two counters of one plugin whose names differ only in what Prometheus does not
+        // allow (foo-bar, foo_bar) would be one series twice, which fails the whole scrape; the first one is kept
+        Map<String, Map<Labels, CounterDataPointSnapshot>> counters = new TreeMap<>();
         List<GaugeDataPointSnapshot> failing = new ArrayList<>();
         plugins.forEach((kind, byName) -> byName.forEach((plugin, values) -> {
             Labels labels = Labels.of("kind", kind, "plugin", plugin);
             failing.add(point(labels, values.get("error") instanceof String ? 1 : 0));
             values.forEach((name, value) -> {
                 if (value instanceof Long number) {
-                    counters.computeIfAbsent(PrometheusNaming.sanitizeMetricName(PLUGIN + name), n -> new ArrayList<>())
-                            .add(CounterDataPointSnapshot.builder().labels(labels).value(number).build());
+                    counters.computeIfAbsent(PrometheusNaming.sanitizeMetricName(PLUGIN + name), n -> new LinkedHashMap<>())
+                            .putIfAbsent(labels, CounterDataPointSnapshot.builder().labels(labels).value(number).build());
                 }
             });
         }));
         counters.forEach((name, points) -> out.metricSnapshot(counter(name, "The plugin's own " + name.substring(
-                PLUGIN.length()) + " counter (alagg:stats lists it under the plugin)", null, points)));
+                PLUGIN.length()) + " counter (alagg:stats lists it under the plugin)", null, new ArrayList<>(points.values()))));
         if (!failing.isEmpty() && !counters.containsKey(PLUGIN_FAILING)) {
             out.metricSnapshot(gauge(PLUGIN_FAILING, "1 while the plugin's report throws (alagg:stats shows why)", null,
                     failing));
@@ -232,9 +236,12 @@ final class Exposition {
         Map<String, List<CounterDataPointSnapshot>> counters = new TreeMap<>();
         List<CounterDataPointSnapshot> malformed = new ArrayList<>();
         List<GaugeDataPointSnapshot> held = new ArrayList<>();
+        List<GaugeDataPointSnapshot> timeout = new ArrayList<>();
         sources.forEach((labels, values) -> values.forEach((name, value) -> {
             if (name.equals(HELD)) {
                 held.add(point(labels, value));
+            } else if (name.equals(REORDER_TIMEOUT_US)) {
+                timeout.add(point(labels, value / MICROS));
             } else if (name.startsWith(MALFORMED)) {
                 malformed.add(CounterDataPointSnapshot.builder()
                         .labels(labels.add("reason", name.substring(MALFORMED.length()))).value(value).build());
@@ -250,6 +257,10 @@ final class Exposition {
         }
         if (!held.isEmpty()) {
             out.metricSnapshot(gauge(prefix + "held_packets", "Packets the reordering strategy holds now", null, held));
+        }
+        if (!timeout.isEmpty()) {
+            out.metricSnapshot(gauge(prefix + "reorder_timeout_seconds", "The reordering timeout in effect (configured, or"
+                    + " sized from the links' delay spread; the instance's: the longest of its peers')", Unit.SECONDS, timeout));
         }
     }
 

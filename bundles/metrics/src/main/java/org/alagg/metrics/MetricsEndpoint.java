@@ -11,8 +11,11 @@ import java.security.MessageDigest;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 import org.alagg.api.InstanceStatus;
@@ -44,8 +47,13 @@ import io.prometheus.metrics.expositionformats.ExpositionFormats;
  * The HTTP endpoint on {@code metrics.listen}: {@code /metrics} in the Prometheus text format, or OpenMetrics when the
  * scraper asks for it ({@code Accept}), read from the engine at each scrape; {@code /} the live page and
  * {@code /live.json} its figures, a snapshot a second ({@link LiveView}). Off when {@code listen} is empty. The JDK's own
- * HTTP server on one thread, which also takes the snapshots: nothing runs on the hot threads (docs/observability.md
- * says why not Jetty).
+ * HTTP server, its requests on a few threads of their own and the snapshots on another: nothing runs on the hot threads
+ * (docs/observability.md says why not Jetty). The JDK's server reads a request on the thread that serves it: a client
+ * that sends its request slowly, or never reads the answer, holds one of the {@value #REQUEST_THREADS} threads until it
+ * is cut off after {@value #REQUEST_SECONDS} s; beyond a short queue, requests are refused. So a client can delay the
+ * endpoint by seconds, never hold it, and never touches the data path. Without a token only a request naming this host ({@code Host}: the
+ * listen address, {@code localhost} or a loopback address) is answered, so a web page elsewhere cannot read the
+ * loopback endpoint through a name it points at 127.0.0.1 (DNS rebinding).
  *
  * <p>A change of the configuration re-activates the component: the listener is closed and opened again.
  */
@@ -56,6 +64,11 @@ public final class MetricsEndpoint {
     private static final int INITIAL_BUFFER = 32 * 1024;
     /** Between two snapshots of the live view. */
     private static final long SNAPSHOT_MILLIS = 1000;
+    /** Requests served at once; more wait in a short queue, and beyond it are refused. */
+    static final int REQUEST_THREADS = 8;
+    private static final int REQUEST_QUEUE = 16;
+    /** How long a request may take to arrive, and its answer to be taken. */
+    static final int REQUEST_SECONDS = 3;
 
     private final Logger log;
     private final String version;
@@ -63,7 +76,10 @@ public final class MetricsEndpoint {
     private final byte[] page;
     private final LiveView live = new LiveView();
     private final HttpServer server;
-    private final ScheduledExecutorService thread;
+    private final ThreadPoolExecutor requests;
+    private final ScheduledExecutorService snapshots;
+    /** The names a request's {@code Host} may give without a token (lower case, with the port). */
+    private final Set<String> hosts;
     /** The token a request must carry (as a bearer token, or the password of basic authentication); null: none. */
     private final byte[] token;
 
@@ -92,43 +108,79 @@ public final class MetricsEndpoint {
             }
         }
         token = given == null ? null : given.getBytes(StandardCharsets.US_ASCII);
+        hosts = address == null ? Set.of() : hostNames(address);
         HttpServer opened = null;
-        ScheduledThreadPoolExecutor worker = null;
+        ThreadPoolExecutor served = null;
+        ScheduledThreadPoolExecutor taken = null;
         if (address != null) {
             try {
-                worker = new ScheduledThreadPoolExecutor(1, r -> {
-                    Thread t = new Thread(r, "alagg-metrics");
-                    t.setDaemon(true);
-                    return t;
-                });
-                opened = HttpServer.create(address, 16);
-                opened.setExecutor(worker);
+                limitRequests();
+                served = new ThreadPoolExecutor(REQUEST_THREADS, REQUEST_THREADS, 30, TimeUnit.SECONDS,
+                        new ArrayBlockingQueue<>(REQUEST_QUEUE), daemon("alagg-metrics"), new ThreadPoolExecutor.AbortPolicy());
+                served.allowCoreThreadTimeOut(true);
+                taken = new ScheduledThreadPoolExecutor(1, daemon("alagg-metrics-snapshot"));
+                opened = HttpServer.create(address, REQUEST_QUEUE);
+                opened.setExecutor(served);
                 opened.createContext("/metrics", this::metrics);
                 opened.createContext("/live.json", this::liveJson);
                 opened.createContext("/", this::page);
                 opened.start();
-                worker.scheduleAtFixedRate(this::snapshot, 0, SNAPSHOT_MILLIS, TimeUnit.MILLISECONDS);
+                taken.scheduleAtFixedRate(this::snapshot, 0, SNAPSHOT_MILLIS, TimeUnit.MILLISECONDS);
                 log.info("Metrics endpoint on http://{}/metrics, the live page on http://{}/", config.listen(), config.listen());
             } catch (IOException e) {
                 log.error("No metrics endpoint: cannot listen on {}: {}", config.listen(), e.toString());
-                worker.shutdownNow();
+                served.shutdownNow();
+                taken.shutdownNow();
                 opened = null;
-                worker = null;
+                served = null;
+                taken = null;
             }
         }
         server = opened;
-        thread = worker;
+        requests = served;
+        snapshots = taken;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /**
+     * The JDK's HTTP server has no time limit on a request arriving or its answer being taken, nor on connections, unless
+     * these are set before its first server is made (it reads them once); a value the operator set is kept.
+     */
+    private static void limitRequests() {
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxReqTime", Integer.toString(REQUEST_SECONDS));
+        System.getProperties().putIfAbsent("sun.net.httpserver.maxRspTime", Integer.toString(REQUEST_SECONDS));
+        System.getProperties().putIfAbsent("jdk.httpserver.maxConnections", Integer.toString(4 * REQUEST_QUEUE));
+    }
+
+    /** What a browser or scraper on this host puts in {@code Host} for the listen address. */
+    private static Set<String> hostNames(InetSocketAddress address) {
+        int port = address.getPort();
+        Set<String> names = new java.util.HashSet<>();
+        String literal = address.getAddress().getHostAddress();
+        names.add((literal.contains(":") ? "[" + literal + "]" : literal) + ":" + port);
+        for (String name : List.of("localhost", "127.0.0.1", "[::1]")) {
+            names.add(name + ":" + port);
+        }
+        return Set.copyOf(names);
     }
 
     @Deactivate
     void stop() {
         if (server != null) {
             server.stop(0);
-            thread.shutdownNow();
+            requests.shutdownNow();
+            snapshots.shutdownNow();
         }
     }
 
-    /** Every second on the endpoint's thread: the live view's next snapshot. */
+    /** Every second on the snapshot thread: the live view's next snapshot. */
     private void snapshot() {
         InstanceStatus status = engine;
         if (status == null) {
@@ -154,6 +206,9 @@ public final class MetricsEndpoint {
                 return;
             }
             ExpositionFormatWriter writer = formats.findWriter(exchange.getRequestHeaders().getFirst("Accept"));
+            if (!writer.isAvailable()) { // protobuf, asked for but not embedded: the text format serves every scraper
+                writer = formats.getPrometheusTextFormatWriter();
+            }
             ByteArrayOutputStream body = new ByteArrayOutputStream(INITIAL_BUFFER);
             try {
                 writer.write(body, Exposition.of(status, version, new PluginReports(pluginReports).counters()));
@@ -213,6 +268,12 @@ public final class MetricsEndpoint {
         if (!method.equals("GET") && !method.equals("HEAD")) {
             exchange.getResponseHeaders().set("Allow", "GET, HEAD");
             text(exchange, 405, "only GET and HEAD\n");
+            return false;
+        }
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        if (token == null && (host == null || !hosts.contains(host.toLowerCase(java.util.Locale.ROOT)))) {
+            text(exchange, 421, "this endpoint answers requests for " + String.join(", ", new java.util.TreeSet<>(hosts))
+                    + " only (or with metrics.token)\n");
             return false;
         }
         if (token != null && !tokenGiven(exchange.getRequestHeaders().getFirst("Authorization"))) {

@@ -50,7 +50,7 @@ class ExpositionTest {
         assertLine(text, "alagg_thread_up{thread=\"alagg-ingress\"} 1.0");
         assertLine(text, "alagg_thread_last_turn_seconds{thread=\"alagg-ingress\"} 0.05");
         assertLine(text, "alagg_thread_restarts_total{thread=\"alagg-ingress\"} 1.0");
-        assertLine(text, "alagg_build_info{instance=\"east\",version=\"1.2.3\"} 1");
+        assertLine(text, "alagg_build_info{alagg_instance=\"east\",version=\"1.2.3\"} 1");
         assertLine(text, "alagg_warnings 1.0");
     }
 
@@ -108,7 +108,7 @@ class ExpositionTest {
         return out.toString(StandardCharsets.UTF_8);
     }
 
-    private static InstanceStatus status() {
+    static InstanceStatus status() {
         Map<String, Long> eth1 = new LinkedHashMap<>();
         eth1.put("frames_sent", 1000L);
         eth1.put("bytes_sent", 150_000L);
