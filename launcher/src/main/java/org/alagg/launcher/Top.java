@@ -42,11 +42,23 @@ final class Top {
             int status = ControlClient.run(socket, instance, "alagg:show --dump", new PrintStream(dump, true, StandardCharsets.UTF_8),
                     new PrintStream(problem, true, StandardCharsets.UTF_8));
             String screen;
+            Snapshot now = null;
+            String unreadable = null;
             if (status == 0) {
-                Snapshot now = Snapshot.parse(dump.toString(StandardCharsets.UTF_8).strip());
+                try {
+                    now = Snapshot.parse(dump.toString(StandardCharsets.UTF_8).strip());
+                } catch (IllegalArgumentException e) { // an instance of another version, say: tell, keep asking
+                    unreadable = e.getMessage();
+                }
+            }
+            if (now != null) {
                 screen = Screens.top(before, now, width());
                 before = now;
                 answered = true;
+            } else if (unreadable != null) {
+                screen = "alagg top - instance " + instance + ": its figures cannot be read (" + unreadable
+                        + "); is it the same Alagg version as this command?\n(asking again every second; Ctrl-C quits)";
+                before = null;
             } else if (!answered && status == ControlClient.NOT_RUNNING) {
                 err.print(problem.toString(StandardCharsets.UTF_8));
                 return status;

@@ -23,7 +23,7 @@ public final class MetricsListen {
     public static final int MIN_TOKEN_LENGTH = 16;
 
     /** {@code 127.0.0.1:9464}, {@code [::1]:9464}: an IP address literal (no name to resolve) and a port. */
-    private static final Pattern FORM = Pattern.compile("(?:\\[([0-9A-Fa-f:.]+)]|([0-9.]+)):([0-9]{1,5})");
+    private static final Pattern FORM = Pattern.compile("(?:\\[([0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)]|([0-9.]+)):([0-9]{1,5})");
 
     private MetricsListen() {
     }

@@ -57,6 +57,7 @@ class MetricsConfigTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "localhost:9464     | metrics.listen 'localhost:9464' is not ADDRESS:PORT with an IP address",
+        "[cafe]:9464        | metrics.listen '[cafe]:9464' is not ADDRESS:PORT with an IP address",
         "127.0.0.1          | metrics.listen '127.0.0.1' is not ADDRESS:PORT with an IP address",
         "127.0.0.1:70000    | metrics.listen port 70000 is out of range 1..65535",
         "127.0.0.1:0        | metrics.listen port 0 is out of range 1..65535",

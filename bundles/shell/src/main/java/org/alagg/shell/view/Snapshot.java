@@ -67,15 +67,16 @@ public record Snapshot(String instance, String capture, String strategy, long ti
     /** An instance's figures now. */
     public static Snapshot of(InstanceStatus status) {
         List<Peer> peers = new ArrayList<>();
+        List<LinkStatus> all = status.links(); // read once: each read takes the engine's lock
         for (PeerStatus p : status.peers()) {
             Map<String, Long> c = p.counters();
-            List<LinkStatus> own = status.links().stream().filter(l -> l.peerName().equals(p.name())).toList();
+            List<LinkStatus> own = all.stream().filter(l -> l.peerName().equals(p.name())).toList();
             long up = own.stream().filter(l -> l.state() != LinkState.DOWN).count();
             peers.add(new Peer(p.name(), p.state().name(), up, p.links().size(), c.getOrDefault("sent", 0L),
                     c.getOrDefault("passed", 0L), c.getOrDefault("lost", 0L)));
         }
         List<Link> links = new ArrayList<>();
-        for (LinkStatus l : status.links()) {
+        for (LinkStatus l : all) {
             Map<String, Long> c = l.counters();
             Long heard = c.get("last_received_ms");
             links.add(new Link(l.peerName(), l.link(), l.peer().toString(), l.state().name(),
@@ -143,8 +144,12 @@ public record Snapshot(String instance, String capture, String strategy, long ti
         if (instance == null) {
             throw new IllegalArgumentException("the dump has no instance line");
         }
-        return new Snapshot(instance[1], known(instance[2], UNKNOWN), known(instance[3], UNKNOWN),
-                Long.parseLong(instance[4]), peers, links, events);
+        try {
+            return new Snapshot(instance[1], known(instance[2], UNKNOWN), known(instance[3], UNKNOWN),
+                    Long.parseLong(instance[4]), peers, links, events);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("the dump's instance line has no time: " + String.join("\t", instance));
+        }
     }
 
     private static String[] fields(String[] f, int count) {
@@ -160,8 +165,9 @@ public record Snapshot(String instance, String capture, String strategy, long ti
             if (s.length() > 0) {
                 s.append('\t');
             }
-            // a tab or a line end in a detail or an event would split it: a blank instead
-            s.append(String.valueOf(field).replace('\t', ' ').replace('\n', ' '));
+            // a tab or a line end in a detail or an event would split it, an escape or a carriage return would garble a
+            // terminal (alagg top): a blank instead of any control character
+            s.append(String.valueOf(field).replaceAll("\\p{Cntrl}", " "));
         }
         return s.toString();
     }
