@@ -143,11 +143,15 @@ end
 
 function alagg.dissector(buffer, pinfo, tree)
   local available = buffer:len()
+  -- the frame's length on the wire: a capture cut at its snapshot length holds fewer bytes, which breaks no rule
+  local sent = buffer:reported_length_remaining()
   pinfo.cols.protocol = "ALAGG"
   local root = tree:add(alagg, buffer(0, math.min(available, HEADER)))
   if available < HEADER then
-    root:add_proto_expert_info(e.truncated)
-    pinfo.cols.info = "Alagg, truncated (" .. available .. " bytes)"
+    if sent < HEADER then
+      root:add_proto_expert_info(e.truncated)
+    end
+    pinfo.cols.info = "Alagg, truncated (" .. sent .. " bytes" .. (sent > available and ", " .. available .. " captured" or "") .. ")"
     return available
   end
   local version = buffer(0, 1):uint()
@@ -191,7 +195,7 @@ function alagg.dissector(buffer, pinfo, tree)
   rule(payload_protocols[proto] ~= nil, p, e.unknown_payload_protocol)
   local auth = bit.band(flags, AUTH) ~= 0
   rule((auth and tag_length > 0) or (not auth and tag_length == 0), tl, e.auth_flag_mismatch)
-  rule(HEADER + inner + tag_length <= available, il, e.inner_length_overflow)
+  rule(HEADER + inner + tag_length <= sent, il, e.inner_length_overflow)
   rule((frame_type == 1) == (proto ~= 0), p, e.payload_protocol_mismatch)
   rule((frame_type == 1 and inner > 0) or (frame_type ~= 1 and inner >= PROBE_BODY), il, e.short_payload)
   if dropped then
