@@ -451,6 +451,20 @@ class DataPathTest {
     }
 
     /**
+     * A running path that sends each packet on one link in turn (as {@code weighted} sends), with {@code windowed} and a
+     * timeout of a minute: a gap is given up early or not before the test ends.
+     */
+    private DataPath spreading(LossyWire wire, Source source, Sink sink, int window) throws Exception {
+        DataPath path = start(wire, source, sink, 2, new WindowedOrder());
+        peer(path).reordering = Reordering.of(new ReorderSettings(window, 60_000 * MS), peer(path).reordering);
+        peer(path).scheduler = (sequence, length, up, upCount, chosen) -> {
+            chosen[0] = up[Integer.remainderUnsigned(sequence, upCount)];
+            return upCount > 0 ? 1 : 0;
+        };
+        return path;
+    }
+
+    /**
      * Each packet on one link (as {@code weighted} sends), both links losing 10 %, link 1 later than link 0, and a
      * reorder timeout of a minute: a lost packet is given up as soon as both links have passed it, not at the timeout.
      */
@@ -459,12 +473,7 @@ class DataPathTest {
         LossyWire wire = new LossyWire(10, 7);
         Source source = new Source();
         Sink sink = new Sink();
-        DataPath path = start(wire, source, sink, 2, new WindowedOrder());
-        peer(path).reordering = Reordering.of(new ReorderSettings(256, 60_000 * MS), peer(path).reordering);
-        peer(path).scheduler = (sequence, length, up, upCount, chosen) -> {
-            chosen[0] = up[Integer.remainderUnsigned(sequence, upCount)];
-            return upCount > 0 ? 1 : 0;
-        };
+        DataPath path = spreading(wire, source, sink, 256);
         // the stream's first packets may come late behind the first one to arrive (the strategy starts there)
         int warmUp = 200;
         send(source, 0, warmUp);
@@ -514,12 +523,7 @@ class DataPathTest {
         LossyWire wire = new SwappingWire();
         Source source = new Source();
         Sink sink = new Sink();
-        DataPath path = start(wire, source, sink, 2, new WindowedOrder());
-        peer(path).reordering = Reordering.of(new ReorderSettings(1024, 60_000 * MS), peer(path).reordering);
-        peer(path).scheduler = (sequence, length, up, upCount, chosen) -> {
-            chosen[0] = up[Integer.remainderUnsigned(sequence, upCount)];
-            return upCount > 0 ? 1 : 0;
-        };
+        DataPath path = spreading(wire, source, sink, 1024);
         int count = 5_000;
         send(source, 0, count);
         Map<String, Long> stats = awaitTotals(path, "every packet delivered", s -> s.get("passed") >= count - 200);

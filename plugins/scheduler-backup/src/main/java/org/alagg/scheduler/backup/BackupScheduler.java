@@ -1,6 +1,5 @@
 package org.alagg.scheduler.backup;
 
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +8,6 @@ import org.alagg.api.Alagg;
 import org.alagg.api.LinkConditions;
 import org.alagg.api.LinkScheduler;
 import org.alagg.api.LinkState;
-import org.alagg.api.PayloadType;
 import org.alagg.api.PluginReport;
 import org.alagg.api.WeightedSpread;
 import org.osgi.service.component.annotations.Activate;
@@ -76,12 +74,6 @@ public final class BackupScheduler implements LinkScheduler, PluginReport {
         }
         holdNanos = TimeUnit.MILLISECONDS.toNanos(holdMs);
         weighted = within.equals("weighted");
-    }
-
-    @Override
-    public int choose(int sequence, PayloadType type, ByteBuffer packet, int length, int[] up, int upCount,
-                      LinkConditions links, int[] chosen) {
-        return choose(sequence, length, up, upCount, links, chosen);
     }
 
     @Override

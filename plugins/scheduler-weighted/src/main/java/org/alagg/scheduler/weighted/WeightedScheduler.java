@@ -1,13 +1,11 @@
 package org.alagg.scheduler.weighted;
 
-import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 
 import org.alagg.api.Alagg;
 import org.alagg.api.LinkConditions;
 import org.alagg.api.LinkScheduler;
-import org.alagg.api.PayloadType;
 import org.alagg.api.PluginReport;
 import org.alagg.api.WeightedSpread;
 import org.osgi.service.component.annotations.Component;
@@ -24,12 +22,6 @@ public final class WeightedScheduler implements LinkScheduler, PluginReport {
     private final WeightedSpread spread = new WeightedSpread();
     private final int[] healthy = new int[MAX_LINK_ID];
     private volatile long packets;
-
-    @Override
-    public int choose(int sequence, PayloadType type, ByteBuffer packet, int length, int[] up, int upCount,
-                      LinkConditions links, int[] chosen) {
-        return choose(sequence, length, up, upCount, links, chosen);
-    }
 
     @Override
     public int choose(int sequence, int length, int[] up, int upCount, LinkConditions links, int[] chosen) {
