@@ -33,6 +33,8 @@ final class FrameworkSettings {
         p.put("org.osgi.service.log.admin.loglevel", "INFO");
         p.put("alagg.home", home.toString());
         p.put("alagg.instance", instance);
+        // alagg stop asks for it through the control socket: whoever may control the instance may stop it.
+        p.put(InstanceStop.PID_PROPERTY, Long.toString(ProcessHandle.current().pid()));
         p.put("alagg.config", configFile.toString());
         p.put("alagg.control.socket", RunDirectory.socketIn(runDir, instance).toString());
         // FileInstall watches both: configadmin/ for <pid>.cfg files, plugins/ for bundle jars dropped in.
