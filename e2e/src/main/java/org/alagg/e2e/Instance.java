@@ -119,7 +119,9 @@ public final class Instance {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
         builder.environment().put("ALAGG_RUN_DIR", runDirectory.toString());
-        process = network.start(namespace, builder, root.resolve("alagg").toString(), "run", "-c", config.toString());
+        // The distribution's plugins/ shared by the bed's instances, as the beds that drop plugins in expect.
+        process = network.start(namespace, builder, root.resolve("alagg").toString(), "run", "-c", config.toString(),
+                "--plugins", root.resolve("launcher/target/alagg/plugins").toString());
     }
 
     /** SIGTERM, and SIGKILL when it has not exited after 10 s. */

@@ -23,7 +23,7 @@ import org.alagg.launcher.Arguments.UsageException;
  * The {@code alagg} command line.
  *
  * <pre>
- * alagg run -c FILE [--configadmin DIR]     run an instance in the foreground
+ * alagg run -c FILE [--plugins DIR] ...     run an instance in the foreground
  * alagg check -c FILE                       check a configuration, print it with its defaults
  * alagg ctl [--instance NAME] COMMAND...    run a Gogo command in a running instance
  * alagg stop [--instance NAME]              stop a running instance
@@ -42,11 +42,13 @@ public final class Main {
 
     static {
         COMMAND_USAGE.put("run", String.join("\n",
-                "usage: alagg run -c FILE [--configadmin DIR]",
+                "usage: alagg run -c FILE [--configadmin DIR] [--plugins DIR]",
                 "  runs an instance in the foreground: with a terminal it offers the Gogo shell (exit or",
                 "  Ctrl-D stops the instance), without one it runs until SIGTERM or SIGINT (Ctrl-C)",
                 "  -c, --config FILE     the configuration file (README.md, Configuration)",
-                "  --configadmin DIR     FileInstall's directory of <pid>.cfg files"));
+                "  --configadmin DIR     FileInstall's directory of <pid>.cfg files",
+                "  --plugins DIR         the folder watched for plugin jars; default plugins/<instance> of the",
+                "                        distribution, this instance's own; name one DIR to share it"));
         COMMAND_USAGE.put("check", String.join("\n",
                 "usage: alagg check -c FILE",
                 "  checks a configuration without starting anything: keys and values, the interfaces of its",
@@ -78,6 +80,7 @@ public final class Main {
 
     private static final Option CONFIG = new Option("c", "config", "FILE");
     private static final Option CONFIG_ADMIN = new Option(null, "configadmin", "DIR");
+    private static final Option PLUGINS = new Option(null, "plugins", "DIR");
     private static final Option INSTANCE = new Option("i", "instance", "NAME");
 
     private Main() {
@@ -97,7 +100,7 @@ public final class Main {
         try {
             switch (command) {
                 case "run":
-                    return runInstance(parse(command, rest, false, CONFIG, CONFIG_ADMIN), env, out, err);
+                    return runInstance(parse(command, rest, false, CONFIG, CONFIG_ADMIN, PLUGINS), env, out, err);
                 case "check":
                     return check(parse(command, rest, false, CONFIG), out, err);
                 case "ctl":
@@ -220,10 +223,15 @@ public final class Main {
             }
             Files.delete(socket);
         }
-        Files.createDirectories(home.resolve("plugins"));
+        // Each instance its own plugins: a jar dropped for one instance of a distribution does not start in the others.
+        Path plugins = args.has(PLUGINS.longName())
+                ? Path.of(args.value(PLUGINS.longName(), null)).toAbsolutePath().normalize()
+                : home.resolve("plugins").resolve(config.instance());
+        Files.createDirectories(plugins);
         boolean interactive = System.console() != null;
         FrameworkSettings.applyToJvm(interactive);
-        Map<String, String> properties = FrameworkSettings.of(home, file, configAdmin, config.instance(), runDir, interactive);
+        Map<String, String> properties = FrameworkSettings.of(home, file, configAdmin, plugins, config.instance(), runDir,
+                interactive);
         return new Instance(properties, home.resolve("bundle"), err).run();
     }
 

@@ -306,11 +306,30 @@ class CommandLineIT {
     @Order(8)
     void runsInstancesSideBySideAndRefusesASecondOneOfTheSameName() throws Exception {
         Sandbox sandbox = newSandbox();
-        Instance first = sandbox.start(uniqueName(), twoLinks());
-        Instance second = sandbox.start(uniqueName(), twoLinks());
-        first.awaitAnswering();
-        second.awaitAnswering();
+        Instance first = sandbox.start(uniqueName(), twoLinks(), List.of());
+        Path firstsPlugins = dist.resolve("plugins").resolve(first.name());
+        try {
+            Instance second = sandbox.start(uniqueName(), twoLinks());
+            first.awaitAnswering();
+            second.awaitAnswering();
+            // each instance watches its own plugins folder unless told to share one
+            assertEquals(root.resolve("configadmin") + "," + firstsPlugins, watched(first));
+            assertTrue(Files.isDirectory(firstsPlugins), firstsPlugins + " was not made");
+            assertEquals(root.resolve("configadmin") + "," + sandbox.dir().resolve("plugins"), watched(second));
+            sideBySide(sandbox, first, second);
+        } finally {
+            Files.deleteIfExists(firstsPlugins);
+        }
+    }
 
+    /** The folders an instance's FileInstall watches. */
+    private static String watched(Instance instance) throws Exception {
+        Result dirs = instance.ctl("($.context getProperty felix.fileinstall.dir)");
+        assertEquals(0, dirs.status(), dirs::toString);
+        return dirs.out().strip();
+    }
+
+    private void sideBySide(Sandbox sandbox, Instance first, Instance second) throws Exception {
         Result sameName = sandbox.runToExit(first.config(), "same-name");
         assertEquals(1, sameName.status(), sameName::toString);
         assertTrue(sameName.err().contains("already running"), sameName::toString);
@@ -391,7 +410,7 @@ class CommandLineIT {
         Path config = sandbox.writeConfig(name, twoLinks());
         Path log = sandbox.dir().resolve(name + ".piped");
         // A terminal (script's pseudo-terminal) on stdin, stdout into a pipe: what 'alagg run -c F 2>&1 | tee log' is.
-        Process terminal = sandbox.inTerminal(alagg + " run -c " + config + " 2>&1 | cat > " + log,
+        Process terminal = sandbox.inTerminal(alagg + " run -c " + config + " --plugins plugins 2>&1 | cat > " + log,
                 sandbox.dir().resolve(name + ".screen"));
         Instance instance = new Instance(sandbox, name, config, terminal, System.nanoTime());
         instance.awaitAnswering();
@@ -413,7 +432,8 @@ class CommandLineIT {
         Path config = sandbox.writeConfig(name, twoLinks());
         Path log = sandbox.dir().resolve(name + ".terminal");
         // jline needs the terminal's size, which script's pseudo-terminal does not have without a terminal of its own
-        Process terminal = sandbox.inTerminal("stty cols 120 rows 40; " + alagg + " run -c " + config, log);
+        Process terminal = sandbox.inTerminal("stty cols 120 rows 40; " + alagg + " run -c " + config + " --plugins plugins",
+                log);
         Instance instance = new Instance(sandbox, name, config, terminal, System.nanoTime());
         instance.awaitAnswering();
         await("the shell's prompt", DEADLINE, () -> Files.readString(log), text -> text.contains("g! "));
@@ -448,7 +468,8 @@ class CommandLineIT {
 
         Result runHelp = sandbox.script("run", "--help");
         assertEquals(0, runHelp.status(), runHelp::toString);
-        assertTrue(runHelp.out().startsWith("usage: alagg run -c FILE [--configadmin DIR]\n"), runHelp::toString);
+        assertTrue(runHelp.out().startsWith("usage: alagg run -c FILE [--configadmin DIR] [--plugins DIR]\n"),
+                runHelp::toString);
         assertEquals("", runHelp.err());
 
         Result ctlHelp = sandbox.script("ctl", "--help");
@@ -592,11 +613,21 @@ class CommandLineIT {
             return config;
         }
 
-        /** Writes the config file and runs {@code alagg run -c} on it in the background. */
+        /**
+         * Writes the config file and runs {@code alagg run -c} on it in the background, watching this sandbox's
+         * {@code plugins/} (the distribution's own default would leave a folder per instance behind).
+         */
         Instance start(String name, List<String> configLines) throws IOException {
+            return start(name, configLines, List.of("--plugins", dir.resolve("plugins").toString()));
+        }
+
+        /** Writes the config file and runs {@code alagg run -c CONFIG OPTIONS...} on it in the background. */
+        Instance start(String name, List<String> configLines, List<String> options) throws IOException {
             Path config = writeConfig(name, configLines);
             long startedNanos = System.nanoTime();
-            Process process = launch(List.of("run", "-c", config.toString()), output(name, "stdout"), output(name, "stderr"));
+            List<String> command = new ArrayList<>(List.of("run", "-c", config.toString()));
+            command.addAll(options);
+            Process process = launch(command, output(name, "stdout"), output(name, "stderr"));
             return new Instance(this, name, config, process, startedNanos);
         }
 

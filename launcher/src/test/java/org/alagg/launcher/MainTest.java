@@ -87,11 +87,13 @@ class MainTest {
     void everyCommandHasItsHelpOnStandardOutput() throws Exception {
         assertEquals(0, run("run", "--help"));
         assertEquals(String.join("\n",
-                "usage: alagg run -c FILE [--configadmin DIR]",
+                "usage: alagg run -c FILE [--configadmin DIR] [--plugins DIR]",
                 "  runs an instance in the foreground: with a terminal it offers the Gogo shell (exit or",
                 "  Ctrl-D stops the instance), without one it runs until SIGTERM or SIGINT (Ctrl-C)",
                 "  -c, --config FILE     the configuration file (README.md, Configuration)",
-                "  --configadmin DIR     FileInstall's directory of <pid>.cfg files", ""), output());
+                "  --configadmin DIR     FileInstall's directory of <pid>.cfg files",
+                "  --plugins DIR         the folder watched for plugin jars; default plugins/<instance> of the",
+                "                        distribution, this instance's own; name one DIR to share it", ""), output());
         for (String command : List.of("check", "ctl", "stop", "genkey", "sdk")) {
             out.reset();
             assertEquals(0, run(command, "-h"), command);
@@ -107,7 +109,7 @@ class MainTest {
     void helpWithoutACommandListsThemAll() throws Exception {
         assertEquals(0, run("help"));
         assertEquals(String.join("\n",
-                "usage: alagg run -c FILE [--configadmin DIR]",
+                "usage: alagg run -c FILE [--configadmin DIR] [--plugins DIR]",
                 "       alagg check -c FILE",
                 "       alagg ctl [-i NAME] COMMAND [ARG...]",
                 "       alagg stop [-i NAME]",
