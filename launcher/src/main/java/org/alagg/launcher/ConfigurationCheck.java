@@ -101,6 +101,18 @@ final class ConfigurationCheck {
             problems.add(where + ": iptables is not installed (Debian package iptables): its rules send packets to"
                     + " the queue (docs/nfqueue.md)");
         }
+        Entry managed = entries.stream().filter(topLevel("capture.destinations")).findFirst().orElse(null);
+        if (managed != null && mode.equals("nfqueue")) {
+            List<String> tools = managed.value().contains(":") ? List.of("ip", "iptables", "ip6tables")
+                    : List.of("ip", "iptables");
+            for (String tool : tools) {
+                if (!machine.hasTool(tool)) {
+                    problems.add(at(managed.line(), "capture.destinations: " + tool + " is not installed (Debian package "
+                            + (tool.equals("ip") ? "iproute2" : "iptables") + "): Alagg runs it to make the rules and"
+                            + " routes"));
+                }
+            }
+        }
         if ((mode.equals("tun") || mode.equals("tap")) && !machine.hasFile(Path.of("/dev/net/tun"))) {
             problems.add(where + ": /dev/net/tun does not exist: the kernel's TUN/TAP driver is missing (modprobe tun)");
         }

@@ -505,6 +505,7 @@ class CommandLineIT {
                 "reorder.timeout.ms = 5   # default",
                 "probe.interval.ms = 100   # default",
                 "nfqueue.num = 0   # default",
+                "capture.forward = off   # default",
                 "tun.name = alagg0   # default",
                 "tun.offload = on   # default", ""), check.out());
         List<String> problems = check.err().lines().filter(line -> line.startsWith(config + ":")).toList();
@@ -513,8 +514,10 @@ class CommandLineIT {
                         + " the link stays DOWN until it does",
                 config + ":5: unknown key 'reorder.windwo' (did you mean 'reorder.window'?); known keys: instance,"
                         + " interceptor, reorder, ethertype, scheduler, transport, reorder.window, reorder.timeout.ms,"
-                        + " probe.interval.ms, nfqueue.num, tun.name, tun.address, tun.route, tun.offload, key, key.file,"
-                        + " key.accept, key.accept.file, peer.allowed, link.<interface>, plugin.<plugin>.<setting>"), problems);
+                        + " probe.interval.ms, nfqueue.num,"
+                        + " capture.destinations, capture.forward, tun.name, tun.address, tun.route, tun.offload, key,"
+                        + " key.file, key.accept, key.accept.file, peer.allowed, link.<interface>,"
+                        + " plugin.<plugin>.<setting>"), problems);
         assertTrue(check.err().endsWith(" problem(s) in " + config + "\n"), check::toString);
         assertTrue(Files.list(sandbox.dir()).noneMatch(f -> f.toString().endsWith(".sock")), "check started something");
     }

@@ -84,6 +84,7 @@ class ConfigurationCheckTest {
                 "reorder.timeout.ms = 5   # default",
                 "probe.interval.ms = 100   # default",
                 "nfqueue.num = 0   # default",
+                "capture.forward = off   # default",
                 "tun.name = alagg0   # default",
                 "tun.offload = on   # default", ""), output());
         assertEquals("alagg check: " + file() + " is good: alagg run -c " + file() + " would start\n", errors());
@@ -112,8 +113,9 @@ class ConfigurationCheckTest {
                         + " the link stays DOWN until it does",
                 file() + ":4: unknown key 'reordr' (did you mean 'reorder'?); known keys: instance, interceptor, reorder,"
                         + " ethertype, scheduler, transport, reorder.window, reorder.timeout.ms, probe.interval.ms,"
-                        + " nfqueue.num, tun.name, tun.address, tun.route, tun.offload, key, key.file, key.accept,"
-                        + " key.accept.file, peer.allowed, link.<interface>, plugin.<plugin>.<setting>",
+                        + " nfqueue.num,"
+                        + " capture.destinations, capture.forward, tun.name, tun.address, tun.route, tun.offload, key,"
+                        + " key.file, key.accept, key.accept.file, peer.allowed, link.<interface>, plugin.<plugin>.<setting>",
                 file() + ":5: reorder window 0 is out of range 1..65536",
                 file() + ":6: key file " + key + " is readable by others (mode 0644): chmod 600 it",
                 file() + ":7: EtherType 0x0800 belongs to IPv4, IPv6 or ARP; use a free one such as 0x88b5",
@@ -126,6 +128,19 @@ class ConfigurationCheckTest {
         assertEquals(Main.USAGE, check(noTun, "link.eth1 = 02:00:00:00:01:02", "interceptor = tap"));
         assertEquals(file() + ":2: interceptor tap: /dev/net/tun does not exist: the kernel's TUN/TAP driver is missing"
                 + " (modprobe tun)\nalagg check: 1 problem(s) in " + file() + "\n", errors());
+    }
+
+    @Test
+    void managedCaptureNeedsIpAndTheFirewallToolsOfItsFamilies() throws Exception {
+        FakeMachine noTools = new FakeMachine(Set.of("eth1"), Set.of("iptables"), true, BOTH_CAPABILITIES);
+        assertEquals(Main.USAGE, check(noTools, "link.eth1 = 02:00:00:00:01:02",
+                "capture.destinations = 10.9.1.0/24, fd09:1::/64"));
+        assertEquals(String.join("\n",
+                file() + ":2: capture.destinations: ip is not installed (Debian package iproute2): Alagg runs it to make"
+                        + " the rules and routes",
+                file() + ":2: capture.destinations: ip6tables is not installed (Debian package iptables): Alagg runs it to"
+                        + " make the rules and routes",
+                "alagg check: 2 problem(s) in " + file(), ""), errors());
     }
 
     @Test

@@ -42,6 +42,7 @@ class EffectiveConfigurationTest {
                 "reorder.timeout.ms = 5   # default",
                 "probe.interval.ms = 100   # default",
                 "nfqueue.num = 0   # default",
+                "capture.forward = off   # default",
                 "tun.name = alagg0   # default",
                 "tun.offload = on   # default",
                 "",
@@ -56,7 +57,7 @@ class EffectiveConfigurationTest {
         List<String> shown = EffectiveConfiguration.of(FILE, List.of());
         assertEquals("instance = alagg   # default", shown.get(1));
         assertEquals("ethertype = 0x88B5   # default", shown.get(4));
-        assertEquals(13, shown.size());
+        assertEquals(14, shown.size());
     }
 
     @Test
