@@ -105,7 +105,13 @@ public final class Bed implements AutoCloseable {
      * addresses): only the application addresses are set up by hand, on {@code lo}.
      */
     public static Bed createManaged(Path root, int links, int configuredLinks, List<String> extraConfig) throws IOException {
-        return create(root, Capture.NFQUEUE, links, configuredLinks, extraConfig, false, false, true);
+        return createManaged(root, links, configuredLinks, extraConfig, false);
+    }
+
+    /** Like {@link #createManaged(Path, int, int, List)}, with its own distribution as {@link #create} has it. */
+    public static Bed createManaged(Path root, int links, int configuredLinks, List<String> extraConfig,
+            boolean ownDistribution) throws IOException {
+        return create(root, Capture.NFQUEUE, links, configuredLinks, extraConfig, ownDistribution, false, true);
     }
 
     private static Bed create(Path root, Capture capture, int links, int configuredLinks, List<String> extraConfig,
