@@ -304,7 +304,7 @@ class CommandLineIT {
 
     @Test
     @Order(8)
-    void runsInstancesSideBySideAndRefusesASecondOneOfTheSameName() throws Exception {
+    void runsInstancesSideBySideRefusesASecondOneOfTheSameNameAndStopsOneByName() throws Exception {
         Sandbox sandbox = newSandbox();
         Instance first = sandbox.start(uniqueName(), twoLinks(), List.of());
         Path firstsPlugins = dist.resolve("plugins").resolve(first.name());
@@ -339,6 +339,19 @@ class CommandLineIT {
             assertEquals(0, lb.status(), () -> instance.name() + ": " + lb);
             assertTrue(instance.process().isAlive(), instance::log);
         }
+
+        // alagg stop: a clean stop of the one named, waited for; the other runs on
+        Result stop = sandbox.script("stop", "--instance", second.name());
+        assertEquals(0, stop.status(), stop::toString);
+        assertEquals("alagg: instance '" + second.name() + "' stopped\n", stop.out());
+        assertFalse(second.process().isAlive(), "alagg stop returned before the instance ended");
+        assertEquals(0, second.process().exitValue(), second::log);
+        assertFalse(Files.exists(second.socket()), "control socket left behind: " + second.socket());
+        assertTrue(first.process().isAlive(), first::log);
+        Result again = sandbox.script("stop", "-i", second.name());
+        assertEquals(3, again.status(), again::toString);
+        assertEquals("alagg: no instance '" + second.name() + "' is running (no control socket " + second.socket()
+                + ")\n", again.err());
     }
 
     @Test
@@ -380,26 +393,6 @@ class CommandLineIT {
         millis.sort(null);
         System.out.printf("CommandLineIT: alagg ctl alagg:status, 5 calls: %s ms (median %d ms)%n", millis, millis.get(2));
         assertTrue(millis.get(2) < 1000, "alagg ctl took " + millis + " ms");
-    }
-
-    @Test
-    @Order(10)
-    void stopStopsANamedInstanceCleanlyAndSaysWhenNoneRuns() throws Exception {
-        Sandbox sandbox = newSandbox();
-        Instance instance = sandbox.start(uniqueName(), twoLinks());
-        instance.awaitAnswering();
-
-        Result stop = sandbox.script("stop", "--instance", instance.name());
-        assertEquals(0, stop.status(), stop::toString);
-        assertEquals("alagg: instance '" + instance.name() + "' stopped\n", stop.out());
-        assertFalse(instance.process().isAlive(), "alagg stop returned before the instance ended");
-        assertEquals(0, instance.process().exitValue(), instance::log);
-        assertFalse(Files.exists(instance.socket()), "control socket left behind: " + instance.socket());
-
-        Result again = sandbox.script("stop", "-i", instance.name());
-        assertEquals(3, again.status(), again::toString);
-        assertEquals("alagg: no instance '" + instance.name() + "' is running (no control socket " + instance.socket()
-                + ")\n", again.err());
     }
 
     @Test
