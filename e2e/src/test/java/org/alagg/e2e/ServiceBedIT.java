@@ -182,31 +182,32 @@ class ServiceBedIT {
 
     /** The datagrams that arrive within {@code window}. */
     private List<String> receive(Duration window) throws Exception {
+        return receive(window, null);
+    }
+
+    /** The datagrams up to the first that holds {@code text}; fails when none does within {@code deadline}. */
+    private List<String> receiveUntil(String text, Duration deadline) throws Exception {
+        List<String> messages = receive(deadline, text);
+        if (messages.isEmpty() || !messages.get(messages.size() - 1).contains(text)) {
+            throw new AssertionError("no " + text + " within " + deadline.toSeconds() + " s; received " + messages
+                    + "\n" + a.instance().log());
+        }
+        return messages;
+    }
+
+    /** The datagrams that arrive within {@code window}, up to the first holding {@code until} when it is not null. */
+    private List<String> receive(Duration window, String until) throws Exception {
         List<String> messages = new ArrayList<>();
         long end = System.nanoTime() + window.toNanos();
         while (System.nanoTime() - end < 0) {
             String m = listener.receive(Math.max(1, (end - System.nanoTime()) / 1_000_000));
             if (m != null) {
                 messages.add(m);
-            }
-        }
-        return messages;
-    }
-
-    /** The datagrams up to the first that holds {@code text}; fails when none does within {@code deadline}. */
-    private List<String> receiveUntil(String text, Duration deadline) throws Exception {
-        List<String> messages = new ArrayList<>();
-        long end = System.nanoTime() + deadline.toNanos();
-        while (System.nanoTime() - end < 0) {
-            String m = listener.receive(Math.max(1, (end - System.nanoTime()) / 1_000_000));
-            if (m != null) {
-                messages.add(m);
-                if (m.contains(text)) {
-                    return messages;
+                if (until != null && m.contains(until)) {
+                    break;
                 }
             }
         }
-        throw new AssertionError("no " + text + " within " + deadline.toSeconds() + " s; received " + messages
-                + "\n" + a.instance().log());
+        return messages;
     }
 }
