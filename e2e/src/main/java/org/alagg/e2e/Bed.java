@@ -97,6 +97,25 @@ public final class Bed implements AutoCloseable {
      */
     public static Bed create(Path root, Capture capture, int links, int configuredLinks, List<String> extraConfig,
             boolean ownDistribution, boolean vethOffloads) throws IOException {
+        return create(root, capture, links, configuredLinks, extraConfig, ownDistribution, vethOffloads, false);
+    }
+
+    /**
+     * An NFQUEUE bed whose instances make their own rules and routes ({@code capture.destinations}, the peer's two
+     * addresses): only the application addresses are set up by hand, on {@code lo}.
+     */
+    public static Bed createManaged(Path root, int links, int configuredLinks, List<String> extraConfig) throws IOException {
+        return createManaged(root, links, configuredLinks, extraConfig, false);
+    }
+
+    /** Like {@link #createManaged(Path, int, int, List)}, with its own distribution as {@link #create} has it. */
+    public static Bed createManaged(Path root, int links, int configuredLinks, List<String> extraConfig,
+            boolean ownDistribution) throws IOException {
+        return create(root, Capture.NFQUEUE, links, configuredLinks, extraConfig, ownDistribution, false, true);
+    }
+
+    private static Bed create(Path root, Capture capture, int links, int configuredLinks, List<String> extraConfig,
+            boolean ownDistribution, boolean vethOffloads, boolean managedCapture) throws IOException {
         if (links < 1 || links > 9 || configuredLinks > links) {
             throw new IllegalArgumentException("1 to 9 links, at most all of them configured: " + links + ", " + configuredLinks);
         }
@@ -122,6 +141,7 @@ public final class Bed implements AutoCloseable {
             b.peer = a;
             Bed bed = new Bed(network, directory, runs, ownDistribution, capture, links, a, b);
             for (Side side : List.of(a, b)) {
+                side.managedCapture = managedCapture;
                 side.prepare();
                 side.writeConfig(bed, configuredLinks, extraConfig);
             }
@@ -356,6 +376,8 @@ public final class Bed implements AutoCloseable {
         private final Capture capture;
         private final Instance instance;
         private Side peer;
+        /** Whether the instance makes the NFQUEUE rules and routes itself (capture.destinations). */
+        private boolean managedCapture;
 
         Side(TestNetwork network, Path root, Path directory, String instanceName, String namespace, char letter,
                 Capture capture) {
@@ -462,12 +484,20 @@ public final class Bed implements AutoCloseable {
             // 1500 minus the Alagg header.
             network.address(namespace, "lo", ipv4() + "/32");
             network.address(namespace, "lo", ipv6() + "/128");
+            if (managedCapture) {
+                return;
+            }
             exec("ip", "route", "add", peer.ipv4() + "/32", "dev", "lo", "mtu", "1480");
             exec("ip", "-6", "route", "add", peer.ipv6() + "/128", "dev", "lo", "mtu", "1480");
             for (String[] tool : new String[][] {{"iptables", peer.ipv4()}, {"ip6tables", peer.ipv6()}}) {
                 exec(tool[0], "-A", "OUTPUT", "-d", tool[1], "-m", "mark", "!", "--mark", Integer.toString(MARK),
                         "-j", "NFQUEUE", "--queue-num", Integer.toString(QUEUE));
             }
+        }
+
+        /** The configuration line of managed capture for these destinations. */
+        public static String managedDestinations(String... destinations) {
+            return "capture.destinations = " + String.join(", ", destinations);
         }
 
         void writeConfig(Bed bed, int configuredLinks, List<String> extra) throws IOException {
@@ -481,6 +511,9 @@ public final class Bed implements AutoCloseable {
                 case NFQUEUE -> {
                     lines.add("interceptor = nfqueue");
                     lines.add("nfqueue.num = " + QUEUE);
+                    if (managedCapture) {
+                        lines.add(managedDestinations(peer.ipv4() + "/32", peer.ipv6() + "/128"));
+                    }
                 }
                 case TUN, TAP -> {
                     lines.add("interceptor = " + capture.name().toLowerCase(Locale.ROOT));

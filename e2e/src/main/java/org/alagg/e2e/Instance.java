@@ -33,6 +33,9 @@ public final class Instance {
     private final String namespace;
     private final Path config;
     private Process process;
+    /** Put before {@code alagg run} (e.g. setpriv and its options), and set in its environment. */
+    private List<String> launcher = List.of();
+    private Map<String, String> environment = Map.of();
 
     Instance(TestNetwork network, Path root, Path runDirectory, String name, String namespace, Path config) {
         this.network = network;
@@ -133,6 +136,15 @@ public final class Instance {
         }
     }
 
+    /**
+     * From the next {@link #start()} on, runs {@code alagg run} through {@code command} (e.g. {@code setpriv ...}: as
+     * another user), with these variables added to its environment (e.g. {@code NOTIFY_SOCKET}).
+     */
+    public synchronized void launchWith(List<String> command, Map<String, String> variables) {
+        launcher = List.copyOf(command);
+        environment = Map.copyOf(variables);
+    }
+
     /** Starts {@code alagg run -c <config>} in the namespace; the log file is appended to. */
     public synchronized void start() throws IOException {
         if (process != null && process.isAlive()) {
@@ -143,7 +155,12 @@ public final class Instance {
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log(name).toFile()));
         builder.environment().put("ALAGG_RUN_DIR", runDirectory.toString());
-        process = network.start(namespace, builder, root.resolve("alagg").toString(), "run", "-c", config.toString());
+        builder.environment().putAll(environment);
+        List<String> command = new ArrayList<>(launcher);
+        // The distribution's plugins/ shared by the bed's instances, as the beds that drop plugins in expect.
+        command.addAll(List.of(root.resolve("alagg").toString(), "run", "-c", config.toString(),
+                "--plugins", root.resolve("launcher/target/alagg/plugins").toString()));
+        process = network.start(namespace, builder, command.toArray(String[]::new));
     }
 
     /** SIGTERM, and SIGKILL when it has not exited after 10 s. */

@@ -13,15 +13,16 @@ final class FrameworkSettings {
     }
 
     /**
-     * @param home the distribution ({@code bundle/}, {@code plugins/}, {@code service-shell/})
+     * @param home the distribution ({@code bundle/}, {@code service-shell/})
      * @param configFile the file the user edits
      * @param configAdminDir FileInstall's directory of {@code <pid>.cfg} files
+     * @param pluginsDir the folder watched for plugin jars
      * @param instance the instance name
      * @param runDir where the control socket and the framework cache go
      * @param interactive whether the Gogo shell reads the terminal
      */
-    static Map<String, String> of(Path home, Path configFile, Path configAdminDir, String instance, Path runDir,
-                                  boolean interactive) {
+    static Map<String, String> of(Path home, Path configFile, Path configAdminDir, Path pluginsDir, String instance,
+                                  Path runDir, boolean interactive) {
         Map<String, String> p = new LinkedHashMap<>();
         p.put("org.osgi.framework.storage", RunDirectory.cacheIn(runDir, instance).toString());
         p.put("org.osgi.framework.storage.clean", "onFirstInit");
@@ -33,10 +34,12 @@ final class FrameworkSettings {
         p.put("org.osgi.service.log.admin.loglevel", "INFO");
         p.put("alagg.home", home.toString());
         p.put("alagg.instance", instance);
+        // alagg stop asks for it through the control socket: whoever may control the instance may stop it.
+        p.put(InstanceStop.PID_PROPERTY, Long.toString(ProcessHandle.current().pid()));
         p.put("alagg.config", configFile.toString());
         p.put("alagg.control.socket", RunDirectory.socketIn(runDir, instance).toString());
-        // FileInstall watches both: configadmin/ for <pid>.cfg files, plugins/ for bundle jars dropped in.
-        p.put("felix.fileinstall.dir", configAdminDir + "," + home.resolve("plugins"));
+        // FileInstall watches both: configadmin/ for <pid>.cfg files, the plugins folder for bundle jars dropped in.
+        p.put("felix.fileinstall.dir", configAdminDir + "," + pluginsDir);
         p.put("felix.fileinstall.poll", "1000");
         // The .cfg files are the operator's input, shared by every instance started from them: never write back.
         p.put("felix.fileinstall.enableConfigSave", "false");

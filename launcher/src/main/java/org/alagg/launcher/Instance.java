@@ -46,6 +46,9 @@ final class Instance {
         // Handlers first: a SIGTERM while bundles start must stop cleanly too, not kill the JVM mid-start.
         Signal.handle(new Signal("TERM"), s -> stopInBackground(framework));
         Signal.handle(new Signal("INT"), s -> stopInBackground(framework));
+        // The JVM would stop on SIGHUP; a service manager's reload sends it, and the file applies on every change anyway.
+        Signal.handle(new Signal("HUP"), s -> err.println("alagg: SIGHUP: nothing to do, the configuration file applies"
+                + " whenever it changes (alagg check -c FILE reports its problems)"));
         try {
             framework.init();
             List<Bundle> bundles = install(framework);

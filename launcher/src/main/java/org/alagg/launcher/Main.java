@@ -8,19 +8,25 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import org.alagg.api.Alagg;
 import org.alagg.config.file.ConfigFile;
 import org.alagg.config.file.ConfigFileException;
+import org.alagg.launcher.Arguments.Option;
+import org.alagg.launcher.Arguments.UsageException;
 
 /**
  * The {@code alagg} command line.
  *
  * <pre>
- * alagg run -c FILE [--configadmin DIR]     run an instance in the foreground
+ * alagg run -c FILE [--plugins DIR] ...     run an instance in the foreground
+ * alagg check -c FILE                       check a configuration, print it with its defaults
  * alagg ctl [--instance NAME] COMMAND...    run a Gogo command in a running instance
+ * alagg stop [--instance NAME]              stop a running instance
  * alagg genkey                              print a new key
  * alagg sdk install [--repo DIR]            the plugin SDK into a Maven local repository
  * alagg show [--instance NAME] [dump]       every peer and link at a glance
@@ -30,25 +36,64 @@ import org.alagg.config.file.ConfigFileException;
 public final class Main {
     /** Exit status for a command line or configuration file that cannot be used. */
     static final int USAGE = 2;
+    /** The instance {@code ctl} and {@code stop} talk to when none is named: the config key's default. */
+    private static final String DEFAULT_INSTANCE = "alagg";
 
-    private static final String USAGE_TEXT = String.join("\n",
-            "usage: alagg run -c FILE [--configadmin DIR]",
-            "       alagg ctl [--instance NAME] COMMAND [ARG...]",
-            "       alagg genkey",
-            "       alagg sdk install [--repo DIR]",
-            "       alagg show [--instance NAME] [dump]",
-            "       alagg top [--instance NAME]",
-            "",
-            "run   runs an instance in the foreground: with a terminal it offers the Gogo shell,",
-            "      without one it runs until SIGTERM or SIGINT",
-            "ctl   runs one Gogo command line (e.g. alagg:status, lb) in a running instance",
-            "      (instance name: the config key 'instance', default alagg)",
-            "genkey prints a new random key for the config keys key / key.file (the same on both",
-            "      peers): umask 077; alagg genkey > /etc/alagg/peer.key",
-            "sdk install copies the plugin SDK (API, test kit, BOM, archetype) into a Maven local",
-            "      repository, ~/.m2/repository unless --repo DIR says otherwise (docs/plugins.md)",
-            "show  every peer and link of a running instance at a glance; dump: tab-separated, for scripts",
-            "top   the same as a table of the links with their rates, redrawn every second, and the last events");
+    /** Each command's usage, as {@code alagg COMMAND --help} prints it. */
+    private static final Map<String, String> COMMAND_USAGE = new LinkedHashMap<>();
+
+    static {
+        COMMAND_USAGE.put("run", String.join("\n",
+                "usage: alagg run -c FILE [--configadmin DIR] [--plugins DIR]",
+                "  runs an instance in the foreground: with a terminal it offers the Gogo shell (exit or",
+                "  Ctrl-D stops the instance), without one it runs until SIGTERM or SIGINT (Ctrl-C)",
+                "  -c, --config FILE     the configuration file (README.md, Configuration)",
+                "  --configadmin DIR     FileInstall's directory of <pid>.cfg files",
+                "  --plugins DIR         the folder watched for plugin jars; default plugins/<instance> of the",
+                "                        distribution, this instance's own; name one DIR to share it"));
+        COMMAND_USAGE.put("check", String.join("\n",
+                "usage: alagg check -c FILE",
+                "  checks a configuration without starting anything: keys and values, the interfaces of its",
+                "  links, key files, what the capture mode needs; prints the effective configuration",
+                "  (defaults filled in) and every problem as FILE:LINE: ...; exit status 0 or 2",
+                "  -c, --config FILE     the configuration file"));
+        COMMAND_USAGE.put("ctl", String.join("\n",
+                "usage: alagg ctl [-i NAME] COMMAND [ARG...]",
+                "  runs one Gogo command line (e.g. alagg:status, lb, help) in a running instance",
+                "  -i, --instance NAME   the instance (the config key 'instance'), default alagg"));
+        COMMAND_USAGE.put("stop", String.join("\n",
+                "usage: alagg stop [-i NAME]",
+                "  stops a running instance cleanly (as SIGTERM does) and waits until it has stopped",
+                "  -i, --instance NAME   the instance (the config key 'instance'), default alagg"));
+        COMMAND_USAGE.put("genkey", String.join("\n",
+                "usage: alagg genkey",
+                "  prints a new random key for the config keys key / key.file (the same on both peers):",
+                "  umask 077; alagg genkey > /etc/alagg/peer.key"));
+        COMMAND_USAGE.put("show", String.join("\n",
+                "usage: alagg show [-i NAME] [dump]",
+                "  every peer and link of a running instance at a glance, like wg show; dump: one",
+                "  tab-separated line per instance, peer, link and event, for scripts",
+                "  -i, --instance NAME   the instance (the config key 'instance'), default alagg"));
+        COMMAND_USAGE.put("top", String.join("\n",
+                "usage: alagg top [-i NAME]",
+                "  the links of a running instance as a table with their rates, loss and RTT, redrawn",
+                "  every second, and the last events; Ctrl-C quits",
+                "  -i, --instance NAME   the instance (the config key 'instance'), default alagg"));
+        COMMAND_USAGE.put("sdk", String.join("\n",
+                "usage: alagg sdk install [--repo DIR]",
+                "  copies the plugin SDK (API, test kit, BOM, archetype) into a Maven local repository,",
+                "  ~/.m2/repository unless --repo DIR says otherwise (docs/plugins.md)"));
+    }
+
+    private static final String USAGE_TEXT = COMMAND_USAGE.values().stream()
+            .map(usage -> usage.lines().findFirst().orElseThrow().replace("usage: ", "       "))
+            .collect(Collectors.joining("\n", "", "\n       alagg --version\n       alagg help [COMMAND]"))
+            .replaceFirst("       ", "usage: ");
+
+    private static final Option CONFIG = new Option("c", "config", "FILE");
+    private static final Option CONFIG_ADMIN = new Option(null, "configadmin", "DIR");
+    private static final Option PLUGINS = new Option(null, "plugins", "DIR");
+    private static final Option INSTANCE = new Option("i", "instance", "NAME");
 
     private Main() {
     }
@@ -62,51 +107,106 @@ public final class Main {
             err.println(USAGE_TEXT);
             return USAGE;
         }
-        switch (args.get(0)) {
-            case "run":
-                return runInstance(args.subList(1, args.size()), env, err);
-            case "ctl":
-                return control(args.subList(1, args.size()), env, out, err);
-            case "genkey":
-                return generateKey(args.subList(1, args.size()), out, err);
-            case "sdk":
-                return SdkInstall.run(home(), args.subList(1, args.size()), out, err);
-            case "show":
-            case "top":
-                return watch(args.get(0), args.subList(1, args.size()), env, out, err);
-            case "-h":
-            case "--help":
-            case "help":
-                out.println(USAGE_TEXT);
-                return 0;
-            default:
-                err.println("alagg: unknown command '" + args.get(0) + "'\n" + USAGE_TEXT);
-                return USAGE;
+        String command = args.get(0);
+        List<String> rest = args.subList(1, args.size());
+        try {
+            switch (command) {
+                case "run":
+                    return runInstance(parse(command, rest, false, CONFIG, CONFIG_ADMIN, PLUGINS), env, out, err);
+                case "check":
+                    return check(parse(command, rest, false, CONFIG), out, err);
+                case "ctl":
+                    return control(parse(command, rest, true, INSTANCE), env, out, err);
+                case "stop":
+                    return stop(parse(command, rest, false, INSTANCE), env, out, err);
+                case "genkey":
+                    return generateKey(parse(command, rest, false), out, err);
+                case "show":
+                case "top":
+                    return watch(command, parse(command, rest, true, INSTANCE), env, out, err);
+                case "sdk":
+                    if (rest.contains("-h") || rest.contains("--help")) {
+                        out.println(COMMAND_USAGE.get(command));
+                        return 0;
+                    }
+                    return SdkInstall.run(home(), rest, out, err);
+                case "--version":
+                case "version":
+                    parse(command, rest, false);
+                    out.println("alagg " + version());
+                    return 0;
+                case "-h":
+                case "--help":
+                case "help":
+                    return help(rest, out, err);
+                default:
+                    err.println("alagg: unknown command '" + command + "'\n" + USAGE_TEXT);
+                    return USAGE;
+            }
+        } catch (UsageException e) {
+            err.println("alagg " + command + ": " + e.getMessage() + "\n" + COMMAND_USAGE.getOrDefault(command, USAGE_TEXT));
+            return USAGE;
+        } catch (HelpShown e) {
+            out.println(COMMAND_USAGE.get(command));
+            return 0;
         }
     }
 
-    private static int runInstance(List<String> args, Map<String, String> env, PrintStream err) throws Exception {
-        Path home = home();
-        Path file = null;
-        Path configAdmin = home.resolve("configadmin");
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            if ((a.equals("-c") || a.equals("--config") || a.equals("--configadmin")) && i + 1 < args.size()) {
-                Path value = Path.of(args.get(++i)).toAbsolutePath().normalize();
-                if (a.equals("--configadmin")) {
-                    configAdmin = value;
-                } else {
-                    file = value;
-                }
-            } else {
-                err.println("alagg run: unexpected argument '" + a + "'\n" + USAGE_TEXT);
-                return USAGE;
-            }
+    /** {@code alagg help [COMMAND]}. */
+    private static int help(List<String> args, PrintStream out, PrintStream err) {
+        if (args.isEmpty()) {
+            out.println(USAGE_TEXT);
+            return 0;
         }
-        if (file == null) {
-            err.println("alagg run: which configuration? give -c FILE (e.g. -c default_config.cfg)");
+        String usage = COMMAND_USAGE.get(args.get(0));
+        if (usage == null || args.size() > 1) {
+            err.println("alagg help: " + (usage == null ? "unknown command '" + args.get(0) + "'"
+                    : "unexpected argument '" + args.get(1) + "'") + "\n" + USAGE_TEXT);
             return USAGE;
         }
+        out.println(usage);
+        return 0;
+    }
+
+    /** {@code --help} was given: the caller prints the command's usage. */
+    private static final class HelpShown extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        HelpShown() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static Arguments parse(String command, List<String> args, boolean operandsEndOptions, Option... options)
+            throws UsageException, HelpShown {
+        Arguments parsed = Arguments.parse(args, List.of(options), operandsEndOptions);
+        if (parsed.help()) {
+            throw new HelpShown();
+        }
+        return parsed;
+    }
+
+    /** The distribution's version, from the launcher jar's manifest. */
+    static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version == null ? "(version unknown: not run from a built distribution)" : version;
+    }
+
+    /** The configuration file {@code -c FILE} names, absolute. */
+    private static Path configFile(Arguments args) throws UsageException {
+        if (!args.has(CONFIG.longName())) {
+            throw new UsageException("which configuration? give -c FILE (e.g. -c default_config.cfg)");
+        }
+        return Path.of(args.value(CONFIG.longName(), null)).toAbsolutePath().normalize();
+    }
+
+    private static int runInstance(Arguments args, Map<String, String> env, PrintStream out, PrintStream err)
+            throws Exception {
+        Path home = home();
+        Path file = configFile(args);
+        Path configAdmin = args.has(CONFIG_ADMIN.longName())
+                ? Path.of(args.value(CONFIG_ADMIN.longName(), null)).toAbsolutePath().normalize()
+                : home.resolve("configadmin");
         ConfigFile config;
         try {
             config = ConfigFile.read(file);
@@ -115,7 +215,7 @@ public final class Main {
             err.println("alagg: " + e.problems().size() + " problem(s) in " + file + "; nothing was started");
             return USAGE;
         } catch (IOException e) {
-            err.println("alagg: cannot read configuration " + file + ": " + e);
+            err.println("alagg: " + ConfigurationCheck.cannotRead(file, e) + "; nothing was started");
             return USAGE;
         }
         if (!Files.isDirectory(configAdmin)) {
@@ -138,22 +238,28 @@ public final class Main {
             }
             Files.delete(socket);
         }
-        Files.createDirectories(home.resolve("plugins"));
+        // Each instance its own plugins: a jar dropped for one instance of a distribution does not start in the others.
+        Path plugins = args.has(PLUGINS.longName())
+                ? Path.of(args.value(PLUGINS.longName(), null)).toAbsolutePath().normalize()
+                : home.resolve("plugins").resolve(config.instance());
+        Files.createDirectories(plugins);
         boolean interactive = System.console() != null;
         FrameworkSettings.applyToJvm(interactive);
-        Map<String, String> properties = FrameworkSettings.of(home, file, configAdmin, config.instance(), runDir, interactive);
+        Map<String, String> properties = FrameworkSettings.of(home, file, configAdmin, plugins, config.instance(), runDir,
+                interactive);
         return new Instance(properties, home.resolve("bundle"), err).run();
+    }
+
+    /** {@code alagg check -c FILE}. */
+    private static int check(Arguments args, PrintStream out, PrintStream err) throws UsageException {
+        return new ConfigurationCheck(configFile(args)).run(out, err);
     }
 
     /**
      * Prints a new key: {@link Alagg#KEY_LENGTH} bytes from {@link SecureRandom}, in standard Base64, one line. Starts
      * no framework and reads no configuration.
      */
-    private static int generateKey(List<String> args, PrintStream out, PrintStream err) {
-        if (!args.isEmpty()) {
-            err.println("alagg genkey: unexpected argument '" + args.get(0) + "' (it takes none)\n" + USAGE_TEXT);
-            return USAGE;
-        }
+    private static int generateKey(Arguments args, PrintStream out, PrintStream err) {
         byte[] key = new byte[Alagg.KEY_LENGTH];
         new SecureRandom().nextBytes(key);
         out.println(Base64.getEncoder().encodeToString(key));
@@ -161,47 +267,35 @@ public final class Main {
         return out.checkError() ? 1 : 0;
     }
 
-    private static int control(List<String> args, Map<String, String> env, PrintStream out, PrintStream err) {
-        String instance = "alagg";
-        int i = 0;
-        if (i < args.size() && (args.get(i).equals("--instance") || args.get(i).equals("-i"))) {
-            if (i + 1 >= args.size()) {
-                err.println("alagg ctl: --instance needs a name\n" + USAGE_TEXT);
-                return USAGE;
-            }
-            instance = args.get(i + 1);
-            i += 2;
-        }
-        if (i < args.size() && args.get(i).equals("--")) {
-            i++;
-        }
-        if (i >= args.size()) {
+    private static int control(Arguments args, Map<String, String> env, PrintStream out, PrintStream err) {
+        String instance = args.value(INSTANCE.longName(), DEFAULT_INSTANCE);
+        if (args.operands().isEmpty()) {
             err.println("alagg ctl: which command? e.g. alagg ctl --instance " + instance + " alagg:status");
             return USAGE;
         }
         // Like ssh: the words are joined and the instance's shell parses them, so pipes and quotes work.
-        String commandLine = String.join(" ", args.subList(i, args.size()));
+        String commandLine = String.join(" ", args.operands());
         return ControlClient.run(new RunDirectory(env).socketOf(instance), instance, commandLine, out, err);
     }
 
-    /** {@code alagg show [--instance NAME] [dump]} and {@code alagg top [--instance NAME]}. */
-    private static int watch(String command, List<String> args, Map<String, String> env, PrintStream out, PrintStream err)
-            throws InterruptedException {
-        String instance = "alagg";
-        boolean dump = false;
-        for (int i = 0; i < args.size(); i++) {
-            String arg = args.get(i);
-            if ((arg.equals("--instance") || arg.equals("-i")) && i + 1 < args.size()) {
-                instance = args.get(++i);
-            } else if (arg.equals("dump") && command.equals("show")) {
-                dump = true;
-            } else {
-                err.println("alagg " + command + ": unexpected '" + arg + "'\n" + USAGE_TEXT);
-                return USAGE;
-            }
+    /** {@code alagg show [-i NAME] [dump]} and {@code alagg top [-i NAME]}. */
+    private static int watch(String command, Arguments args, Map<String, String> env, PrintStream out, PrintStream err)
+            throws InterruptedException, UsageException {
+        String instance = args.value(INSTANCE.longName(), DEFAULT_INSTANCE);
+        List<String> operands = args.operands();
+        boolean dump = command.equals("show") && operands.equals(List.of("dump"));
+        if (!operands.isEmpty() && !dump) {
+            throw new UsageException("unexpected argument '" + operands.get(0) + "'");
         }
         Path socket = new RunDirectory(env).socketOf(instance);
         return command.equals("show") ? Top.show(socket, instance, dump, out, err) : Top.top(socket, instance, out, err);
+    }
+
+    /** {@code alagg stop [-i NAME]}: SIGTERM to the instance's process, which the instance itself names. */
+    private static int stop(Arguments args, Map<String, String> env, PrintStream out, PrintStream err)
+            throws InterruptedException {
+        String instance = args.value(INSTANCE.longName(), DEFAULT_INSTANCE);
+        return InstanceStop.stop(new RunDirectory(env).socketOf(instance), instance, out, err);
     }
 
     /** The distribution's directory: where this jar is. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -303,13 +304,32 @@ class CommandLineIT {
 
     @Test
     @Order(8)
-    void runsInstancesSideBySideAndRefusesASecondOneOfTheSameName() throws Exception {
+    void runsInstancesSideBySideRefusesASecondOneOfTheSameNameAndStopsOneByName() throws Exception {
         Sandbox sandbox = newSandbox();
-        Instance first = sandbox.start(uniqueName(), twoLinks());
-        Instance second = sandbox.start(uniqueName(), twoLinks());
-        first.awaitAnswering();
-        second.awaitAnswering();
+        Instance first = sandbox.start(uniqueName(), twoLinks(), List.of());
+        Path firstsPlugins = dist.resolve("plugins").resolve(first.name());
+        try {
+            Instance second = sandbox.start(uniqueName(), twoLinks());
+            first.awaitAnswering();
+            second.awaitAnswering();
+            // each instance watches its own plugins folder unless told to share one
+            assertEquals(root.resolve("configadmin") + "," + firstsPlugins, watched(first));
+            assertTrue(Files.isDirectory(firstsPlugins), firstsPlugins + " was not made");
+            assertEquals(root.resolve("configadmin") + "," + sandbox.dir().resolve("plugins"), watched(second));
+            sideBySide(sandbox, first, second);
+        } finally {
+            Files.deleteIfExists(firstsPlugins);
+        }
+    }
 
+    /** The folders an instance's FileInstall watches. */
+    private static String watched(Instance instance) throws Exception {
+        Result dirs = instance.ctl("($.context getProperty felix.fileinstall.dir)");
+        assertEquals(0, dirs.status(), dirs::toString);
+        return dirs.out().strip();
+    }
+
+    private void sideBySide(Sandbox sandbox, Instance first, Instance second) throws Exception {
         Result sameName = sandbox.runToExit(first.config(), "same-name");
         assertEquals(1, sameName.status(), sameName::toString);
         assertTrue(sameName.err().contains("already running"), sameName::toString);
@@ -319,6 +339,180 @@ class CommandLineIT {
             assertEquals(0, lb.status(), () -> instance.name() + ": " + lb);
             assertTrue(instance.process().isAlive(), instance::log);
         }
+
+        // alagg stop: a clean stop of the one named, waited for; the other runs on
+        Result stop = sandbox.script("stop", "--instance", second.name());
+        assertEquals(0, stop.status(), stop::toString);
+        assertEquals("alagg: instance '" + second.name() + "' stopped\n", stop.out());
+        assertFalse(second.process().isAlive(), "alagg stop returned before the instance ended");
+        assertEquals(0, second.process().exitValue(), second::log);
+        assertFalse(Files.exists(second.socket()), "control socket left behind: " + second.socket());
+        assertTrue(first.process().isAlive(), first::log);
+        Result again = sandbox.script("stop", "-i", second.name());
+        assertEquals(3, again.status(), again::toString);
+        assertEquals("alagg: no instance '" + second.name() + "' is running (no control socket " + second.socket()
+                + ")\n", again.err());
+    }
+
+    @Test
+    @Order(9)
+    void ctlTurnsGogosCoercionErrorsIntoTheCommandsFormsAndNamesTheInstanceEveryWay() throws Exception {
+        Result noArguments = shared.ctl("alagg:links", "foo");
+        assertEquals(1, noArguments.status(), noArguments::toString);
+        assertEquals(String.join("\n",
+                "error: alagg:links does not take these arguments (given: 'foo'); it takes:",
+                "  links - the links, by peer: state and since when, round-trip time, loss both ways (last 2 s), last"
+                        + " heard, frames; a PEER column comes first once a peer other than 'default' has links",
+                "'help alagg:links' says more", ""), noArguments.err());
+        Result link = shared.ctl("alagg:link");
+        assertEquals(1, link.status(), link::toString);
+        assertTrue(link.err().startsWith("error: alagg:link does not take these arguments (given: none); it takes:\n"
+                + "  link - add a link: link add [--peer NAME] <interface> <peer MAC>;"), link::toString);
+        assertFalse(link.err().contains("Cannot coerce"), link::toString);
+
+        Result exit = shared.ctl("exit");
+        assertEquals(1, exit.status(), exit::toString);
+        assertEquals("error: exit leaves the shell of alagg run in a terminal; alagg ctl runs one command and has nothing"
+                + " to leave. To stop the instance: alagg stop --instance " + shared.name() + "\n", exit.err());
+        assertTrue(shared.process().isAlive(), "ctl exit stopped the instance");
+
+        for (List<String> named : List.of(List.of("-i", shared.name()), List.of("--instance=" + shared.name()))) {
+            List<String> args = new ArrayList<>(named);
+            args.add("alagg:status");
+            Result status = sharedSandbox.ctl(args.toArray(String[]::new));
+            assertEquals(0, status.status(), named + ": " + status);
+            assertTrue(row(status.out(), "instance").filter(r -> r.contains(shared.name())).isPresent(), status::toString);
+        }
+        // alagg ctl starts a JVM per call: it must stay well under a second (issue 17, item 6)
+        List<Long> millis = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            long start = System.nanoTime();
+            assertEquals(0, shared.ctl("alagg:status").status());
+            millis.add(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        }
+        millis.sort(null);
+        System.out.printf("CommandLineIT: alagg ctl alagg:status, 5 calls: %s ms (median %d ms)%n", millis, millis.get(2));
+        assertTrue(millis.get(2) < 1000, "alagg ctl took " + millis + " ms");
+    }
+
+    @Test
+    @Order(11)
+    void runWithItsOutputPipedStopsOnCtrlC() throws Exception {
+        Sandbox sandbox = newSandbox();
+        String name = uniqueName();
+        Path config = sandbox.writeConfig(name, twoLinks());
+        Path log = sandbox.dir().resolve(name + ".piped");
+        // A terminal (script's pseudo-terminal) on stdin, stdout into a pipe: what 'alagg run -c F 2>&1 | tee log' is.
+        Process terminal = sandbox.inTerminal(alagg + " run -c " + config + " --plugins plugins 2>&1 | cat > " + log,
+                sandbox.dir().resolve(name + ".screen"));
+        Instance instance = new Instance(sandbox, name, config, terminal, System.nanoTime());
+        instance.awaitAnswering();
+        terminal.getOutputStream().write(3); // Ctrl-C: the terminal sends SIGINT to the pipeline
+        terminal.getOutputStream().flush();
+        // A clean stop removes the control socket (a killed JVM would leave it); cat, killed by the same Ctrl-C, no
+        // longer shows the last lines.
+        await("the instance's control socket goes once Ctrl-C is pressed", DEADLINE,
+                () -> Files.exists(instance.socket()), exists -> !exists);
+        assertTrue(terminal.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), "the pipeline still runs after Ctrl-C");
+        assertFalse(Files.readString(log).contains("Exception"), Files.readString(log));
+    }
+
+    @Test
+    @Order(12)
+    void exitInTheTerminalsShellStopsTheInstance() throws Exception {
+        Sandbox sandbox = newSandbox();
+        String name = uniqueName();
+        Path config = sandbox.writeConfig(name, twoLinks());
+        Path log = sandbox.dir().resolve(name + ".terminal");
+        // jline needs the terminal's size, which script's pseudo-terminal does not have without a terminal of its own
+        Process terminal = sandbox.inTerminal("stty cols 120 rows 40; " + alagg + " run -c " + config + " --plugins plugins",
+                log);
+        Instance instance = new Instance(sandbox, name, config, terminal, System.nanoTime());
+        instance.awaitAnswering();
+        await("the shell's prompt", DEADLINE, () -> Files.readString(log), text -> text.contains("g! "));
+        terminal.getOutputStream().write("exit\r".getBytes(StandardCharsets.US_ASCII));
+        terminal.getOutputStream().flush();
+        assertTrue(terminal.waitFor(DEADLINE.toSeconds(), TimeUnit.SECONDS), "alagg run still runs after exit:\n"
+                + Files.readString(log));
+        String text = Files.readString(log);
+        assertTrue(text.contains("stopping instance '" + name + "'"), text);
+        assertTrue(text.contains("alagg: instance '" + name + "' stopped"), text);
+        assertFalse(text.contains("Cannot coerce"), text);
+        assertFalse(Files.exists(instance.socket()), "control socket left behind: " + instance.socket());
+    }
+
+    @Test
+    @Order(13)
+    void theScriptsOwnCommandsTakeHelpAndRefuseWhatTheyDoNotKnow() throws Exception {
+        Sandbox sandbox = newSandbox();
+        Result version = sandbox.script("--version");
+        assertEquals(0, version.status(), version::toString);
+        assertEquals("alagg " + System.getProperty("alagg.version", "0.1.0-SNAPSHOT") + "\n", version.out());
+
+        Result demo = sandbox.script("demo", "--help");
+        assertEquals(0, demo.status(), demo::toString);
+        assertEquals("usage:\n  alagg demo                  two namespaces, two links, live traffic: what Alagg does"
+                + " (root)\n", demo.out());
+
+        Result build = sandbox.script("build", "--bogus");
+        assertEquals(2, build.status(), build::toString);
+        assertEquals("alagg build: unknown option '--bogus'\nusage:\n  alagg build                 (re)build the"
+                + " distribution in launcher/target/alagg\n", build.err());
+
+        Result runHelp = sandbox.script("run", "--help");
+        assertEquals(0, runHelp.status(), runHelp::toString);
+        assertTrue(runHelp.out().startsWith("usage: alagg run -c FILE [--configadmin DIR] [--plugins DIR]\n"),
+                runHelp::toString);
+        assertEquals("", runHelp.err());
+
+        Result ctlHelp = sandbox.script("ctl", "--help");
+        assertEquals(0, ctlHelp.status(), ctlHelp::toString);
+        assertTrue(ctlHelp.out().startsWith("usage: alagg ctl [-i NAME] COMMAND [ARG...]\n"), ctlHelp::toString);
+
+        Result missing = sandbox.script("run", "-c", sandbox.dir().resolve("none.cfg").toString());
+        assertEquals(2, missing.status(), missing::toString);
+        assertEquals("alagg: configuration file " + sandbox.dir().resolve("none.cfg") + " does not exist; nothing was"
+                + " started\n", missing.err());
+    }
+
+    @Test
+    @Order(14)
+    void checkShowsTheEffectiveConfigurationAndEveryProblemByLine() throws Exception {
+        Sandbox sandbox = newSandbox();
+        Path config = sandbox.writeConfig("check", List.of("instance = east", "link.lo = " + PEER_1,
+                "link.nosuch0 = " + PEER_2, "reorder = strict", "reorder.windwo = 64"));
+        Result check = sandbox.script("check", "-c", config.toString());
+        assertEquals(2, check.status(), check::toString);
+        assertEquals(String.join("\n",
+                "# the effective configuration of " + config + " (defaults filled in)",
+                "instance = east",
+                "link.lo = " + PEER_1,
+                "link.nosuch0 = " + PEER_2,
+                "reorder = strict",
+                "reorder.windwo = 64",
+                "interceptor = nfqueue   # default",
+                "ethertype = 0x88B5   # default",
+                "scheduler = redundant   # default",
+                "transport = afpacket   # default",
+                "reorder.window = 256   # default",
+                "reorder.timeout.ms = 5   # default",
+                "probe.interval.ms = 100   # default",
+                "nfqueue.num = 0   # default",
+                "capture.forward = off   # default",
+                "tun.name = alagg0   # default",
+                "tun.offload = on   # default", ""), check.out());
+        List<String> problems = check.err().lines().filter(line -> line.startsWith(config + ":")).toList();
+        assertEquals(List.of(
+                config + ":3: interface 'nosuch0' does not exist in this network namespace (ip link lists those that do);"
+                        + " the link stays DOWN until it does",
+                config + ":5: unknown key 'reorder.windwo' (did you mean 'reorder.window'?); known keys: instance,"
+                        + " interceptor, reorder, ethertype, scheduler, transport, reorder.window, reorder.timeout.ms,"
+                        + " probe.interval.ms, nfqueue.num,"
+                        + " capture.destinations, capture.forward, tun.name, tun.address, tun.route, tun.offload, key,"
+                        + " key.file, key.accept, key.accept.file, peer.allowed, link.<interface>,"
+                        + " plugin.<plugin>.<setting>"), problems);
+        assertTrue(check.err().endsWith(" problem(s) in " + config + "\n"), check::toString);
+        assertTrue(Files.list(sandbox.dir()).noneMatch(f -> f.toString().endsWith(".sock")), "check started something");
     }
 
     // ---- helpers ----
@@ -415,11 +609,21 @@ class CommandLineIT {
             return config;
         }
 
-        /** Writes the config file and runs {@code alagg run -c} on it in the background. */
+        /**
+         * Writes the config file and runs {@code alagg run -c} on it in the background, watching this sandbox's
+         * {@code plugins/} (the distribution's own default would leave a folder per instance behind).
+         */
         Instance start(String name, List<String> configLines) throws IOException {
+            return start(name, configLines, List.of("--plugins", dir.resolve("plugins").toString()));
+        }
+
+        /** Writes the config file and runs {@code alagg run -c CONFIG OPTIONS...} on it in the background. */
+        Instance start(String name, List<String> configLines, List<String> options) throws IOException {
             Path config = writeConfig(name, configLines);
             long startedNanos = System.nanoTime();
-            Process process = launch(List.of("run", "-c", config.toString()), output(name, "stdout"), output(name, "stderr"));
+            List<String> command = new ArrayList<>(List.of("run", "-c", config.toString()));
+            command.addAll(options);
+            Process process = launch(command, output(name, "stdout"), output(name, "stderr"));
             return new Instance(this, name, config, process, startedNanos);
         }
 
@@ -435,8 +639,31 @@ class CommandLineIT {
         Result ctl(String... args) throws Exception {
             List<String> command = new ArrayList<>(List.of("ctl"));
             command.addAll(List.of(args));
-            Path out = Files.createTempFile(dir, "ctl-", ".stdout");
-            Path err = Files.createTempFile(dir, "ctl-", ".stderr");
+            return script(command.toArray(String[]::new));
+        }
+
+        /**
+         * Runs a shell command line in a terminal of its own ({@code script}'s pseudo-terminal, whose input is the
+         * returned process's output stream and whose screen goes to {@code output}), here, with this sandbox's run
+         * directory.
+         */
+        Process inTerminal(String commandLine, Path output) throws IOException {
+            ProcessBuilder builder = new ProcessBuilder("script", "-qefc", commandLine, "/dev/null")
+                    .directory(dir.toFile())
+                    .redirectOutput(output.toFile())
+                    .redirectErrorStream(true);
+            builder.environment().put(RunDirectory.ENV, dir.toString());
+            builder.environment().put("TERM", "xterm");
+            Process process = builder.start();
+            processes.add(process);
+            return process;
+        }
+
+        /** Runs {@code alagg ARGS...} and waits for its exit. */
+        Result script(String... args) throws Exception {
+            List<String> command = List.of(args);
+            Path out = Files.createTempFile(dir, "alagg-", ".stdout");
+            Path err = Files.createTempFile(dir, "alagg-", ".stderr");
             try {
                 return awaitExit(launch(command, out, err), "alagg " + String.join(" ", command), out, err);
             } finally {

@@ -56,7 +56,8 @@ final class Container {
             jars.forEach(jar -> options.add(bundle(jar.toUri().toString())));
         }
         FrameworkSettings.applyToJvm(false);
-        Map<String, String> properties = FrameworkSettings.of(home, file, home.resolve("configadmin"), instance, work, false);
+        Map<String, String> properties = FrameworkSettings.of(home, file, home.resolve("configadmin"),
+                home.resolve("plugins"), instance, work, false);
         properties.putAll(extra);
         properties.put("alagg.config.poll.ms", "100");
         properties.forEach((key, value) -> {

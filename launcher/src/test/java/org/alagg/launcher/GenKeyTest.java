@@ -65,7 +65,7 @@ class GenKeyTest {
         Result r = run("genkey", "--length", "16");
         assertEquals(Main.USAGE, r.status());
         assertEquals("", r.out());
-        assertTrue(r.err().contains("alagg genkey: unexpected argument '--length' (it takes none)"), r.err());
+        assertTrue(r.err().startsWith("alagg genkey: unknown option '--length'\nusage: alagg genkey\n"), r.err());
     }
 
     @Test
@@ -73,6 +73,8 @@ class GenKeyTest {
         Result r = run("--help");
         assertEquals(0, r.status());
         assertTrue(r.out().contains("       alagg genkey\n"), r.out());
-        assertTrue(r.out().contains("genkey prints a new random key"), r.out());
+        Result genkey = run("help", "genkey");
+        assertEquals(0, genkey.status());
+        assertTrue(genkey.out().contains("prints a new random key"), genkey.out());
     }
 }

@@ -63,7 +63,8 @@ class MainTest {
     @Test
     void aMissingFileIsNamed() throws Exception {
         assertEquals(Main.USAGE, run("run", "-c", temp.resolve("none.cfg").toString()));
-        assertTrue(errors().contains("cannot read configuration " + temp.resolve("none.cfg")), errors());
+        assertEquals("alagg: configuration file " + temp.resolve("none.cfg") + " does not exist; nothing was started\n",
+                errors());
     }
 
     @Test
@@ -88,8 +89,92 @@ class MainTest {
     @Test
     void showAndTopRefuseWhatTheyDoNotKnow() throws Exception {
         assertEquals(Main.USAGE, run("show", "--instance", "east", "everything"));
-        assertTrue(errors().contains("alagg show: unexpected 'everything'"), errors());
+        assertTrue(errors().startsWith("alagg show: unexpected argument 'everything'\nusage: alagg show"), errors());
         assertEquals(Main.USAGE, run("top", "dump"));
-        assertTrue(errors().contains("alagg top: unexpected 'dump'"), errors());
+        assertTrue(errors().contains("alagg top: unexpected argument 'dump'"), errors());
+    }
+
+    private String output() {
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void everyCommandHasItsHelpOnStandardOutput() throws Exception {
+        assertEquals(0, run("run", "--help"));
+        assertEquals(String.join("\n",
+                "usage: alagg run -c FILE [--configadmin DIR] [--plugins DIR]",
+                "  runs an instance in the foreground: with a terminal it offers the Gogo shell (exit or",
+                "  Ctrl-D stops the instance), without one it runs until SIGTERM or SIGINT (Ctrl-C)",
+                "  -c, --config FILE     the configuration file (README.md, Configuration)",
+                "  --configadmin DIR     FileInstall's directory of <pid>.cfg files",
+                "  --plugins DIR         the folder watched for plugin jars; default plugins/<instance> of the",
+                "                        distribution, this instance's own; name one DIR to share it", ""), output());
+        for (String command : List.of("check", "ctl", "stop", "genkey", "show", "top", "sdk")) {
+            out.reset();
+            assertEquals(0, run(command, "-h"), command);
+            assertTrue(output().startsWith("usage: alagg " + command), output());
+            out.reset();
+            assertEquals(0, run("help", command), command);
+            assertTrue(output().startsWith("usage: alagg " + command), output());
+        }
+        assertEquals("", errors());
+    }
+
+    @Test
+    void helpWithoutACommandListsThemAll() throws Exception {
+        assertEquals(0, run("help"));
+        assertEquals(String.join("\n",
+                "usage: alagg run -c FILE [--configadmin DIR] [--plugins DIR]",
+                "       alagg check -c FILE",
+                "       alagg ctl [-i NAME] COMMAND [ARG...]",
+                "       alagg stop [-i NAME]",
+                "       alagg genkey",
+                "       alagg show [-i NAME] [dump]",
+                "       alagg top [-i NAME]",
+                "       alagg sdk install [--repo DIR]",
+                "       alagg --version",
+                "       alagg help [COMMAND]", ""), output());
+    }
+
+    @Test
+    void ctlHelpNeedsNoRunningInstance() throws Exception {
+        assertEquals(0, run("ctl", "--help"));
+        assertTrue(output().startsWith("usage: alagg ctl [-i NAME] COMMAND [ARG...]\n"), output());
+        assertEquals("", errors());
+    }
+
+    @Test
+    void unknownOptionsAreRefusedWithTheCommandsUsage() throws Exception {
+        assertEquals(Main.USAGE, run("run", "--bogus", "-c", "x.cfg"));
+        assertTrue(errors().startsWith("alagg run: unknown option '--bogus'\nusage: alagg run -c FILE"), errors());
+        err.reset();
+        assertEquals(Main.USAGE, run("ctl", "--instnce=east", "lb"));
+        assertTrue(errors().startsWith("alagg ctl: unknown option '--instnce'\nusage: alagg ctl [-i NAME]"), errors());
+        err.reset();
+        assertEquals(Main.USAGE, run("stop", "east"));
+        assertTrue(errors().startsWith("alagg stop: unexpected argument 'east'\nusage: alagg stop [-i NAME]"), errors());
+        err.reset();
+        assertEquals(Main.USAGE, run("ctl", "-i"));
+        assertTrue(errors().startsWith("alagg ctl: option '-i' needs a value: -i, --instance NAME\n"), errors());
+        err.reset();
+        assertEquals(Main.USAGE, run("ctl", "-i", "a", "--instance", "b", "lb"));
+        assertTrue(errors().startsWith("alagg ctl: option -i, --instance NAME is given twice\n"), errors());
+    }
+
+    @Test
+    void theInstanceIsNamedEveryWayLinuxToolsAccept() throws Exception {
+        for (List<String> args : List.of(List.of("ctl", "-i", "east", "lb"), List.of("ctl", "--instance", "east", "lb"),
+                List.of("ctl", "--instance=east", "lb"), List.of("stop", "--instance=east"), List.of("stop", "-i", "east"))) {
+            err.reset();
+            assertEquals(ControlClient.NOT_RUNNING, run(args.toArray(String[]::new)), args.toString());
+            assertEquals("alagg: no instance 'east' is running (no control socket " + temp.resolve("run/east.sock") + ")\n",
+                    errors(), args.toString());
+        }
+    }
+
+    @Test
+    void optionsAfterTheCommandLineOfCtlBelongToIt() throws Exception {
+        assertEquals(ControlClient.NOT_RUNNING, run("ctl", "-i", "east", "alagg:status", "--json"));
+        assertTrue(errors().contains("no instance 'east'"), errors());
     }
 }

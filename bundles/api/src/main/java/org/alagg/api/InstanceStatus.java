@@ -28,6 +28,15 @@ public interface InstanceStatus {
     /** Totals over all peers, by the IEEE 802.1CB names (passed, discarded, out_of_order, lost, rogue, ...). */
     Map<String, Long> counters();
 
+    /**
+     * Whether the data path forwards: the capture mode's interceptor is open and every configured link is open (up
+     * or not: a link whose peer is silent still carries what the peer sends). What a service manager is told as
+     * readiness. @since 2.5
+     */
+    default boolean forwarding() {
+        return false;
+    }
+
     /** The engine's hot threads (egress, ingress): liveness for a watchdog. @since 2.0 */
     List<HotThread> threads();
 

@@ -21,6 +21,8 @@ final class CaptureControl {
     /** The last failure to open, close or resize the interceptor, for status. */
     final PathError error;
     private volatile PacketInterceptor wanted;
+    /** Whether an interceptor is open: for status, any thread. */
+    private volatile boolean isOpen;
     // control thread only
     private PacketInterceptor opened;
     private int openedLimit;
@@ -35,6 +37,11 @@ final class CaptureControl {
     /** The interceptor the configuration selects, or null. Any thread; {@link #follow} acts on it. */
     void want(PacketInterceptor interceptor) {
         wanted = interceptor;
+    }
+
+    /** Whether an interceptor is open. Any thread. */
+    boolean isOpen() {
+        return isOpen;
     }
 
     /** Closes the interceptor no longer wanted, opens the wanted one, passes on the packet limit. Control thread. */
@@ -52,6 +59,7 @@ final class CaptureControl {
                 error.report("closing the interceptor", e);
             }
             opened = null;
+            isOpen = false;
             nextAttempt = 0;
         }
         if (w != null && opened == null && System.nanoTime() >= nextAttempt) {
@@ -59,6 +67,7 @@ final class CaptureControl {
             try {
                 w.open(limit);
                 opened = w;
+                isOpen = true;
                 openedLimit = limit;
                 path.interceptor = w;
                 error.clear();

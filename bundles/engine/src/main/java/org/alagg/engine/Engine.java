@@ -681,6 +681,11 @@ public final class Engine implements InstanceStatus {
     }
 
     @Override
+    public synchronized boolean forwarding() {
+        return capture.isOpen() && !definitions.isEmpty() && definitions.stream().allMatch(open::containsKey);
+    }
+
+    @Override
     public synchronized List<String> warnings() {
         List<String> warnings = new ArrayList<>();
         if (refusal != null) {

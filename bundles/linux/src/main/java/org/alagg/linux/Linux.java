@@ -7,6 +7,7 @@ final class Linux {
     private Linux() {
     }
 
+    static final int AF_UNIX = 1;
     static final int AF_INET = 2;
     static final int AF_INET6 = 10;
     static final int AF_NETLINK = 16;
@@ -40,6 +41,7 @@ final class Linux {
     static final int POLLNVAL = 0x20;
 
     static final int SOL_SOCKET = 1;
+    static final int SO_RCVTIMEO = 20;
     static final int SO_ERROR = 4;
     static final int SO_SNDBUF = 7;
     static final int SO_RCVBUF = 8;

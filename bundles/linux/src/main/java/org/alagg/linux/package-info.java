@@ -13,7 +13,7 @@
  * <p>jnr-ffi, jffi and asm are embedded in this bundle and stay private to it; see docs/linux.md.
  */
 @Export
-@Version("2.1.0")
+@Version("2.2.0")
 package org.alagg.linux;
 
 import org.osgi.annotation.bundle.Export;

@@ -47,6 +47,8 @@ import org.osgi.service.log.LoggerFactory;
 public final class ControlSocket {
     /** Framework property with the socket's path, set by the launcher ({@code /run/alagg/<instance>.sock}). */
     public static final String PATH_PROPERTY = "alagg.control.socket";
+    /** Session variable set in the control socket's sessions (commands that mean something else there look at it). */
+    static final String CONTROL_SESSION = "alagg.control";
 
     private final CommandProcessor processor;
     private final Logger log;
@@ -155,6 +157,8 @@ public final class ControlSocket {
         PrintStream out = new PrintStream(stdout, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(stderr, true, StandardCharsets.UTF_8);
         CommandSession session = processor.createSession(InputStream.nullInputStream(), out, err);
+        session.put(CONTROL_SESSION, Boolean.TRUE);
+        session.put("SCOPE", "gogo:*"); // as in the terminal's shell: gogo:exit before System's exit
         try {
             Object result = session.execute(commandLine);
             if (result != null) {
@@ -162,7 +166,7 @@ public final class ControlSocket {
             }
             return 0;
         } catch (Exception e) {
-            err.println(Commands.describe(e));
+            err.println(CommandErrors.describe(processor, commandLine, e));
             return 1;
         } finally {
             session.close();

@@ -1,18 +1,9 @@
 package org.alagg.e2e.chaos;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
-import java.util.List;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import org.alagg.api.Alagg;
 import org.alagg.api.LinkScheduler;
@@ -152,31 +143,8 @@ public final class ChaosPlugin implements BundleActivator {
         }
     }
 
-    /** Writes this plugin as a bundle jar: a manifest by hand, the classes of this file. */
+    /** Writes this plugin as a bundle jar. */
     public static void writeBundle(Path jar) throws IOException {
-        Manifest manifest = new Manifest();
-        Attributes main = manifest.getMainAttributes();
-        main.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-        main.putValue("Bundle-ManifestVersion", "2");
-        main.putValue("Bundle-SymbolicName", SYMBOLIC_NAME);
-        main.putValue("Bundle-Name", "Alagg e2e chaos plugin");
-        main.putValue("Bundle-Version", "1.0.0");
-        main.putValue("Bundle-Activator", ChaosPlugin.class.getName());
-        main.putValue("Import-Package", "org.alagg.api;version=\"[2.0,3)\",org.osgi.framework;version=\"[1.8,2)\"");
-        List<Class<?>> classes = new ArrayList<>(List.of(ChaosPlugin.class));
-        classes.addAll(List.of(ChaosPlugin.class.getDeclaredClasses()));
-        try (OutputStream file = Files.newOutputStream(jar); JarOutputStream out = new JarOutputStream(file, manifest)) {
-            for (Class<?> c : classes) {
-                String entry = c.getName().replace('.', '/') + ".class";
-                out.putNextEntry(new JarEntry(entry));
-                try (InputStream in = ChaosPlugin.class.getClassLoader().getResourceAsStream(entry)) {
-                    if (in == null) {
-                        throw new IOException("class file " + entry + " not found");
-                    }
-                    in.transferTo(out);
-                }
-                out.closeEntry();
-            }
-        }
+        PluginJar.write(jar, ChaosPlugin.class, SYMBOLIC_NAME, "Alagg e2e chaos plugin");
     }
 }

@@ -165,6 +165,11 @@ final class BoundQueue implements Closeable {
         return queue;
     }
 
+    /** The longest packet passed on whole. */
+    int limit() {
+        return limit;
+    }
+
     /**
      * From the next capture on, packets longer than {@code maxPacketLength} are answered with ICMP too-big naming
      * it as the MTU (or dropped). Any thread, while a capture may run.

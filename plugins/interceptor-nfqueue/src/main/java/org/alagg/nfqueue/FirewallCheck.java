@@ -1,17 +1,7 @@
 package org.alagg.nfqueue;
 
-import java.io.File;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import org.osgi.service.log.Logger;
 
@@ -25,9 +15,6 @@ import org.osgi.service.log.Logger;
 final class FirewallCheck {
     static final String IPTABLES_SAVE = "iptables-save";
     static final String IP6TABLES_SAVE = "ip6tables-save";
-    private static final long TIMEOUT_SECONDS = 10;
-    /** Where Debian puts the tools; a service's PATH often lacks the sbin directories. */
-    private static final List<String> SYSTEM_DIRECTORIES = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin");
 
     /** One tool's output, or why there is none. */
     record Saved(String tool, String output, String problem) {
@@ -96,53 +83,7 @@ final class FirewallCheck {
 
     /** Runs one tool in this thread's network namespace. */
     static Saved save(String tool) {
-        Path executable = find(tool);
-        if (executable == null) {
-            return Saved.failed(tool, tool + " is not installed (Debian package iptables)");
-        }
-        try {
-            Process p = new ProcessBuilder(executable.toString())
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
-            CompletableFuture<String> errors = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-            String output = read(p.getInputStream());
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return Saved.failed(tool, executable + " gave no answer within " + TIMEOUT_SECONDS + " s");
-            }
-            if (p.exitValue() != 0) {
-                return Saved.failed(tool, executable + " failed with exit code " + p.exitValue() + ": "
-                        + errors.join().strip());
-            }
-            return Saved.output(tool, output);
-        } catch (IOException e) {
-            return Saved.failed(tool, executable + " could not be run: " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Saved.failed(tool, executable + ": interrupted");
-        }
-    }
-
-    private static String read(InputStream in) {
-        try (in) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static Path find(String tool) {
-        Set<String> directories = new LinkedHashSet<>();
-        String path = System.getenv("PATH");
-        if (path != null) {
-            directories.addAll(List.of(path.split(File.pathSeparator)));
-        }
-        directories.addAll(SYSTEM_DIRECTORIES);
-        for (String directory : directories) {
-            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, tool))) {
-                return Path.of(directory, tool);
-            }
-        }
-        return null;
+        Tools.Result r = Tools.run(tool, List.of());
+        return r.ok() ? Saved.output(tool, r.output()) : Saved.failed(tool, r.problem());
     }
 }

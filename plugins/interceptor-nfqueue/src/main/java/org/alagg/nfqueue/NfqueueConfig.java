@@ -22,4 +22,14 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
             description = "When the queue is full, let the kernel send packets on as if Alagg were not there"
                     + " instead of dropping them")
     boolean fail_open() default false;
+
+    @AttributeDefinition(name = "Managed destinations", required = false,
+            description = "Comma-separated networks (10.9.1.0/24, fd09:1::/64) for which Alagg itself adds the firewall"
+                    + " rules (a chain of its own) and the routes (through lo, with the links' MTU) while the queue is"
+                    + " bound, and removes them after; empty: the rules are the operator's (docs/nfqueue.md)")
+    String destinations() default "";
+
+    @AttributeDefinition(name = "Managed FORWARD",
+            description = "With destinations: capture forwarded packets for them too (a jump from FORWARD)")
+    boolean forward() default false;
 }

@@ -2,6 +2,9 @@ package org.alagg.nfqueue;
 
 import org.alagg.linux.Shared;
 import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
 import java.nio.channels.ClosedChannelException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -9,9 +12,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.alagg.api.Alagg;
+import org.alagg.api.IpNetwork;
 import org.alagg.api.LocalDelivery;
 import org.alagg.api.PacketBatch;
 import org.alagg.api.PacketInterceptor;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -50,6 +55,10 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
     private volatile NfqueueConfig config;
     private volatile Shared<BoundQueue> bound;
     private volatile Shared<MarkedDelivery> delivery;
+    /** capture.destinations: the rules and routes Alagg makes itself; used under the control lock only. */
+    private final ManagedCapture managed;
+    /** Whether managed capture made something that is still in place (or may be, after a failure). */
+    private boolean managing;
     /** The start-up check of the firewall rules (subprocesses); replaced by tests to make it slow. */
     RuleCheck ruleCheck = FirewallCheck::check;
 
@@ -58,11 +67,39 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
     }
 
     @Activate
-    public NfqueueInterceptor(NfqueueConfig config, @Reference(service = LoggerFactory.class) Logger log) {
+    public NfqueueInterceptor(NfqueueConfig config, BundleContext context,
+                              @Reference(service = LoggerFactory.class) Logger log) {
+        this(config, managedCapture(context), log);
+    }
+
+    /** Without a framework (tests): managed capture as instance {@code alagg}, without a state file. */
+    NfqueueInterceptor(NfqueueConfig config, Logger log) {
+        this(config, managedCapture("alagg", null), log);
+    }
+
+    private NfqueueInterceptor(NfqueueConfig config, ManagedCapture managed, Logger log) {
         this.log = log;
         this.config = check(config);
         this.delivery = delivery(config.mark());
         this.report = new LossReport(this::counters, this::lastFailure, log);
+        this.managed = managed;
+    }
+
+    /** The instance's managed capture; its state file beside the control socket, in the run directory. */
+    private static ManagedCapture managedCapture(BundleContext context) {
+        String instance = Objects.requireNonNullElse(context.getProperty("alagg.instance"), "alagg");
+        String socket = context.getProperty("alagg.control.socket");
+        return managedCapture(instance, socket == null ? null : Path.of(socket).resolveSibling(instance + ".capture"));
+    }
+
+    private static ManagedCapture managedCapture(String instance, Path state) {
+        return new ManagedCapture(instance, state, (tool, args) -> {
+            Tools.Result r = Tools.run(tool, args);
+            if (!r.ok()) {
+                throw new IOException(r.problem());
+            }
+            return r.output();
+        });
     }
 
     private static Shared<MarkedDelivery> delivery(int mark) {
@@ -78,10 +115,56 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
             delivery = delivery(next.mark());
             old.close(CLOSE_WAIT_NANOS); // a delivery in progress ends with the old mark, the next takes the new
         }
-        if (bound != null) {
-            log.warn("The NFQUEUE configuration changed: the queue settings apply when the capture mode is next"
-                    + " selected (a new mark applies to delivery at once)");
+        synchronized (control) {
+            Shared<BoundQueue> s = bound;
+            if (s != null) {
+                BoundQueue q = s.peek();
+                applyManaged(q.queue(), q.limit());
+                if (next.queue() != previous.queue() || next.queue_maxlen() != previous.queue_maxlen()
+                        || next.fail_open() != previous.fail_open()) {
+                    log.warn("The NFQUEUE configuration changed: the queue settings apply when the capture mode is next"
+                            + " selected (a new mark applies to delivery at once, managed destinations now)");
+                }
+            }
         }
+    }
+
+    /**
+     * Brings the managed rules and routes in line with the configuration, for the bound queue and the links' packet
+     * limit. Runs only when the configuration asks for it or something made before is to go. A failure is logged;
+     * capture goes on with whatever rules there are.
+     */
+    private void applyManaged(int queue, int mtu) {
+        NfqueueConfig c = config;
+        List<IpNetwork> destinations = c.destinations().isBlank() ? List.of() : IpNetwork.parseList(c.destinations());
+        if (destinations.isEmpty() && !managing) {
+            return;
+        }
+        managing = true;
+        try {
+            managed.apply(new ManagedCapture.Settings(destinations, c.forward(), queue, c.mark(), mtu));
+            managing = !destinations.isEmpty();
+            log.info("NFQUEUE {}: managed capture of {}{} (chain {}, routes through lo with MTU {})", queue,
+                    destinations.isEmpty() ? "nothing" : c.destinations(), c.forward() ? ", forwarded too" : "",
+                    managed.chain(), mtu);
+        } catch (IOException | RuntimeException e) {
+            log.error("NFQUEUE {}: managed capture of {} failed: {}; capture goes on with the rules there are",
+                    queue, c.destinations(), e.getMessage());
+        }
+    }
+
+    /** Removes the managed rules and routes, if any. */
+    private void removeManaged() {
+        if (!managing) {
+            return;
+        }
+        try {
+            managed.remove();
+            log.info("Managed capture: chain {} and its routes removed", managed.chain());
+        } catch (IOException | RuntimeException e) {
+            log.error("Managed capture: removing chain {} and its routes failed: {}", managed.chain(), e.getMessage());
+        }
+        managing = false;
     }
 
     @Deactivate
@@ -97,6 +180,9 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
         }
         if (c.mark() == 0) {
             throw new IllegalArgumentException("mark must not be 0: unmarked packets are the ones to capture");
+        }
+        if (!c.destinations().isBlank()) {
+            IpNetwork.parseList(c.destinations());
         }
         return c;
     }
@@ -119,6 +205,7 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
             if (maxPacketLength < TooBigMessages.IPV6_MIN_MTU) {
                 warnIpv6(maxPacketLength);
             }
+            applyManaged(c.queue(), maxPacketLength);
         }
         ruleCheck.check(c.queue(), c.mark(), log); // subprocesses: outside the lock, so close need not wait for them
     }
@@ -141,6 +228,7 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
             }
             log.info("NFQUEUE {}: packets over {} bytes are answered with ICMP too-big from now on (was {}): the links'"
                     + " packet limit changed", q.queue(), maxPacketLength, previous);
+            applyManaged(q.queue(), maxPacketLength);
             if (maxPacketLength < TooBigMessages.IPV6_MIN_MTU && previous >= TooBigMessages.IPV6_MIN_MTU) {
                 warnIpv6(maxPacketLength);
             }
@@ -155,6 +243,7 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
     @Override
     public void close() {
         synchronized (control) {
+            removeManaged();
             Shared<BoundQueue> s = bound;
             bound = null;
             if (s == null) {

@@ -557,7 +557,8 @@ class NfqueueInterceptorRootTest {
     private static NfqueueConfig config() {
         Map<String, Object> values = Map.of("queue", QUEUE, "queue_maxlen", 4096, "mark", 0xA1A9, "fail_open", false);
         return (NfqueueConfig) Proxy.newProxyInstance(NfqueueConfig.class.getClassLoader(), new Class<?>[] {NfqueueConfig.class},
-                (proxy, method, args) -> method.getName().equals("equals") ? proxy == args[0] : values.get(method.getName()));
+                (proxy, method, args) -> method.getName().equals("equals") ? proxy == args[0]
+                        : values.getOrDefault(method.getName(), method.getDefaultValue())); // as DS fills in the rest
     }
 
     /** A Logger that records "level: message" with {} filled in. */

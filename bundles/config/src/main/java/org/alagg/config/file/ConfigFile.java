@@ -326,7 +326,8 @@ public final class ConfigFile {
         private static void checkPlace(Peer peer, String key, ConfigKey known) {
             if (peer.topLevel()) {
                 if (known == null) {
-                    throw new IllegalArgumentException("unknown key '" + key + "'; known keys: " + ConfigKey.knownKeys());
+                    throw new IllegalArgumentException("unknown key '" + key + "'" + didYouMean(key, true) + "; known keys: "
+                            + ConfigKey.knownKeys());
                 }
                 if (!known.atTopLevel()) {
                     throw new IllegalArgumentException("'" + key + "' is valid only in a [peer NAME] section;"
@@ -334,7 +335,8 @@ public final class ConfigFile {
                 }
             } else {
                 if (known == null) {
-                    throw new IllegalArgumentException("unknown key '" + key + "' in a section; keys valid in a section: "
+                    throw new IllegalArgumentException("unknown key '" + key + "' in a section" + didYouMean(key, false)
+                            + "; keys valid in a section: "
                             + ConfigKey.sectionKeys());
                 }
                 if (!known.inSection()) {
@@ -343,6 +345,24 @@ public final class ConfigFile {
                             + " keys valid in a section: " + ConfigKey.sectionKeys());
                 }
             }
+        }
+
+        /** {@code  (did you mean 'reorder'?)} for a key that looks like a typo of one valid there, else nothing. */
+        private static String didYouMean(String key, boolean topLevel) {
+            List<String> candidates = new ArrayList<>();
+            for (ConfigKey k : ConfigKey.values()) {
+                if (topLevel ? k.atTopLevel() : k.inSection()) {
+                    candidates.add(k.key());
+                }
+            }
+            int dot = key.indexOf('.');
+            if (dot > 0) { // lnk.eth1, links.eth1: the prefix is what is mistyped
+                candidates.add(LINK_PREFIX + key.substring(dot + 1));
+                if (topLevel) {
+                    candidates.add(PluginSetting.PREFIX + key.substring(dot + 1));
+                }
+            }
+            return Spelling.closest(key, candidates).map(k -> " (did you mean '" + k + "'?)").orElse("");
         }
 
         private void addLink(Peer peer, int lineNo, String ifname, String value) {
@@ -511,7 +531,7 @@ public final class ConfigFile {
     private static final Pattern KEY_LIKE = Pattern.compile("[A-Za-z0-9+/]{40,}=*");
 
     /** Text from the file with whatever looks like a key left out, for a message. */
-    private static String hideKeys(String text) {
+    static String hideKeys(String text) {
         return KEY_LIKE.matcher(text).replaceAll("<hidden: looks like a key>");
     }
 
@@ -523,17 +543,11 @@ public final class ConfigFile {
     public static List<Path> keyFiles(Path file, List<String> lines) {
         Path directory = file.toAbsolutePath().getParent();
         List<Path> files = new ArrayList<>();
-        for (String raw : lines) {
-            String line = stripComment(raw).strip();
-            int eq = line.indexOf('=');
-            if (eq < 0) {
-                continue;
-            }
-            String key = line.substring(0, eq).strip();
-            String value = line.substring(eq + 1).strip();
-            if ((key.equals(ConfigKey.KEY_FILE.key()) || key.equals(ConfigKey.KEY_ACCEPT_FILE.key())) && !value.isEmpty()) {
+        for (EffectiveConfiguration.Entry entry : EffectiveConfiguration.entries(lines)) {
+            String key = entry.key();
+            if ((key.equals(ConfigKey.KEY_FILE.key()) || key.equals(ConfigKey.KEY_ACCEPT_FILE.key())) && !entry.value().isEmpty()) {
                 try {
-                    files.add(directory.resolve(value).normalize());
+                    files.add(directory.resolve(entry.value()).normalize());
                 } catch (java.nio.file.InvalidPathException e) {
                     // parse says what is wrong with it
                 }
@@ -561,7 +575,7 @@ public final class ConfigFile {
     }
 
     /** Strips a comment: '#' at the start of the line or after whitespace (a MAC or name never holds one). */
-    private static String stripComment(String line) {
+    static String stripComment(String line) {
         for (int i = 0; i < line.length(); i++) {
             if (line.charAt(i) == '#' && (i == 0 || Character.isWhitespace(line.charAt(i - 1)))) {
                 return line.substring(0, i);

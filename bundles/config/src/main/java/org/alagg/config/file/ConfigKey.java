@@ -53,6 +53,11 @@ enum ConfigKey {
     PROBE_INTERVAL("probe.interval.ms", Scope.TOP_LEVEL, Alagg.ENGINE_PID, Alagg.ENGINE_PROBE_INTERVAL_MS,
             Alagg.DEFAULT_PROBE_INTERVAL_MS, v -> Alagg.checkProbeIntervalMs(number("probe interval (ms)", v))),
     NFQUEUE_NUM("nfqueue.num", Scope.TOP_LEVEL, "org.alagg.interceptor.nfqueue", "queue", 0, ConfigKey::queueNumber),
+    // Managed capture (docs/nfqueue.md): Alagg makes the rules and routes for these itself while the queue is bound.
+    CAPTURE_DESTINATIONS("capture.destinations", Scope.TOP_LEVEL, "org.alagg.interceptor.nfqueue", "destinations", "",
+            v -> networks("capture.destinations", v)),
+    CAPTURE_FORWARD("capture.forward", Scope.TOP_LEVEL, "org.alagg.interceptor.nfqueue", "forward", Boolean.FALSE,
+            v -> onOff("capture.forward", v)),
     TUN_NAME("tun.name", Scope.TOP_LEVEL, "org.alagg.interceptor.tun", "name", "alagg0", InterfaceName::check),
     TUN_ADDRESS("tun.address", Scope.TOP_LEVEL, "org.alagg.interceptor.tun", "address", "", v -> cidrList("tun.address", v)),
     TUN_ROUTE("tun.route", Scope.TOP_LEVEL, "org.alagg.interceptor.tun", "route", "", v -> cidrList("tun.route", v)),

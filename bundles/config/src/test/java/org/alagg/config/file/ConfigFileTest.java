@@ -165,7 +165,8 @@ class ConfigFileTest {
                 "/etc/alagg/test.cfg:3: duplicate link 'eth1' (first given on line 1)",
                 "/etc/alagg/test.cfg:4: duplicate key 'reorder' (first given on line 2)",
                 "/etc/alagg/test.cfg:5: unknown key 'bogus'; known keys: instance, interceptor, reorder, ethertype,"
-                        + " scheduler, transport, reorder.window, reorder.timeout.ms, probe.interval.ms, nfqueue.num, tun.name, tun.address, tun.route, tun.offload,"
+                        + " scheduler, transport, reorder.window, reorder.timeout.ms, probe.interval.ms, nfqueue.num,"
+                        + " capture.destinations, capture.forward, tun.name, tun.address, tun.route, tun.offload,"
                         + " key, key.file, key.accept, key.accept.file, peer.allowed, metrics.listen, metrics.token, link.<interface>, plugin.<plugin>.<setting>"), e.problems());
     }
 

@@ -18,6 +18,8 @@ public interface LibC {
 
     int bind(int fd, @intptr_t long address, int addressLength);
 
+    int connect(int fd, @intptr_t long address, int addressLength);
+
     int setsockopt(int fd, int level, int name, @intptr_t long value, int valueLength);
 
     int getsockopt(int fd, int level, int name, @intptr_t long value, @intptr_t long valueLength);

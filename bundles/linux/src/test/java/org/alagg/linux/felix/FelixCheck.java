@@ -50,7 +50,7 @@ public final class FelixCheck {
                 exported.add(c.getAttributes().get(BundleRevision.PACKAGE_NAMESPACE) + " "
                         + c.getAttributes().get("version"));
             }
-            check(exported.equals(List.of("org.alagg.linux 2.1.0")), "exports " + exported);
+            check(exported.equals(List.of("org.alagg.linux 2.2.0")), "exports " + exported);
 
             List<String> imported = new ArrayList<>();
             wiring.getRequiredWires(BundleRevision.PACKAGE_NAMESPACE).forEach(w -> imported.add(

@@ -1,0 +1,256 @@
+package org.alagg.nfqueue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.zip.CRC32;
+
+import org.alagg.api.IpNetwork;
+
+/**
+ * {@code capture.destinations}: what the {@code nfqueue} mode needs in the kernel, made by Alagg itself, in its network
+ * namespace, as wg-quick does for WireGuard. Per address family with destinations: a chain of this instance's
+ * ({@code ALAGG-<instance>}) holding one rule per destination (with the mark exclusion) that sends it to the queue, a
+ * jump to it from {@code OUTPUT} (and {@code FORWARD} when asked); and per destination a route through {@code lo}, so
+ * that no link going down takes the route away (the kernel routes a packet before {@code OUTPUT} sees it; a route
+ * through link 1 dies with link 1, and the application gets "Network is unreachable" although link 2 is fine), with
+ * the MTU of the links' packet limit, so that TCP's first segments already fit.
+ *
+ * <p>{@link #apply} changes only what differs from what is in place; {@link #remove} takes everything away. The routes
+ * made are written to a state file, so that a start after a crash removes the previous run's first (the chain is found
+ * by its name). Not thread-safe: the interceptor calls it under its control lock.
+ */
+final class ManagedCapture {
+    /** The protocol number of the routes made here, so that {@code ip route show proto 161} lists them. */
+    static final String ROUTE_PROTOCOL = "161";
+    private static final int MAX_CHAIN_NAME = 28;
+
+    /** What to make: empty destinations, nothing. */
+    record Settings(List<IpNetwork> destinations, boolean forward, int queue, int mark, int mtu) {
+        static final Settings NONE = new Settings(List.of(), false, 0, 0, 0);
+
+        List<IpNetwork> family(boolean ipv6) {
+            return destinations.stream().filter(d -> (d.addressLength() == 16) == ipv6).toList();
+        }
+    }
+
+    /** Runs a tool; a failure says why in the exception. */
+    interface Runner {
+        String run(String tool, List<String> args) throws IOException;
+    }
+
+    private final String chain;
+    private final Path stateFile;
+    private final Runner runner;
+    /** What is in place; null: not known (before the first apply, after a failed one): a previous run may have left some. */
+    private Settings current;
+
+    /**
+     * @param stateFile where the routes made are listed; null: nowhere (a crash leaves them, the next start replaces
+     *        those it makes again)
+     */
+    ManagedCapture(String instance, Path stateFile, Runner runner) {
+        this.chain = chainName(instance);
+        this.stateFile = stateFile;
+        this.runner = runner;
+    }
+
+    /** {@code ALAGG-<instance>}, shortened with a checksum of the name to the 28 characters iptables takes. */
+    static String chainName(String instance) {
+        String name = "ALAGG-" + instance;
+        if (name.length() <= MAX_CHAIN_NAME) {
+            return name;
+        }
+        CRC32 crc = new CRC32();
+        crc.update(instance.getBytes(StandardCharsets.UTF_8));
+        return name.substring(0, MAX_CHAIN_NAME - 9) + "-" + String.format("%08x", crc.getValue());
+    }
+
+    String chain() {
+        return chain;
+    }
+
+    /**
+     * Makes what {@code next} asks for, changing only what differs from what is in place; the first time, what a
+     * previous run left is removed first. A failure leaves the state unknown: the next call starts from scratch.
+     */
+    void apply(Settings next) throws IOException {
+        if (current == null) {
+            removeLeftovers();
+            current = Settings.NONE;
+        }
+        Settings before = current;
+        current = null;
+        List<IpNetwork> either = new ArrayList<>(before.destinations());
+        next.destinations().stream().filter(d -> !either.contains(d)).forEach(either::add);
+        writeState(either); // a crash half-way leaves routes of both
+        for (boolean ipv6 : new boolean[] {false, true}) {
+            applyRules(ipv6, before, next);
+            applyRoutes(ipv6, before, next);
+        }
+        current = next;
+        writeState(next.destinations());
+    }
+
+    /** Removes everything made; also after a failed {@link #apply}, as far as it can. */
+    void remove() throws IOException {
+        try {
+            if (current != null) {
+                apply(Settings.NONE);
+            } else {
+                removeLeftovers();
+            }
+        } catch (IOException e) {
+            removeLeftovers();
+            throw e;
+        } finally {
+            deleteState();
+        }
+    }
+
+    private void applyRules(boolean ipv6, Settings before, Settings next) throws IOException {
+        String tool = ipv6 ? "ip6tables" : "iptables";
+        List<IpNetwork> had = before.family(ipv6);
+        List<IpNetwork> wants = next.family(ipv6);
+        if (had.isEmpty() && wants.isEmpty()) {
+            return;
+        }
+        if (wants.isEmpty()) {
+            removeChain(tool);
+            return;
+        }
+        if (had.isEmpty()) {
+            iptables(tool, "-N", chain);
+        }
+        boolean sameTarget = !had.isEmpty() && before.queue() == next.queue() && before.mark() == next.mark();
+        for (IpNetwork d : had) {
+            if (!sameTarget || !wants.contains(d)) {
+                iptables(tool, rule("-D", d, before));
+            }
+        }
+        for (IpNetwork d : wants) {
+            if (!sameTarget || !had.contains(d)) {
+                iptables(tool, rule("-A", d, next));
+            }
+        }
+        if (had.isEmpty()) {
+            iptables(tool, "-I", "OUTPUT", "1", "-j", chain);
+        }
+        boolean forwarded = !had.isEmpty() && before.forward();
+        if (next.forward() && !forwarded) {
+            iptables(tool, "-I", "FORWARD", "1", "-j", chain);
+        } else if (!next.forward() && forwarded) {
+            iptables(tool, "-D", "FORWARD", "-j", chain);
+        }
+    }
+
+    private String[] rule(String action, IpNetwork destination, Settings s) {
+        return new String[] {action, chain, "-d", destination.toString(), "-m", "mark", "!", "--mark",
+                "0x" + Integer.toHexString(s.mark()), "-j", "NFQUEUE", "--queue-num", Integer.toString(s.queue())};
+    }
+
+    private void applyRoutes(boolean ipv6, Settings before, Settings next) throws IOException {
+        List<IpNetwork> had = before.family(ipv6);
+        List<IpNetwork> wants = next.family(ipv6);
+        for (IpNetwork d : had) {
+            if (!wants.contains(d)) {
+                ip(ipv6, "route", "del", d.toString(), "dev", "lo", "proto", ROUTE_PROTOCOL);
+            }
+        }
+        for (IpNetwork d : wants) {
+            if (!had.contains(d) || before.mtu() != next.mtu()) {
+                ip(ipv6, "route", "replace", d.toString(), "dev", "lo", "mtu", Integer.toString(next.mtu()),
+                        "proto", ROUTE_PROTOCOL);
+            }
+        }
+    }
+
+    /** The jumps to the chain, its rules, the chain: each as far as it exists. */
+    private void removeChain(String tool) {
+        for (String hook : List.of("OUTPUT", "FORWARD")) {
+            for (int i = 0; i < 16; i++) { // a jump added twice (by hand, say) goes too; a bound, not a loop forever
+                if (!quietly(tool, "-w", "-D", hook, "-j", chain)) {
+                    break;
+                }
+            }
+        }
+        quietly(tool, "-w", "-F", chain);
+        quietly(tool, "-w", "-X", chain);
+    }
+
+    /** What a run that did not stop cleanly left: the chains (found by name) and the routes its state file lists. */
+    private void removeLeftovers() {
+        removeChain("iptables");
+        removeChain("ip6tables");
+        for (String line : readState()) {
+            try {
+                IpNetwork d = IpNetwork.parse(line);
+                quietly("ip", d.addressLength() == 16 ? "-6" : "-4", "route", "del", d.toString(), "dev", "lo", "proto",
+                        ROUTE_PROTOCOL);
+            } catch (IllegalArgumentException e) {
+                // not a line this class wrote
+            }
+        }
+        deleteState();
+    }
+
+    private void iptables(String tool, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("-w"));
+        command.addAll(List.of(args));
+        runner.run(tool, command);
+    }
+
+    private void ip(boolean ipv6, String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of(ipv6 ? "-6" : "-4"));
+        command.addAll(List.of(args));
+        runner.run("ip", command);
+    }
+
+    private boolean quietly(String tool, String... args) {
+        try {
+            runner.run(tool, List.of(args));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private List<String> readState() {
+        if (stateFile == null) {
+            return List.of();
+        }
+        try {
+            return Files.readAllLines(stateFile, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return List.of(); // none: nothing was left
+        }
+    }
+
+    private void writeState(List<IpNetwork> routes) throws IOException {
+        if (stateFile == null) {
+            return;
+        }
+        Set<String> lines = new LinkedHashSet<>();
+        routes.forEach(r -> lines.add(r.toString()));
+        Path temporary = stateFile.resolveSibling(stateFile.getFileName() + ".new");
+        Files.write(temporary, lines, StandardCharsets.UTF_8);
+        Files.move(temporary, stateFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    private void deleteState() {
+        if (stateFile == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(stateFile);
+        } catch (IOException e) {
+            // the next start reads it and finds nothing to remove
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package org.alagg.nfqueue;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** The system tools this mode runs (iptables-save, iptables, ip), in this thread's network namespace. */
+final class Tools {
+    private static final long TIMEOUT_SECONDS = 10;
+    /** Where Debian puts the tools; a service's PATH often lacks the sbin directories. */
+    private static final List<String> SYSTEM_DIRECTORIES = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin");
+
+    /** A tool's output, or why there is none. */
+    record Result(String output, String problem) {
+        boolean ok() {
+            return problem == null;
+        }
+    }
+
+    private Tools() {
+    }
+
+    /** Runs {@code tool args...}; a tool that is missing, fails or hangs gives a problem saying so. */
+    static Result run(String tool, List<String> args) {
+        Path executable = find(tool);
+        if (executable == null) {
+            return new Result(null, tool + " is not installed (Debian package " + (tool.equals("ip") ? "iproute2" : "iptables")
+                    + ")");
+        }
+        List<String> command = new ArrayList<>(List.of(executable.toString()));
+        command.addAll(args);
+        try {
+            Process p = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            CompletableFuture<String> errors = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+            String output = read(p.getInputStream());
+            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return new Result(null, executable + " gave no answer within " + TIMEOUT_SECONDS + " s");
+            }
+            if (p.exitValue() != 0) {
+                return new Result(null, String.join(" ", command) + " failed with exit code " + p.exitValue() + ": "
+                        + errors.join().strip());
+            }
+            return new Result(output, null);
+        } catch (IOException e) {
+            return new Result(null, executable + " could not be run: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(null, executable + ": interrupted");
+        }
+    }
+
+    private static String read(InputStream in) {
+        try (in) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static Path find(String tool) {
+        Set<String> directories = new LinkedHashSet<>();
+        String path = System.getenv("PATH");
+        if (path != null) {
+            directories.addAll(List.of(path.split(File.pathSeparator)));
+        }
+        directories.addAll(SYSTEM_DIRECTORIES);
+        for (String directory : directories) {
+            if (!directory.isEmpty() && Files.isExecutable(Path.of(directory, tool))) {
+                return Path.of(directory, tool);
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,159 @@
+package org.alagg.nfqueue;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.alagg.api.IpNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The commands managed capture runs: only what changed, everything removed, a crash's leftovers first. */
+class ManagedCaptureTest {
+    @TempDir
+    Path temp;
+
+    private final List<String> commands = new ArrayList<>();
+    /** Commands that fail, by their start. */
+    private final List<String> failing = new ArrayList<>();
+
+    private ManagedCapture capture(String instance) {
+        return new ManagedCapture(instance, temp.resolve(instance + ".capture"), (tool, args) -> {
+            String command = tool + " " + String.join(" ", args);
+            commands.add(command);
+            if (failing.stream().anyMatch(command::startsWith)) {
+                throw new IOException(command + " failed");
+            }
+            return "";
+        });
+    }
+
+    private static ManagedCapture.Settings settings(String destinations, boolean forward, int mtu) {
+        return new ManagedCapture.Settings(IpNetwork.parseList(destinations), forward, 7, 0xa1a9, mtu);
+    }
+
+    private List<String> taken() {
+        List<String> taken = List.copyOf(commands);
+        commands.clear();
+        return taken;
+    }
+
+    /** What the first apply of instance 'east' runs to clear a previous run's chains (a state file adds its routes). */
+    private static final List<String> LEFTOVERS = List.of(
+            "iptables -w -D OUTPUT -j ALAGG-east", "iptables -w -D FORWARD -j ALAGG-east",
+            "iptables -w -F ALAGG-east", "iptables -w -X ALAGG-east",
+            "ip6tables -w -D OUTPUT -j ALAGG-east", "ip6tables -w -D FORWARD -j ALAGG-east",
+            "ip6tables -w -F ALAGG-east", "ip6tables -w -X ALAGG-east");
+
+    @Test
+    void makesTheChainsRulesAndRoutesAndChangesOnlyWhatChanged() throws Exception {
+        failing.add("iptables -w -D"); // nothing left: every removal of a leftover fails
+        failing.add("ip6tables -w -D");
+        failing.add("iptables -w -F");
+        failing.add("ip6tables -w -F");
+        failing.add("iptables -w -X");
+        failing.add("ip6tables -w -X");
+        ManagedCapture capture = capture("east");
+        capture.apply(settings("10.9.1.0/24, fd09:1::/64", false, 1480));
+        List<String> expected = new ArrayList<>(List.of(
+                "iptables -w -D OUTPUT -j ALAGG-east", "iptables -w -D FORWARD -j ALAGG-east",
+                "iptables -w -F ALAGG-east", "iptables -w -X ALAGG-east",
+                "ip6tables -w -D OUTPUT -j ALAGG-east", "ip6tables -w -D FORWARD -j ALAGG-east",
+                "ip6tables -w -F ALAGG-east", "ip6tables -w -X ALAGG-east",
+                "iptables -w -N ALAGG-east",
+                "iptables -w -A ALAGG-east -d 10.9.1.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
+                "iptables -w -I OUTPUT 1 -j ALAGG-east",
+                "ip -4 route replace 10.9.1.0/24 dev lo mtu 1480 proto 161",
+                "ip6tables -w -N ALAGG-east",
+                "ip6tables -w -A ALAGG-east -d fd09:1:0:0:0:0:0:0/64 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
+                "ip6tables -w -I OUTPUT 1 -j ALAGG-east",
+                "ip -6 route replace fd09:1:0:0:0:0:0:0/64 dev lo mtu 1480 proto 161"));
+        assertEquals(expected, taken());
+        assertEquals(List.of("10.9.1.0/24", "fd09:1:0:0:0:0:0:0/64"), Files.readAllLines(temp.resolve("east.capture")));
+        failing.clear();
+
+        capture.apply(settings("10.9.1.0/24, 10.9.2.0/24", true, 1480)); // one added, the IPv6 one gone, FORWARD on
+        assertEquals(List.of(
+                "iptables -w -A ALAGG-east -d 10.9.2.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
+                "iptables -w -I FORWARD 1 -j ALAGG-east",
+                "ip -4 route replace 10.9.2.0/24 dev lo mtu 1480 proto 161",
+                "ip6tables -w -D OUTPUT -j ALAGG-east", "ip6tables -w -D OUTPUT -j ALAGG-east",
+                "ip6tables -w -D FORWARD -j ALAGG-east", "ip6tables -w -F ALAGG-east", "ip6tables -w -X ALAGG-east",
+                "ip -6 route del fd09:1:0:0:0:0:0:0/64 dev lo proto 161"), withoutRepeatedJumpRemovals(taken()));
+
+        capture.apply(settings("10.9.2.0/24", true, 1380)); // one removed; the links' MTU dropped
+        assertEquals(List.of(
+                "iptables -w -D ALAGG-east -d 10.9.1.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
+                "ip -4 route del 10.9.1.0/24 dev lo proto 161",
+                "ip -4 route replace 10.9.2.0/24 dev lo mtu 1380 proto 161"), taken());
+
+        capture.apply(settings("10.9.2.0/24", true, 1380));
+        assertEquals(List.of(), taken(), "nothing changed, nothing runs");
+
+        capture.remove();
+        assertEquals(List.of(
+                "iptables -w -D OUTPUT -j ALAGG-east", "iptables -w -D OUTPUT -j ALAGG-east",
+                "iptables -w -D FORWARD -j ALAGG-east", "iptables -w -F ALAGG-east", "iptables -w -X ALAGG-east",
+                "ip -4 route del 10.9.2.0/24 dev lo proto 161"), withoutRepeatedJumpRemovals(taken()));
+        assertEquals(false, Files.exists(temp.resolve("east.capture")));
+    }
+
+    /** The fake never fails a jump's removal, so removal repeats up to its bound: keep the first two of a run. */
+    private static List<String> withoutRepeatedJumpRemovals(List<String> commands) {
+        List<String> kept = new ArrayList<>();
+        for (String c : commands) {
+            long same = kept.stream().filter(c::equals).count();
+            if (!(c.contains(" -D OUTPUT -j ") || c.contains(" -D FORWARD -j ")) || same < (c.contains("OUTPUT") ? 2 : 1)) {
+                kept.add(c);
+            }
+        }
+        return kept;
+    }
+
+    @Test
+    void aStartAfterACrashRemovesTheRoutesTheStateFileLists() throws Exception {
+        Files.write(temp.resolve("east.capture"), List.of("10.9.1.0/24", "fd09:1:0:0:0:0:0:0/64"));
+        failing.add("iptables -w -D OUTPUT");
+        failing.add("ip6tables -w -D OUTPUT");
+        failing.add("iptables -w -D FORWARD");
+        failing.add("ip6tables -w -D FORWARD");
+        capture("east").apply(settings("10.9.3.0/24", false, 1480));
+        List<String> expected = new ArrayList<>(LEFTOVERS);
+        expected.addAll(List.of(
+                "ip -4 route del 10.9.1.0/24 dev lo proto 161",
+                "ip -6 route del fd09:1:0:0:0:0:0:0/64 dev lo proto 161",
+                "iptables -w -N ALAGG-east",
+                "iptables -w -A ALAGG-east -d 10.9.3.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
+                "iptables -w -I OUTPUT 1 -j ALAGG-east",
+                "ip -4 route replace 10.9.3.0/24 dev lo mtu 1480 proto 161"));
+        assertEquals(expected, taken());
+        assertEquals(List.of("10.9.3.0/24"), Files.readAllLines(temp.resolve("east.capture")));
+    }
+
+    @Test
+    void aFailureIsReportedAndTheNextApplyStartsFromScratch() throws Exception {
+        ManagedCapture capture = capture("east");
+        failing.add("iptables -w -N");
+        assertThrows(IOException.class, () -> capture.apply(settings("10.9.1.0/24", false, 1480)));
+        failing.clear();
+        commands.clear();
+        capture.apply(settings("10.9.1.0/24", false, 1480));
+        assertEquals("iptables -w -D OUTPUT -j ALAGG-east", commands.get(0), "the leftovers go first: " + commands);
+        assertEquals(List.of("10.9.1.0/24"), Files.readAllLines(temp.resolve("east.capture")));
+    }
+
+    @Test
+    void longInstanceNamesGiveChainNamesIptablesTakes() {
+        assertEquals("ALAGG-east", ManagedCapture.chainName("east"));
+        assertEquals("ALAGG-0123456789abcdefghijkl", ManagedCapture.chainName("0123456789abcdefghijkl"));
+        String shortened = ManagedCapture.chainName("0123456789abcdefghijklm");
+        assertEquals(28, shortened.length(), shortened);
+        assertEquals("ALAGG-0123456789abc-", shortened.substring(0, 20));
+        assertEquals(false, shortened.equals(ManagedCapture.chainName("0123456789abcdefghijkln")));
+    }
+}
