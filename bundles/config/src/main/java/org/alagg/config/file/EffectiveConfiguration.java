@@ -6,6 +6,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
+import org.alagg.api.Alagg;
+
 /**
  * A configuration file as {@code alagg check} shows it: its lines without comments, and after the top-level ones the
  * keys it leaves out with the value they take, so that nothing in force is hidden. Inline keys are secrets and are
@@ -96,6 +98,9 @@ public final class EffectiveConfiguration {
         }
         if (key == ConfigKey.ETHERTYPE) {
             return String.format("0x%04X", (Integer) value);
+        }
+        if (key == ConfigKey.REORDER_TIMEOUT && value.equals(Alagg.REORDER_TIMEOUT_AUTO)) {
+            return "auto";
         }
         return value.toString();
     }

@@ -39,7 +39,7 @@ class EffectiveConfigurationTest {
                 "scheduler = redundant   # default",
                 "transport = afpacket   # default",
                 "reorder.window = 256   # default",
-                "reorder.timeout.ms = 5   # default",
+                "reorder.timeout.ms = auto   # default",
                 "probe.interval.ms = 100   # default",
                 "nfqueue.num = 0   # default",
                 "capture.forward = off   # default",
