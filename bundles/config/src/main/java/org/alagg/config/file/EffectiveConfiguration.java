@@ -76,8 +76,9 @@ public final class EffectiveConfiguration {
 
     private static String shown(Entry e) {
         ConfigKey known = ConfigKey.named(e.key());
-        boolean inlineKey = known == ConfigKey.KEY || known == ConfigKey.KEY_ACCEPT;
-        return inlineKey && !e.value().isEmpty() ? HIDDEN : ConfigFile.hideKeys(e.value());
+        // every private value written inline (a key, the metrics token); a key file's path is not one
+        boolean secret = known != null && known.secret() && known != ConfigKey.KEY_FILE && known != ConfigKey.KEY_ACCEPT_FILE;
+        return secret && !e.value().isEmpty() ? HIDDEN : ConfigFile.hideKeys(e.value());
     }
 
     /** The top-level keys the file leaves out that have a value all the same. */

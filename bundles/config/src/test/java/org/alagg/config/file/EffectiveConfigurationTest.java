@@ -61,6 +61,14 @@ class EffectiveConfigurationTest {
     }
 
     @Test
+    void theMetricsTokenIsNeverShownAndAKeyFilesPathIs() {
+        List<String> shown = EffectiveConfiguration.of(FILE, List.of("metrics.token = short-but-secret-17",
+                "key.file = peer.key"));
+        assertEquals("metrics.token = " + EffectiveConfiguration.HIDDEN, shown.get(1));
+        assertEquals("key.file = peer.key", shown.get(2));
+    }
+
+    @Test
     void aKeyWrittenWhereItDoesNotBelongIsHiddenToo() {
         assertEquals("colour = <hidden: looks like a key>", EffectiveConfiguration.of(FILE,
                 List.of("colour = c2VjcmV0LXNlY3JldC1zZWNyZXQtc2VjcmV0LXNlY3I=")).get(1));
