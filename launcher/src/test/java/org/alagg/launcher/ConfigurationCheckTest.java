@@ -81,7 +81,7 @@ class ConfigurationCheckTest {
                 "scheduler = redundant   # default",
                 "transport = afpacket   # default",
                 "reorder.window = 256   # default",
-                "reorder.timeout.ms = 5   # default",
+                "reorder.timeout.ms = auto   # default",
                 "probe.interval.ms = 100   # default",
                 "nfqueue.num = 0   # default",
                 "capture.forward = off   # default",
@@ -115,7 +115,8 @@ class ConfigurationCheckTest {
                         + " ethertype, scheduler, transport, reorder.window, reorder.timeout.ms, probe.interval.ms,"
                         + " nfqueue.num,"
                         + " capture.destinations, capture.forward, tun.name, tun.address, tun.route, tun.offload, key,"
-                        + " key.file, key.accept, key.accept.file, peer.allowed, link.<interface>, plugin.<plugin>.<setting>",
+                        + " key.file, key.accept, key.accept.file, peer.allowed, metrics.listen, metrics.token, link.<interface>,"
+                        + " plugin.<plugin>.<setting>",
                 file() + ":5: reorder window 0 is out of range 1..65536",
                 file() + ":6: key file " + key + " is readable by others (mode 0644): chmod 600 it",
                 file() + ":7: EtherType 0x0800 belongs to IPv4, IPv6 or ARP; use a free one such as 0x88b5",
