@@ -39,6 +39,9 @@ public final class Main {
     /** The instance {@code ctl} and {@code stop} talk to when none is named: the config key's default. */
     private static final String DEFAULT_INSTANCE = "alagg";
 
+    /** The option line every command that reaches a running instance shows. */
+    private static final String INSTANCE_USAGE = "  -i, --instance NAME   the instance (the config key 'instance'), default alagg";
+
     /** Each command's usage, as {@code alagg COMMAND --help} prints it. */
     private static final Map<String, String> COMMAND_USAGE = new LinkedHashMap<>();
 
@@ -60,11 +63,11 @@ public final class Main {
         COMMAND_USAGE.put("ctl", String.join("\n",
                 "usage: alagg ctl [-i NAME] COMMAND [ARG...]",
                 "  runs one Gogo command line (e.g. alagg:status, lb, help) in a running instance",
-                "  -i, --instance NAME   the instance (the config key 'instance'), default alagg"));
+                INSTANCE_USAGE));
         COMMAND_USAGE.put("stop", String.join("\n",
                 "usage: alagg stop [-i NAME]",
                 "  stops a running instance cleanly (as SIGTERM does) and waits until it has stopped",
-                "  -i, --instance NAME   the instance (the config key 'instance'), default alagg"));
+                INSTANCE_USAGE));
         COMMAND_USAGE.put("genkey", String.join("\n",
                 "usage: alagg genkey",
                 "  prints a new random key for the config keys key / key.file (the same on both peers):",
@@ -73,12 +76,12 @@ public final class Main {
                 "usage: alagg show [-i NAME] [dump]",
                 "  every peer and link of a running instance at a glance, like wg show; dump: one",
                 "  tab-separated line per instance, peer, link and event, for scripts",
-                "  -i, --instance NAME   the instance (the config key 'instance'), default alagg"));
+                INSTANCE_USAGE));
         COMMAND_USAGE.put("top", String.join("\n",
                 "usage: alagg top [-i NAME]",
                 "  the links of a running instance as a table with their rates, loss and RTT, redrawn",
                 "  every second, and the last events; Ctrl-C quits",
-                "  -i, --instance NAME   the instance (the config key 'instance'), default alagg"));
+                INSTANCE_USAGE));
         COMMAND_USAGE.put("sdk", String.join("\n",
                 "usage: alagg sdk install [--repo DIR]",
                 "  copies the plugin SDK (API, test kit, BOM, archetype) into a Maven local repository,",
