@@ -131,7 +131,19 @@ final class LinkHealth {
     /** How often the state changed. */
     volatile long changes;
     private long nextProbeNanos;
+    /** Egress: the gap to the next probe (an interval, longer while the link is silent). */
+    private long gapNanos;
     private long answeredAtDown;
+
+    /**
+     * A link nothing came from for this many probe intervals (3 s at the default) is probed ever less often, the gap
+     * doubling up to {@value #BACKOFF_MAX_INTERVALS} intervals: a peer that is not there (a hub's site that is off, a
+     * cut cable) costs a probe a second per link, not ten. Anything heard from the peer on the link brings the next
+     * probe at once and the normal pace back, so a link is UP again at most one long gap after both ends are back.
+     */
+    static final int BACKOFF_AFTER_INTERVALS = 30;
+    /** The longest gap between two probes of a silent link, in probe intervals (1 s at the default). */
+    static final int BACKOFF_MAX_INTERVALS = 10;
 
     LinkHealth(long nowNanos) {
         lastHeardNanos = nowNanos;
@@ -142,12 +154,25 @@ final class LinkHealth {
 
     // --- egress thread -------------------------------------------------------------------------------------
 
-    /** Whether a probe is due at {@code now}; if so, its id is taken and the next one scheduled an interval later. */
+    /**
+     * Whether a probe is due at {@code now}; if so, its id is taken and the next one scheduled a gap later: one interval,
+     * or ever longer ones while the link is silent (see {@link #BACKOFF_AFTER_INTERVALS}).
+     */
     boolean probeDue(long now, long intervalNanos) {
+        boolean heardLately = now - lastHeardNanos < intervalNanos;
+        if (heardLately && gapNanos > intervalNanos) {
+            gapNanos = intervalNanos; // the peer is back: answer its probes' pace at once
+            nextProbeNanos = Math.min(nextProbeNanos, now);
+        }
         if (now - nextProbeNanos < 0) {
             return false;
         }
-        nextProbeNanos = now - nextProbeNanos < intervalNanos ? nextProbeNanos + intervalNanos : now + intervalNanos;
+        long gap = intervalNanos;
+        if (now - lastHeardNanos > BACKOFF_AFTER_INTERVALS * intervalNanos) {
+            gap = Math.min(Math.max(gapNanos, intervalNanos) * 2, BACKOFF_MAX_INTERVALS * intervalNanos);
+        }
+        gapNanos = gap;
+        nextProbeNanos = now - nextProbeNanos < gap ? nextProbeNanos + gap : now + gap;
         int id = lastProbeId + 1 & ID_MASK;
         lastProbeId = id == 0 ? 1 : id;
         return true;

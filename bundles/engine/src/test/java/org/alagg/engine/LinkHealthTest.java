@@ -244,6 +244,35 @@ class LinkHealthTest {
     }
 
     @Test
+    void aSilentLinkIsProbedEverLessOftenAndAtOnceAgainWhenThePeerIsHeard() {
+        long interval = 100 * MS;
+        long t = 1_000_000_000L;
+        LinkHealth h = new LinkHealth(t);
+        long now = t;
+        long last = t;
+        java.util.List<Long> gaps = new java.util.ArrayList<>();
+        while (now < t + 10_000 * MS) {
+            if (h.probeDue(now, interval)) {
+                gaps.add((now - last) / MS);
+                last = now;
+            }
+            now += MS;
+        }
+        assertEquals(java.util.List.of(100L, 100L), gaps.subList(1, 3), "the normal pace while silent for under 3 s");
+        assertEquals(32, gaps.indexOf(200L), "doubling once silent for over 3 s (the probe at 3.1 s): " + gaps);
+        assertTrue(gaps.containsAll(java.util.List.of(200L, 400L, 800L, 1000L)), "doubling: " + gaps);
+        assertTrue(gaps.stream().allMatch(g -> g <= 1000), "never more than 10 intervals apart: " + gaps);
+        assertEquals(1000L, gaps.get(gaps.size() - 1));
+
+        // the peer is heard: the next probe goes at once, then the normal pace
+        h.heard(now);
+        assertTrue(h.probeDue(now + MS, interval), "a probe at once when the peer is heard");
+        assertFalse(h.probeDue(now + 99 * MS, interval));
+        h.heard(now + 100 * MS);
+        assertTrue(h.probeDue(now + 101 * MS, interval), "an interval later, not a long gap");
+    }
+
+    @Test
     void theStateFollowsSilenceAndAnswersWithHysteresis() {
         long interval = 100 * MS;
         long t = 1_000_000_000L;
@@ -350,6 +379,7 @@ class LinkHealthTest {
             // MTU probes answered in rounds 1, 11 and 71 only
             if (round != 25) {
                 ProbeBody.write(reply, FrameCodec.HEADER_LENGTH, now, h.lastProbeId);
+                h.heard(now + MS);
                 assertTrue(h.replied(reply, FrameCodec.HEADER_LENGTH, ProbeBody.LENGTH, 1, now + MS, totals));
             }
             if (mtu && (round <= 11 || round > 70)) {
