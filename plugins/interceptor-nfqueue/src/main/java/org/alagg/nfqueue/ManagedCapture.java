@@ -22,14 +22,19 @@ import org.alagg.api.IpNetwork;
  * through link 1 dies with link 1, and the application gets "Network is unreachable" although link 2 is fine), with
  * the MTU of the links' packet limit, so that TCP's first segments already fit.
  *
- * <p>{@link #apply} changes only what differs from what is in place; {@link #remove} takes everything away. The routes
- * made are written to a state file, so that a start after a crash removes the previous run's first (the chain is found
- * by its name). Not thread-safe: the interceptor calls it under its control lock.
+ * <p>{@link #apply} changes only what differs from what is in place; {@link #remove} takes everything away. A route is
+ * added, never replaced: a route to a destination that is there already (the operator's, another instance's) is
+ * refused with the reason, and only routes of this protocol through {@code lo} are ever deleted. The routes made are
+ * written to a state file, so that a start after a crash removes the previous run's first (the chain is found by its
+ * name); the file stays while something could not be removed. Not thread-safe: the interceptor calls it under its
+ * control lock.
  */
 final class ManagedCapture {
     /** The protocol number of the routes made here, so that {@code ip route show proto 161} lists them. */
     static final String ROUTE_PROTOCOL = "161";
     private static final int MAX_CHAIN_NAME = 28;
+    /** How long iptables waits for the xtables lock another program holds, in seconds ({@code -w}): not for ever. */
+    static final String LOCK_WAIT_SECONDS = "5";
 
     /** What to make: empty destinations, nothing. */
     record Settings(List<IpNetwork> destinations, boolean forward, int queue, int mark, int mtu) {
@@ -48,6 +53,8 @@ final class ManagedCapture {
     private final String chain;
     private final Path stateFile;
     private final Runner runner;
+    /** The routes this instance made and has not deleted: what the state file lists. */
+    private final Set<IpNetwork> routes = new LinkedHashSet<>();
     /** What is in place; null: not known (before the first apply, after a failed one): a previous run may have left some. */
     private Settings current;
 
@@ -77,6 +84,24 @@ final class ManagedCapture {
     }
 
     /**
+     * Refuses a destination that would take over the host's routing: a prefix of length 0 is the default route (its
+     * route through {@code lo} would blackhole everything the links do not carry, Alagg's own control traffic included).
+     */
+    static void checkDestinations(List<IpNetwork> destinations) {
+        for (IpNetwork d : destinations) {
+            if (d.prefixLength() == 0) {
+                throw new IllegalArgumentException(d + " is every address: a route for it through lo would take over the"
+                        + " default route; list the peer's networks");
+            }
+        }
+    }
+
+    /** Whether a previous run may have left something: its state file is there (written before anything is made). */
+    boolean leftovers() {
+        return stateFile != null && Files.exists(stateFile);
+    }
+
+    /**
      * Makes what {@code next} asks for, changing only what differs from what is in place; the first time, what a
      * previous run left is removed first. A failure leaves the state unknown: the next call starts from scratch.
      */
@@ -87,30 +112,29 @@ final class ManagedCapture {
         }
         Settings before = current;
         current = null;
-        List<IpNetwork> either = new ArrayList<>(before.destinations());
-        next.destinations().stream().filter(d -> !either.contains(d)).forEach(either::add);
-        writeState(either); // a crash half-way leaves routes of both
+        writeState(); // the chain is found by its name: a crash before any route is made leaves the file to say so
         for (boolean ipv6 : new boolean[] {false, true}) {
             applyRules(ipv6, before, next);
             applyRoutes(ipv6, before, next);
         }
         current = next;
-        writeState(next.destinations());
     }
 
-    /** Removes everything made; also after a failed {@link #apply}, as far as it can. */
+    /**
+     * Removes everything made; also after a failed {@link #apply}, as far as it can: the state file stays while a route
+     * it lists is still there, so that the next start tries again.
+     */
     void remove() throws IOException {
+        if (current == null) {
+            removeLeftovers();
+            return;
+        }
         try {
-            if (current != null) {
-                apply(Settings.NONE);
-            } else {
-                removeLeftovers();
-            }
+            apply(Settings.NONE);
+            deleteState();
         } catch (IOException e) {
             removeLeftovers();
             throw e;
-        } finally {
-            deleteState();
         }
     }
 
@@ -160,14 +184,45 @@ final class ManagedCapture {
         List<IpNetwork> wants = next.family(ipv6);
         for (IpNetwork d : had) {
             if (!wants.contains(d)) {
-                ip(ipv6, "route", "del", d.toString(), "dev", "lo", "proto", ROUTE_PROTOCOL);
+                deleteRoute(ipv6, d);
             }
         }
         for (IpNetwork d : wants) {
-            if (!had.contains(d) || before.mtu() != next.mtu()) {
-                ip(ipv6, "route", "replace", d.toString(), "dev", "lo", "mtu", Integer.toString(next.mtu()),
-                        "proto", ROUTE_PROTOCOL);
+            boolean made = had.contains(d);
+            if (made && before.mtu() != next.mtu()) {
+                deleteRoute(ipv6, d);
             }
+            if (!made || before.mtu() != next.mtu()) {
+                addRoute(ipv6, d, next.mtu());
+            }
+        }
+    }
+
+    /** Deletes a route this instance made: the selector names this protocol and lo, so no other route matches. */
+    private void deleteRoute(boolean ipv6, IpNetwork d) throws IOException {
+        ip(ipv6, "route", "del", d.toString(), "dev", "lo", "proto", ROUTE_PROTOCOL);
+        routes.remove(d);
+        writeState();
+    }
+
+    /**
+     * Adds the route; one that is there already is not this instance's to take (ip route add refuses it). The state
+     * file lists it from just before it is made until it is deleted, and never when it could not be made.
+     */
+    private void addRoute(boolean ipv6, IpNetwork d, int mtu) throws IOException {
+        routes.add(d);
+        writeState();
+        try {
+            ip(ipv6, "route", "add", d.toString(), "dev", "lo", "mtu", Integer.toString(mtu), "proto", ROUTE_PROTOCOL);
+        } catch (IOException e) {
+            routes.remove(d);
+            writeState();
+            if (String.valueOf(e.getMessage()).contains("File exists")) {
+                throw new IOException("a route to " + d + " is there already, not made by this instance (ip "
+                        + (ipv6 ? "-6" : "-4") + " route show " + d + "): Alagg does not take over a route it did not"
+                        + " make; remove it, or leave " + d + " out of capture.destinations", e);
+            }
+            throw e;
         }
     }
 
@@ -175,33 +230,42 @@ final class ManagedCapture {
     private void removeChain(String tool) {
         for (String hook : List.of("OUTPUT", "FORWARD")) {
             for (int i = 0; i < 16; i++) { // a jump added twice (by hand, say) goes too; a bound, not a loop forever
-                if (!quietly(tool, "-w", "-D", hook, "-j", chain)) {
+                if (!quietly(tool, "-w", LOCK_WAIT_SECONDS, "-D", hook, "-j", chain)) {
                     break;
                 }
             }
         }
-        quietly(tool, "-w", "-F", chain);
-        quietly(tool, "-w", "-X", chain);
+        quietly(tool, "-w", LOCK_WAIT_SECONDS, "-F", chain);
+        quietly(tool, "-w", LOCK_WAIT_SECONDS, "-X", chain);
     }
 
     /** What a run that did not stop cleanly left: the chains (found by name) and the routes its state file lists. */
     private void removeLeftovers() {
         removeChain("iptables");
         removeChain("ip6tables");
+        boolean remaining = false;
         for (String line : readState()) {
+            IpNetwork d;
             try {
-                IpNetwork d = IpNetwork.parse(line);
-                quietly("ip", d.addressLength() == 16 ? "-6" : "-4", "route", "del", d.toString(), "dev", "lo", "proto",
-                        ROUTE_PROTOCOL);
+                d = IpNetwork.parse(line);
             } catch (IllegalArgumentException e) {
-                // not a line this class wrote
+                continue; // not a line this class wrote
+            }
+            String family = d.addressLength() == 16 ? "-6" : "-4";
+            if (!quietly("ip", family, "route", "del", d.toString(), "dev", "lo", "proto", ROUTE_PROTOCOL)) {
+                // gone already, or it could not be deleted: only a look tells
+                remaining |= !output("ip", family, "route", "show", d.toString(), "dev", "lo", "proto", ROUTE_PROTOCOL)
+                        .isBlank();
             }
         }
-        deleteState();
+        routes.clear();
+        if (!remaining) {
+            deleteState();
+        }
     }
 
     private void iptables(String tool, String... args) throws IOException {
-        List<String> command = new ArrayList<>(List.of("-w"));
+        List<String> command = new ArrayList<>(List.of("-w", LOCK_WAIT_SECONDS));
         command.addAll(List.of(args));
         runner.run(tool, command);
     }
@@ -210,6 +274,15 @@ final class ManagedCapture {
         List<String> command = new ArrayList<>(List.of(ipv6 ? "-6" : "-4"));
         command.addAll(List.of(args));
         runner.run("ip", command);
+    }
+
+    /** A tool's output; empty when it fails. */
+    private String output(String tool, String... args) {
+        try {
+            return runner.run(tool, List.of(args));
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private boolean quietly(String tool, String... args) {
@@ -232,7 +305,7 @@ final class ManagedCapture {
         }
     }
 
-    private void writeState(List<IpNetwork> routes) throws IOException {
+    private void writeState() throws IOException {
         if (stateFile == null) {
             return;
         }

@@ -16,6 +16,7 @@ import org.alagg.api.IpNetwork;
 import org.alagg.api.LocalDelivery;
 import org.alagg.api.PacketBatch;
 import org.alagg.api.PacketInterceptor;
+import org.alagg.api.PluginReport;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -40,10 +41,11 @@ import org.osgi.service.metatype.annotations.Designate;
  * sends on a closed or reused descriptor. After deactivation a delivery fails with a
  * {@link ClosedChannelException}.
  */
-@Component(configurationPid = NfqueueInterceptor.PID, service = {PacketInterceptor.class, LocalDelivery.class},
+@Component(configurationPid = NfqueueInterceptor.PID,
+        service = {PacketInterceptor.class, LocalDelivery.class, PluginReport.class},
         property = Alagg.INTERCEPTOR + "=nfqueue")
 @Designate(ocd = NfqueueConfig.class)
-public final class NfqueueInterceptor implements PacketInterceptor, LocalDelivery {
+public final class NfqueueInterceptor implements PacketInterceptor, LocalDelivery, PluginReport {
     static final String PID = "org.alagg.interceptor.nfqueue";
     /** How long close waits for a capture or delivery in progress to end before it leaves the closing to that thread. */
     private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -59,6 +61,8 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
     private final ManagedCapture managed;
     /** Whether managed capture made something that is still in place (or may be, after a failure). */
     private boolean managing;
+    /** Why the managed rules and routes are not as configured; null when they are. */
+    private volatile String managedProblem;
     /** The start-up check of the firewall rules (subprocesses); replaced by tests to make it slow. */
     RuleCheck ruleCheck = FirewallCheck::check;
 
@@ -137,19 +141,24 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
     private void applyManaged(int queue, int mtu) {
         NfqueueConfig c = config;
         List<IpNetwork> destinations = c.destinations().isBlank() ? List.of() : IpNetwork.parseList(c.destinations());
-        if (destinations.isEmpty() && !managing) {
-            return;
+        if (destinations.isEmpty() && !managing && !managed.leftovers()) {
+            return; // nothing asked for, nothing made, nothing a crashed run left (its rules would drop traffic)
         }
         managing = true;
         try {
             managed.apply(new ManagedCapture.Settings(destinations, c.forward(), queue, c.mark(), mtu));
             managing = !destinations.isEmpty();
-            log.info("NFQUEUE {}: managed capture of {}{} (chain {}, routes through lo with MTU {})", queue,
-                    destinations.isEmpty() ? "nothing" : c.destinations(), c.forward() ? ", forwarded too" : "",
-                    managed.chain(), mtu);
+            if (destinations.isEmpty()) {
+                log.info("NFQUEUE {}: managed capture off; chain {} and its routes removed", queue, managed.chain());
+            } else {
+                log.info("NFQUEUE {}: managed capture of {}{} (chain {}, routes through lo with MTU {})", queue,
+                        c.destinations(), c.forward() ? ", forwarded too" : "", managed.chain(), mtu);
+            }
+            managedProblem = null;
         } catch (IOException | RuntimeException e) {
-            log.error("NFQUEUE {}: managed capture of {} failed: {}; capture goes on with the rules there are",
-                    queue, c.destinations(), e.getMessage());
+            managedProblem = "managed capture of " + c.destinations() + " failed: " + e.getMessage()
+                    + "; capture goes on with the rules there are";
+            log.error("NFQUEUE {}: {}", queue, managedProblem);
         }
     }
 
@@ -160,9 +169,12 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
         }
         try {
             managed.remove();
+            managedProblem = null;
             log.info("Managed capture: chain {} and its routes removed", managed.chain());
         } catch (IOException | RuntimeException e) {
-            log.error("Managed capture: removing chain {} and its routes failed: {}", managed.chain(), e.getMessage());
+            managedProblem = "removing chain " + managed.chain() + " and its routes failed: " + e.getMessage()
+                    + " (the next start tries again)";
+            log.error("Managed capture: {}", managedProblem);
         }
         managing = false;
     }
@@ -182,7 +194,7 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
             throw new IllegalArgumentException("mark must not be 0: unmarked packets are the ones to capture");
         }
         if (!c.destinations().isBlank()) {
-            IpNetwork.parseList(c.destinations());
+            ManagedCapture.checkDestinations(IpNetwork.parseList(c.destinations()));
         }
         return c;
     }
@@ -316,6 +328,13 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
      * The counters of the bound queue (since it was bound; absent while none is) and of delivery (since the
      * component started or its mark changed), by the names docs/nfqueue.md lists.
      */
+    /** The managed capture's problem, if any: {@code alagg:status} shows it under the interceptor. */
+    @Override
+    public List<String> status() {
+        String problem = managedProblem;
+        return problem == null ? List.of() : List.of(problem);
+    }
+
     @Override
     public Map<String, Long> counters() {
         Map<String, Long> counters = new LinkedHashMap<>();

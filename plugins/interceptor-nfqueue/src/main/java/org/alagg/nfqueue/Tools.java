@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The system tools this mode runs (iptables-save, iptables, ip), in this thread's network namespace. */
 final class Tools {
-    private static final long TIMEOUT_SECONDS = 10;
+    static final long TIMEOUT_SECONDS = 10;
     /** Where Debian puts the tools; a service's PATH often lacks the sbin directories. */
     private static final List<String> SYSTEM_DIRECTORIES = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin");
 
@@ -42,12 +42,15 @@ final class Tools {
             Process p = new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .start();
+            // both streams read on threads of their own: a tool that hangs with its output open is timed out too
             CompletableFuture<String> errors = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-            String output = read(p.getInputStream());
+            CompletableFuture<String> outputs = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                return new Result(null, executable + " gave no answer within " + TIMEOUT_SECONDS + " s");
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly(); // its streams close, so the readers end
+                return new Result(null, String.join(" ", command) + " gave no answer within " + TIMEOUT_SECONDS + " s");
             }
+            String output = outputs.join();
             if (p.exitValue() != 0) {
                 return new Result(null, String.join(" ", command) + " failed with exit code " + p.exitValue() + ": "
                         + errors.join().strip());

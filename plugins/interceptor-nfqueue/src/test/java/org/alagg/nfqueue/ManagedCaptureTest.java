@@ -45,60 +45,61 @@ class ManagedCaptureTest {
 
     /** What the first apply of instance 'east' runs to clear a previous run's chains (a state file adds its routes). */
     private static final List<String> LEFTOVERS = List.of(
-            "iptables -w -D OUTPUT -j ALAGG-east", "iptables -w -D FORWARD -j ALAGG-east",
-            "iptables -w -F ALAGG-east", "iptables -w -X ALAGG-east",
-            "ip6tables -w -D OUTPUT -j ALAGG-east", "ip6tables -w -D FORWARD -j ALAGG-east",
-            "ip6tables -w -F ALAGG-east", "ip6tables -w -X ALAGG-east");
+            "iptables -w 5 -D OUTPUT -j ALAGG-east", "iptables -w 5 -D FORWARD -j ALAGG-east",
+            "iptables -w 5 -F ALAGG-east", "iptables -w 5 -X ALAGG-east",
+            "ip6tables -w 5 -D OUTPUT -j ALAGG-east", "ip6tables -w 5 -D FORWARD -j ALAGG-east",
+            "ip6tables -w 5 -F ALAGG-east", "ip6tables -w 5 -X ALAGG-east");
 
     @Test
     void makesTheChainsRulesAndRoutesAndChangesOnlyWhatChanged() throws Exception {
-        failing.add("iptables -w -D"); // nothing left: every removal of a leftover fails
-        failing.add("ip6tables -w -D");
-        failing.add("iptables -w -F");
-        failing.add("ip6tables -w -F");
-        failing.add("iptables -w -X");
-        failing.add("ip6tables -w -X");
+        failing.add("iptables -w 5 -D"); // nothing left: every removal of a leftover fails
+        failing.add("ip6tables -w 5 -D");
+        failing.add("iptables -w 5 -F");
+        failing.add("ip6tables -w 5 -F");
+        failing.add("iptables -w 5 -X");
+        failing.add("ip6tables -w 5 -X");
         ManagedCapture capture = capture("east");
         capture.apply(settings("10.9.1.0/24, fd09:1::/64", false, 1480));
         List<String> expected = new ArrayList<>(List.of(
-                "iptables -w -D OUTPUT -j ALAGG-east", "iptables -w -D FORWARD -j ALAGG-east",
-                "iptables -w -F ALAGG-east", "iptables -w -X ALAGG-east",
-                "ip6tables -w -D OUTPUT -j ALAGG-east", "ip6tables -w -D FORWARD -j ALAGG-east",
-                "ip6tables -w -F ALAGG-east", "ip6tables -w -X ALAGG-east",
-                "iptables -w -N ALAGG-east",
-                "iptables -w -A ALAGG-east -d 10.9.1.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
-                "iptables -w -I OUTPUT 1 -j ALAGG-east",
-                "ip -4 route replace 10.9.1.0/24 dev lo mtu 1480 proto 161",
-                "ip6tables -w -N ALAGG-east",
-                "ip6tables -w -A ALAGG-east -d fd09:1:0:0:0:0:0:0/64 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
-                "ip6tables -w -I OUTPUT 1 -j ALAGG-east",
-                "ip -6 route replace fd09:1:0:0:0:0:0:0/64 dev lo mtu 1480 proto 161"));
+                "iptables -w 5 -D OUTPUT -j ALAGG-east", "iptables -w 5 -D FORWARD -j ALAGG-east",
+                "iptables -w 5 -F ALAGG-east", "iptables -w 5 -X ALAGG-east",
+                "ip6tables -w 5 -D OUTPUT -j ALAGG-east", "ip6tables -w 5 -D FORWARD -j ALAGG-east",
+                "ip6tables -w 5 -F ALAGG-east", "ip6tables -w 5 -X ALAGG-east",
+                "iptables -w 5 -N ALAGG-east",
+                "iptables -w 5 -A ALAGG-east -d 10.9.1.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
+                "iptables -w 5 -I OUTPUT 1 -j ALAGG-east",
+                "ip -4 route add 10.9.1.0/24 dev lo mtu 1480 proto 161",
+                "ip6tables -w 5 -N ALAGG-east",
+                "ip6tables -w 5 -A ALAGG-east -d fd09:1:0:0:0:0:0:0/64 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
+                "ip6tables -w 5 -I OUTPUT 1 -j ALAGG-east",
+                "ip -6 route add fd09:1:0:0:0:0:0:0/64 dev lo mtu 1480 proto 161"));
         assertEquals(expected, taken());
         assertEquals(List.of("10.9.1.0/24", "fd09:1:0:0:0:0:0:0/64"), Files.readAllLines(temp.resolve("east.capture")));
         failing.clear();
 
         capture.apply(settings("10.9.1.0/24, 10.9.2.0/24", true, 1480)); // one added, the IPv6 one gone, FORWARD on
         assertEquals(List.of(
-                "iptables -w -A ALAGG-east -d 10.9.2.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
-                "iptables -w -I FORWARD 1 -j ALAGG-east",
-                "ip -4 route replace 10.9.2.0/24 dev lo mtu 1480 proto 161",
-                "ip6tables -w -D OUTPUT -j ALAGG-east", "ip6tables -w -D OUTPUT -j ALAGG-east",
-                "ip6tables -w -D FORWARD -j ALAGG-east", "ip6tables -w -F ALAGG-east", "ip6tables -w -X ALAGG-east",
+                "iptables -w 5 -A ALAGG-east -d 10.9.2.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
+                "iptables -w 5 -I FORWARD 1 -j ALAGG-east",
+                "ip -4 route add 10.9.2.0/24 dev lo mtu 1480 proto 161",
+                "ip6tables -w 5 -D OUTPUT -j ALAGG-east", "ip6tables -w 5 -D OUTPUT -j ALAGG-east",
+                "ip6tables -w 5 -D FORWARD -j ALAGG-east", "ip6tables -w 5 -F ALAGG-east", "ip6tables -w 5 -X ALAGG-east",
                 "ip -6 route del fd09:1:0:0:0:0:0:0/64 dev lo proto 161"), withoutRepeatedJumpRemovals(taken()));
 
         capture.apply(settings("10.9.2.0/24", true, 1380)); // one removed; the links' MTU dropped
         assertEquals(List.of(
-                "iptables -w -D ALAGG-east -d 10.9.1.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
+                "iptables -w 5 -D ALAGG-east -d 10.9.1.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
                 "ip -4 route del 10.9.1.0/24 dev lo proto 161",
-                "ip -4 route replace 10.9.2.0/24 dev lo mtu 1380 proto 161"), taken());
+                "ip -4 route del 10.9.2.0/24 dev lo proto 161",
+                "ip -4 route add 10.9.2.0/24 dev lo mtu 1380 proto 161"), taken(), "its own route deleted, then made anew");
 
         capture.apply(settings("10.9.2.0/24", true, 1380));
         assertEquals(List.of(), taken(), "nothing changed, nothing runs");
 
         capture.remove();
         assertEquals(List.of(
-                "iptables -w -D OUTPUT -j ALAGG-east", "iptables -w -D OUTPUT -j ALAGG-east",
-                "iptables -w -D FORWARD -j ALAGG-east", "iptables -w -F ALAGG-east", "iptables -w -X ALAGG-east",
+                "iptables -w 5 -D OUTPUT -j ALAGG-east", "iptables -w 5 -D OUTPUT -j ALAGG-east",
+                "iptables -w 5 -D FORWARD -j ALAGG-east", "iptables -w 5 -F ALAGG-east", "iptables -w 5 -X ALAGG-east",
                 "ip -4 route del 10.9.2.0/24 dev lo proto 161"), withoutRepeatedJumpRemovals(taken()));
         assertEquals(false, Files.exists(temp.resolve("east.capture")));
     }
@@ -118,19 +119,19 @@ class ManagedCaptureTest {
     @Test
     void aStartAfterACrashRemovesTheRoutesTheStateFileLists() throws Exception {
         Files.write(temp.resolve("east.capture"), List.of("10.9.1.0/24", "fd09:1:0:0:0:0:0:0/64"));
-        failing.add("iptables -w -D OUTPUT");
-        failing.add("ip6tables -w -D OUTPUT");
-        failing.add("iptables -w -D FORWARD");
-        failing.add("ip6tables -w -D FORWARD");
+        failing.add("iptables -w 5 -D OUTPUT");
+        failing.add("ip6tables -w 5 -D OUTPUT");
+        failing.add("iptables -w 5 -D FORWARD");
+        failing.add("ip6tables -w 5 -D FORWARD");
         capture("east").apply(settings("10.9.3.0/24", false, 1480));
         List<String> expected = new ArrayList<>(LEFTOVERS);
         expected.addAll(List.of(
                 "ip -4 route del 10.9.1.0/24 dev lo proto 161",
                 "ip -6 route del fd09:1:0:0:0:0:0:0/64 dev lo proto 161",
-                "iptables -w -N ALAGG-east",
-                "iptables -w -A ALAGG-east -d 10.9.3.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
-                "iptables -w -I OUTPUT 1 -j ALAGG-east",
-                "ip -4 route replace 10.9.3.0/24 dev lo mtu 1480 proto 161"));
+                "iptables -w 5 -N ALAGG-east",
+                "iptables -w 5 -A ALAGG-east -d 10.9.3.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
+                "iptables -w 5 -I OUTPUT 1 -j ALAGG-east",
+                "ip -4 route add 10.9.3.0/24 dev lo mtu 1480 proto 161"));
         assertEquals(expected, taken());
         assertEquals(List.of("10.9.3.0/24"), Files.readAllLines(temp.resolve("east.capture")));
     }
@@ -138,13 +139,68 @@ class ManagedCaptureTest {
     @Test
     void aFailureIsReportedAndTheNextApplyStartsFromScratch() throws Exception {
         ManagedCapture capture = capture("east");
-        failing.add("iptables -w -N");
+        failing.add("iptables -w 5 -N");
         assertThrows(IOException.class, () -> capture.apply(settings("10.9.1.0/24", false, 1480)));
         failing.clear();
         commands.clear();
         capture.apply(settings("10.9.1.0/24", false, 1480));
-        assertEquals("iptables -w -D OUTPUT -j ALAGG-east", commands.get(0), "the leftovers go first: " + commands);
+        assertEquals("iptables -w 5 -D OUTPUT -j ALAGG-east", commands.get(0), "the leftovers go first: " + commands);
         assertEquals(List.of("10.9.1.0/24"), Files.readAllLines(temp.resolve("east.capture")));
+    }
+
+    /** A route that is there already is someone else's: refused with the reason, never replaced nor deleted. */
+    @Test
+    void aRouteThatIsThereAlreadyIsRefusedAndLeftAlone() throws Exception {
+        failing.add("ip -4 route add 10.9.1.0/24"); // the fake's message below names "File exists" as ip does
+        ManagedCapture capture = new ManagedCapture("east", temp.resolve("east.capture"), (tool, args) -> {
+            String command = tool + " " + String.join(" ", args);
+            commands.add(command);
+            if (failing.stream().anyMatch(command::startsWith)) {
+                throw new IOException(command + " failed with exit code 2: RTNETLINK answers: File exists");
+            }
+            return "";
+        });
+        IOException e = assertThrows(IOException.class, () -> capture.apply(settings("10.9.1.0/24", false, 1480)));
+        assertEquals("a route to 10.9.1.0/24 is there already, not made by this instance (ip -4 route show 10.9.1.0/24):"
+                + " Alagg does not take over a route it did not make; remove it, or leave 10.9.1.0/24 out of"
+                + " capture.destinations", e.getMessage());
+        assertEquals(false, commands.stream().anyMatch(c -> c.contains("route replace") || c.contains("route change")));
+        assertEquals(List.of(), commands.stream().filter(c -> c.contains("route del")).toList());
+        assertEquals(List.of(), Files.readAllLines(temp.resolve("east.capture")), "the state file never lists it");
+        commands.clear();
+        capture.remove();
+        assertEquals(List.of(), commands.stream().filter(c -> c.contains("route")).toList(),
+                "a stop does not delete the route it did not make");
+    }
+
+    /** Removal that leaves a route behind keeps the state file, so that the next start tries again. */
+    @Test
+    void theStateFileStaysWhileARouteCouldNotBeRemoved() throws Exception {
+        Files.write(temp.resolve("east.capture"), List.of("10.9.1.0/24"));
+        failing.add("ip -4 route del 10.9.1.0/24");
+        ManagedCapture stuck = new ManagedCapture("east", temp.resolve("east.capture"), (tool, args) -> {
+            String command = tool + " " + String.join(" ", args);
+            if (failing.stream().anyMatch(command::startsWith)) {
+                throw new IOException(command + " failed");
+            }
+            return command.startsWith("ip -4 route show 10.9.1.0/24") ? "10.9.1.0/24 proto 161 scope link mtu 1480\n" : "";
+        });
+        assertEquals(true, stuck.leftovers());
+        stuck.remove();
+        assertEquals(true, Files.exists(temp.resolve("east.capture")), "a route is still there");
+        failing.clear();
+        stuck.remove();
+        assertEquals(false, stuck.leftovers());
+    }
+
+    @Test
+    void theDefaultRouteIsNeverADestination() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ManagedCapture.checkDestinations(IpNetwork.parseList("10.9.1.0/24, 0.0.0.0/0")));
+        assertEquals("0.0.0.0/0 is every address: a route for it through lo would take over the default route; list"
+                + " the peer's networks", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> ManagedCapture.checkDestinations(IpNetwork.parseList("::/0")));
+        ManagedCapture.checkDestinations(IpNetwork.parseList("10.0.0.0/8, fd00::/8"));
     }
 
     @Test

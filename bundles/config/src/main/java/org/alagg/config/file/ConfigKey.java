@@ -55,7 +55,7 @@ enum ConfigKey {
     NFQUEUE_NUM("nfqueue.num", Scope.TOP_LEVEL, "org.alagg.interceptor.nfqueue", "queue", 0, ConfigKey::queueNumber),
     // Managed capture (docs/nfqueue.md): Alagg makes the rules and routes for these itself while the queue is bound.
     CAPTURE_DESTINATIONS("capture.destinations", Scope.TOP_LEVEL, "org.alagg.interceptor.nfqueue", "destinations", "",
-            v -> networks("capture.destinations", v)),
+            ConfigKey::destinations),
     CAPTURE_FORWARD("capture.forward", Scope.TOP_LEVEL, "org.alagg.interceptor.nfqueue", "forward", Boolean.FALSE,
             v -> onOff("capture.forward", v)),
     TUN_NAME("tun.name", Scope.TOP_LEVEL, "org.alagg.interceptor.tun", "name", "alagg0", InterfaceName::check),
@@ -303,6 +303,16 @@ enum ConfigKey {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(what + ": " + e.getMessage(), e);
         }
+    }
+
+    /** {@code capture.destinations}: networks, none of them every address (its route through lo would be the default). */
+    private static String destinations(String v) {
+        String networks = networks("capture.destinations", v);
+        if (IpNetwork.parseList(networks).stream().anyMatch(n -> n.prefixLength() == 0)) {
+            throw new IllegalArgumentException("capture.destinations: a network of prefix length 0 is every address;"
+                    + " Alagg's route for it through lo would take over the default route: list the peer's networks");
+        }
+        return networks;
     }
 
     /** A {@code metrics.listen} value, as written; whether it needs a token is checked with {@code metrics.token}. */
