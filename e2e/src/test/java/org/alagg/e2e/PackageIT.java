@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * The Debian package as a user gets it: {@code alagg package} builds it, its contents and fields are as
  * docs/deploy.md says, lintian has nothing to say (but for its justified overrides), the packaged unit verifies, and it
  * installs into a throwaway root (dpkg --root, maintainer scripts following DPKG_ROOT: the system user is made there),
- * where the installed command runs, and purges leaving that root as it was.
+ * where the installed command runs, and purges leaving that root as it was but for the system user, which stays locked
+ * (its uid never passes to another); a second install takes the user there, a group alone becomes its group.
  */
 @RequiresRoot(tools = {"dpkg", "dpkg-deb", "lintian", "systemd-analyze", "useradd"})
 class PackageIT {
@@ -82,12 +83,43 @@ class PackageIT {
 
             Result purge = dpkg(root, "--purge", "alagg");
             assertEquals(0, purge.status(), purge.toString());
-            assertEquals(before, files(root), "the throwaway root after the purge");
-            report("package", "%s: lintian clean, installed into %s and purged without a trace (%d ms)",
-                    deb.getFileName(), root, (System.nanoTime() - started) / 1_000_000);
+            assertEquals(withoutUserDatabases(before), withoutUserDatabases(files(root)), "the throwaway root after the purge");
+            assertEquals(user, line(root, "etc/passwd"), "the system user stays: its uid never passes to another");
+            assertTrue(line(root, "etc/shadow").matches("alagg:![^:]*:\\d*:[^:]*:[^:]*:[^:]*:[^:]*:1:"),
+                    "locked, expired: " + line(root, "etc/shadow"));
+
+            Result again = dpkg(root, "--force-depends", "-i", deb.toString());
+            assertEquals(0, again.status(), "installed again with the user there: " + again);
+            assertEquals(user, line(root, "etc/passwd"));
+            report("package", "%s: lintian clean, installed into %s, purged (only the locked user stays) and installed"
+                    + " again (%d ms)", deb.getFileName(), root, (System.nanoTime() - started) / 1_000_000);
         } finally {
             Bed.deleteDirectory(root);
         }
+
+        // a group alagg without its user (left by hand, or by another package): the user is made in that group
+        Path other = Files.createTempDirectory("alagg-dpkg-root-");
+        try {
+            prepare(other);
+            Files.writeString(other.resolve("etc/group"), "root:x:0:\nalagg:x:977:\n");
+            Files.writeString(other.resolve("etc/gshadow"), "root:*::\nalagg:!::\n");
+            Result install = dpkg(other, "--force-depends", "-i", deb.toString());
+            assertEquals(0, install.status(), install.toString());
+            assertTrue(line(other, "etc/passwd").matches("alagg:x:\\d{1,3}:977:.*"), line(other, "etc/passwd"));
+        } finally {
+            Bed.deleteDirectory(other);
+        }
+    }
+
+    /** The alagg line of a user database in the root. */
+    private static String line(Path root, String database) throws IOException {
+        return Files.readAllLines(root.resolve(database)).stream().filter(l -> l.startsWith("alagg:")).findFirst()
+                .orElseThrow(() -> new AssertionError("no alagg in " + root.resolve(database)));
+    }
+
+    /** The files, with the user databases' contents left out (the purge keeps the user). */
+    private static List<String> withoutUserDatabases(List<String> files) {
+        return files.stream().filter(f -> !f.contains("\n") && !f.startsWith("root:")).toList();
     }
 
     /** An empty root dpkg can install into: its database, and a user database with root alone. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -73,27 +74,48 @@ final class ConfigurationCheck {
         }
         List<Entry> entries = EffectiveConfiguration.entries(lines);
         problems.addAll(machineProblems(entries));
-        problems.sort(Comparator.comparingInt(this::lineOf)); // stable: the file's own order within a line
+        List<String> warnings = machineWarnings(entries);
+        List<String> findings = new ArrayList<>(problems);
+        findings.addAll(warnings);
+        findings.sort(Comparator.comparingInt(this::lineOf)); // stable: the file's own order within a line
         EffectiveConfiguration.of(file, lines).forEach(out::println);
-        problems.forEach(err::println);
+        findings.forEach(err::println);
+        String warned = warnings.isEmpty() ? "" : ", " + warnings.size() + " warning(s)";
         if (problems.isEmpty()) {
-            err.println("alagg check: " + file + " is good: alagg run -c " + file + " would start");
+            err.println("alagg check: " + file + " is good: alagg run -c " + file + " would start" + warned);
             return 0;
         }
-        err.println("alagg check: " + problems.size() + " problem(s) in " + file);
+        err.println("alagg check: " + problems.size() + " problem(s) in " + file + warned);
         return Main.USAGE;
     }
 
-    /** What this machine lacks for the file. */
-    private List<String> machineProblems(List<Entry> entries) {
-        List<String> problems = new ArrayList<>();
+    /**
+     * What the machine lacks now but may have when the instance runs, so not a reason to refuse the file: an interface
+     * that comes later (a modem, a VLAN; its link stays DOWN until then), capabilities that the service gives (a
+     * check as another user, or as root before the unit drops to its user).
+     */
+    private List<String> machineWarnings(List<Entry> entries) {
+        List<String> warnings = new ArrayList<>();
         for (Entry e : entries) {
             if (e.key().startsWith("link.") && validInterfaceName(e.key().substring("link.".length()))
                     && !machine.hasInterface(e.key().substring("link.".length()))) {
-                problems.add(at(e.line(), "interface '" + e.key().substring("link.".length()) + "' does not exist in this"
-                        + " network namespace (ip link lists those that do); the link stays DOWN until it does"));
+                warnings.add(at(e.line(), "warning: interface '" + e.key().substring("link.".length()) + "' does not"
+                        + " exist in this network namespace (ip link lists those that do); the link stays DOWN until"
+                        + " it does"));
             }
         }
+        instanceWarning(entries).ifPresent(warnings::add);
+        long capabilities = machine.capabilities();
+        if (capabilities >= 0 && (capabilities & (CAP_NET_ADMIN | CAP_NET_RAW)) != (CAP_NET_ADMIN | CAP_NET_RAW)) {
+            warnings.add(file + ": warning: alagg run needs CAP_NET_ADMIN and CAP_NET_RAW (root, or the capabilities the"
+                    + " alagg@ service gives its user); this process has " + missing(capabilities) + " missing");
+        }
+        return warnings;
+    }
+
+    /** What this machine lacks for the file, for good: tools and devices the capture mode needs. */
+    private List<String> machineProblems(List<Entry> entries) {
+        List<String> problems = new ArrayList<>();
         Entry interceptor = entries.stream().filter(topLevel("interceptor")).findFirst().orElse(null);
         String mode = interceptor == null ? "nfqueue" : interceptor.value();
         String where = interceptor == null ? file + ": interceptor nfqueue (the default)" : at(interceptor.line(), "interceptor " + mode);
@@ -116,12 +138,29 @@ final class ConfigurationCheck {
         if ((mode.equals("tun") || mode.equals("tap")) && !machine.hasFile(Path.of("/dev/net/tun"))) {
             problems.add(where + ": /dev/net/tun does not exist: the kernel's TUN/TAP driver is missing (modprobe tun)");
         }
-        long capabilities = machine.capabilities();
-        if (capabilities >= 0 && (capabilities & (CAP_NET_ADMIN | CAP_NET_RAW)) != (CAP_NET_ADMIN | CAP_NET_RAW)) {
-            problems.add(file + ": alagg run needs CAP_NET_ADMIN and CAP_NET_RAW (root, or the capabilities the alagg@"
-                    + " service gives its user); this process has " + missing(capabilities) + " missing");
-        }
         return problems;
+    }
+
+    /**
+     * A file of the packaged layout, {@code /etc/alagg/NAME.cfg} (the unit {@code alagg@NAME}), whose {@code instance}
+     * is not NAME: its control socket, chain and state file are named after the instance, so {@code alagg ctl -i NAME}
+     * would not reach it.
+     */
+    private Optional<String> instanceWarning(List<Entry> entries) {
+        Path name = file.toAbsolutePath().normalize();
+        if (!name.getParent().equals(Path.of("/etc/alagg")) || !name.getFileName().toString().endsWith(".cfg")) {
+            return Optional.empty();
+        }
+        String unit = name.getFileName().toString().substring(0, name.getFileName().toString().length() - 4);
+        Entry instance = entries.stream().filter(topLevel("instance")).findFirst().orElse(null);
+        String configured = instance == null ? "alagg" : instance.value();
+        if (configured.equals(unit)) {
+            return Optional.empty();
+        }
+        return Optional.of((instance == null ? file + ": warning: no instance line, so the instance is 'alagg'"
+                : at(instance.line(), "warning: instance '" + configured + "'")) + ", not '" + unit + "' as the file's"
+                + " name (unit alagg@" + unit + "): alagg ctl -i " + configured + " reaches it, not -i " + unit
+                + "; write instance = " + unit);
     }
 
     private static String missing(long capabilities) {

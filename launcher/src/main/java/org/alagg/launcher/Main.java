@@ -245,7 +245,15 @@ public final class Main {
         Path plugins = args.has(PLUGINS.longName())
                 ? Path.of(args.value(PLUGINS.longName(), null)).toAbsolutePath().normalize()
                 : home.resolve("plugins").resolve(config.instance());
-        Files.createDirectories(plugins);
+        try {
+            Files.createDirectories(plugins);
+        } catch (IOException e) {
+            // the packaged distribution's own folder is root's: a user names one of theirs
+            err.println("alagg: cannot make the plugins folder: " + (e instanceof java.nio.file.AccessDeniedException
+                    ? e.getMessage() + ": permission denied" : e.getMessage()) + "; name one this user may write with"
+                    + " --plugins DIR");
+            return 1;
+        }
         boolean interactive = System.console() != null;
         FrameworkSettings.applyToJvm(interactive);
         Map<String, String> properties = FrameworkSettings.of(home, file, configAdmin, plugins, config.instance(), runDir,

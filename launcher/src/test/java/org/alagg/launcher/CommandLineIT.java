@@ -506,15 +506,15 @@ class CommandLineIT {
                 "tun.offload = on   # default", ""), check.out());
         List<String> problems = check.err().lines().filter(line -> line.startsWith(config + ":")).toList();
         assertEquals(List.of(
-                config + ":3: interface 'nosuch0' does not exist in this network namespace (ip link lists those that do);"
-                        + " the link stays DOWN until it does",
+                config + ":3: warning: interface 'nosuch0' does not exist in this network namespace (ip link lists those"
+                        + " that do); the link stays DOWN until it does",
                 config + ":5: unknown key 'reorder.windwo' (did you mean 'reorder.window'?); known keys: instance,"
                         + " interceptor, reorder, ethertype, scheduler, transport, reorder.window, reorder.timeout.ms,"
                         + " probe.interval.ms, nfqueue.num,"
                         + " capture.destinations, capture.forward, tun.name, tun.address, tun.route, tun.offload, key,"
                         + " key.file, key.accept, key.accept.file, peer.allowed, metrics.listen, metrics.token,"
                         + " link.<interface>, plugin.<plugin>.<setting>"), problems);
-        assertTrue(check.err().endsWith(" problem(s) in " + config + "\n"), check::toString);
+        assertTrue(check.err().endsWith(" problem(s) in " + config + ", 1 warning(s)\n"), check::toString);
         assertTrue(Files.list(sandbox.dir()).noneMatch(f -> f.toString().endsWith(".sock")), "check started something");
     }
 

@@ -107,10 +107,10 @@ class ConfigurationCheckTest {
         assertEquals(String.join("\n",
                 file() + ": interceptor nfqueue (the default): iptables is not installed (Debian package iptables): its"
                         + " rules send packets to the queue (docs/nfqueue.md)",
-                file() + ": alagg run needs CAP_NET_ADMIN and CAP_NET_RAW (root, or the capabilities the alagg@ service"
-                        + " gives its user); this process has CAP_NET_ADMIN missing",
-                file() + ":3: interface 'eth9' does not exist in this network namespace (ip link lists those that do);"
-                        + " the link stays DOWN until it does",
+                file() + ": warning: alagg run needs CAP_NET_ADMIN and CAP_NET_RAW (root, or the capabilities the alagg@"
+                        + " service gives its user); this process has CAP_NET_ADMIN missing",
+                file() + ":3: warning: interface 'eth9' does not exist in this network namespace (ip link lists those"
+                        + " that do); the link stays DOWN until it does",
                 file() + ":4: unknown key 'reordr' (did you mean 'reorder'?); known keys: instance, interceptor, reorder,"
                         + " ethertype, scheduler, transport, reorder.window, reorder.timeout.ms, probe.interval.ms,"
                         + " nfqueue.num,"
@@ -120,7 +120,24 @@ class ConfigurationCheckTest {
                 file() + ":5: reorder window 0 is out of range 1..65536",
                 file() + ":6: key file " + key + " is readable by others (mode 0644): chmod 600 it",
                 file() + ":7: EtherType 0x0800 belongs to IPv4, IPv6 or ARP; use a free one such as 0x88b5",
-                "alagg check: 7 problem(s) in " + file(), ""), errors());
+                "alagg check: 5 problem(s) in " + file() + ", 2 warning(s)", ""), errors());
+    }
+
+    /**
+     * A missing interface (a modem that comes later) and missing capabilities (a check as another user) are warnings:
+     * the unit's ExecStartPre must not refuse a good file for them.
+     */
+    @Test
+    void whatTheMachineMayHaveWhenItRunsIsOnlyAWarning() throws Exception {
+        FakeMachine machine = new FakeMachine(Set.of("eth1"), Set.of("iptables"), true, 0);
+        assertEquals(0, check(machine, "link.eth1 = 02:00:00:00:01:02", "link.wwan0 = 02:00:00:00:09:02"));
+        assertEquals(String.join("\n",
+                file() + ": warning: alagg run needs CAP_NET_ADMIN and CAP_NET_RAW (root, or the capabilities the alagg@"
+                        + " service gives its user); this process has CAP_NET_ADMIN and CAP_NET_RAW missing",
+                file() + ":2: warning: interface 'wwan0' does not exist in this network namespace (ip link lists those"
+                        + " that do); the link stays DOWN until it does",
+                "alagg check: " + file() + " is good: alagg run -c " + file() + " would start, 2 warning(s)", ""),
+                errors());
     }
 
     @Test

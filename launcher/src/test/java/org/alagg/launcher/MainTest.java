@@ -60,6 +60,20 @@ class MainTest {
         assertTrue(Files.notExists(temp.resolve("run")), "no run directory was made");
     }
 
+    /** A plugins folder this user cannot make (the packaged one is root's) is named, with what to do; nothing starts. */
+    @Test
+    void aPluginsFolderThatCannotBeMadeIsNamed() throws Exception {
+        Path file = temp.resolve("good.cfg");
+        Files.write(file, List.of("instance = x", "link.eth1 = 02:00:00:00:00:01"));
+        Path notAFolder = temp.resolve("plain-file");
+        Files.writeString(notAFolder, "");
+        Path configAdmin = Files.createDirectory(temp.resolve("configadmin"));
+        assertEquals(1, run("run", "-c", file.toString(), "--configadmin", configAdmin.toString(), "--plugins",
+                notAFolder.resolve("x").toString()), errors());
+        assertEquals("alagg: cannot make the plugins folder: " + notAFolder.resolve("x") + ": Not a directory; name one"
+                + " this user may write with --plugins DIR\n", errors());
+    }
+
     @Test
     void aMissingFileIsNamed() throws Exception {
         assertEquals(Main.USAGE, run("run", "-c", temp.resolve("none.cfg").toString()));

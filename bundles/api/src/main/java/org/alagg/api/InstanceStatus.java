@@ -29,9 +29,9 @@ public interface InstanceStatus {
     Map<String, Long> counters();
 
     /**
-     * Whether the data path forwards: the capture mode's interceptor is open and every configured link is open (up
-     * or not: a link whose peer is silent still carries what the peer sends). What a service manager is told as
-     * readiness. @since 2.5
+     * Whether the data path forwards: the capture mode's interceptor is open and at least one configured link is open
+     * (up or not: a link whose peer is silent still carries what the peer sends; a link that cannot open, its interface
+     * missing, does not hold the others back). What a service manager is told as readiness. @since 2.5
      */
     default boolean forwarding() {
         return false;

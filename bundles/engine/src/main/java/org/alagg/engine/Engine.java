@@ -682,7 +682,9 @@ public final class Engine implements InstanceStatus {
 
     @Override
     public synchronized boolean forwarding() {
-        return capture.isOpen() && !definitions.isEmpty() && definitions.stream().allMatch(open::containsKey);
+        // one open link is enough: a link whose interface is missing or whose peer was refused does not hold readiness
+        // back (alagg:status names it), the others forward
+        return capture.isOpen() && definitions.stream().anyMatch(open::containsKey);
     }
 
     @Override

@@ -3,11 +3,14 @@ package org.alagg.service;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import org.alagg.api.HotThread;
 import org.alagg.api.InstanceStatus;
 import org.alagg.linux.LinuxException;
 import org.alagg.linux.UnixDatagram;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -18,10 +21,10 @@ import org.osgi.service.log.LoggerFactory;
 /**
  * Tells a service manager (systemd, {@code Type=notify}) how the instance is, over the socket it names in
  * {@code NOTIFY_SOCKET}, as {@code sd_notify} does: {@code READY=1} once the data path forwards (the interceptor open,
- * every configured link open: {@link InstanceStatus#forwarding()}), then {@code WATCHDOG=1} every half
+ * a link open: {@link InstanceStatus#forwarding()}), then {@code WATCHDOG=1} every half
  * {@code WATCHDOG_USEC} while every hot thread is alive and turning (a thread stuck in a plugin stops the pings, and
- * systemd restarts the service), {@code STOPPING=1} when the instance stops. Without {@code NOTIFY_SOCKET} it does
- * nothing.
+ * systemd restarts the service), {@code STOPPING=1} when the instance stops (the framework shuts down; not when only
+ * this component goes, say while the engine is replaced). Without {@code NOTIFY_SOCKET} it does nothing.
  */
 @Component(immediate = true)
 public final class ServiceManagerNotifier {
@@ -36,17 +39,21 @@ public final class ServiceManagerNotifier {
     private final long pingMillis;
     private final UnixDatagram sender;
     private final Thread thread;
+    /** Whether the instance as a whole stops (the framework shuts down), not only this component. */
+    private final BooleanSupplier instanceStopping;
     private volatile boolean stopping;
 
     @Activate
-    public ServiceManagerNotifier(@Reference InstanceStatus status, @Reference(service = LoggerFactory.class) Logger log)
-            throws LinuxException {
-        this(status, log, System.getenv());
+    public ServiceManagerNotifier(@Reference InstanceStatus status, @Reference(service = LoggerFactory.class) Logger log,
+                                  BundleContext context) throws LinuxException {
+        this(status, log, System.getenv(), () -> context.getBundle(0).getState() == Bundle.STOPPING);
     }
 
-    ServiceManagerNotifier(InstanceStatus status, Logger log, Map<String, String> env) throws LinuxException {
+    ServiceManagerNotifier(InstanceStatus status, Logger log, Map<String, String> env, BooleanSupplier instanceStopping)
+            throws LinuxException {
         this.status = status;
         this.log = log;
+        this.instanceStopping = instanceStopping;
         this.socket = env.get("NOTIFY_SOCKET");
         this.pingMillis = socket == null ? 0 : pingMillis(env);
         if (socket == null) {
@@ -79,6 +86,7 @@ public final class ServiceManagerNotifier {
     private void run() {
         boolean ready = false;
         boolean stalled = false;
+        boolean failing = false;
         long nextPing = 0;
         while (!stopping) {
             try {
@@ -100,11 +108,19 @@ public final class ServiceManagerNotifier {
                     }
                     nextPing = now + TimeUnit.MILLISECONDS.toNanos(pingMillis);
                 }
+                if (failing) {
+                    failing = false;
+                    log.info("Service manager: notifying {} works again", socket);
+                }
                 Thread.sleep(POLL_MILLIS);
             } catch (InterruptedException e) {
                 return;
             } catch (LinuxException | RuntimeException e) {
-                log.warn("Service manager: notifying {} failed: {}", socket, e.getMessage());
+                if (!failing) { // once per spell, not every second: the journal is not flooded
+                    failing = true;
+                    log.warn("Service manager: notifying {} failed: {} (tried again every second)", socket,
+                            e.getMessage());
+                }
                 try {
                     Thread.sleep(1000);
                 } catch (InterruptedException again) {
@@ -142,6 +158,10 @@ public final class ServiceManagerNotifier {
         stopping = true;
         thread.interrupt();
         thread.join(2000);
+        if (!instanceStopping.getAsBoolean()) {
+            sender.close(); // a new component sends READY=1 again (systemd takes it as a no-op)
+            return;
+        }
         try {
             send("STOPPING=1");
         } catch (LinuxException e) {
