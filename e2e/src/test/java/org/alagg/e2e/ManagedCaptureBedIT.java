@@ -129,8 +129,42 @@ class ManagedCaptureBedIT {
         bed.awaitForwarding(Duration.ofSeconds(20));
     }
 
+    /**
+     * A route the operator made to a network that an edit then adds to capture.destinations is not taken over: the edit
+     * is refused for it with the reason in alagg:status, and neither that edit nor the next takes the route away.
+     */
     @Test
     @Order(4)
+    void aRouteOfTheOperatorsIsNeverTakenOver() throws Exception {
+        String operators = "10.88.7.0/24";
+        a.exec("ip", "-4", "route", "add", "blackhole", operators, "proto", "static");
+        Path config = a.instance().config();
+        List<String> original = Files.readAllLines(config);
+        String managed = Side.managedDestinations(b.ipv4() + "/32", b.ipv6() + "/128");
+        List<String> edited = new ArrayList<>(original);
+        edited.set(original.indexOf(managed), Side.managedDestinations(b.ipv4() + "/32", b.ipv6() + "/128", operators));
+        try {
+            Files.write(config, edited);
+            String problem = await("A's status names the route it would not take", () -> a.instance().ctl("alagg:status"),
+                    status -> status.contains("a route to " + operators + " is there already"));
+            report("managed capture", "an edit adding %s, which the operator routes: %s", operators, problem.lines()
+                    .filter(l -> l.contains(operators)).findFirst().orElse("").strip());
+            Files.write(config, original);
+            await("A's rules and routes back as before the edit", () -> managed(a),
+                    m -> m.equals(expectedManaged(a, List.of(b.ipv4() + "/32"), List.of(b.ipv6() + "/128"))));
+            assertEquals("blackhole " + operators + " proto static", a.exec("ip", "-4", "route", "show", operators).strip(),
+                    "the operator's route, after the refused edit and the one after it");
+            await("the problem is gone from A's status", () -> a.instance().ctl("alagg:status"),
+                    status -> !status.contains(operators));
+        } finally {
+            Files.write(config, original);
+            a.exec("ip", "-4", "route", "del", "blackhole", operators, "proto", "static");
+        }
+        bed.awaitForwarding(Duration.ofSeconds(20));
+    }
+
+    @Test
+    @Order(5)
     void aStartAfterSigkillLeavesNoDuplicates() throws Exception {
         long pid = a.instance().javaPid();
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL: nothing is cleaned up
@@ -141,8 +175,36 @@ class ManagedCaptureBedIT {
         assertManaged(a, List.of(b.ipv4() + "/32"), List.of(b.ipv6() + "/128"));
     }
 
+    /**
+     * A run killed, then started with capture.destinations gone from its file: the leftovers (NFQUEUE rules without
+     * --queue-bypass, which would drop the traffic with nobody on the queue) are removed all the same.
+     */
     @Test
-    @Order(5)
+    @Order(6)
+    void aStartAfterSigkillWithoutDestinationsRemovesTheLeftovers() throws Exception {
+        Path config = a.instance().config();
+        List<String> original = Files.readAllLines(config);
+        String managed = Side.managedDestinations(b.ipv4() + "/32", b.ipv6() + "/128");
+        ProcessHandle.of(a.instance().javaPid()).ifPresent(ProcessHandle::destroyForcibly);
+        await("A's JVM is gone", () -> a.instance().alive(), alive -> !alive);
+        assertManaged(a, List.of(b.ipv4() + "/32"), List.of(b.ipv6() + "/128"));
+        List<String> without = new ArrayList<>(original);
+        without.remove(managed);
+        Files.write(config, without);
+        try {
+            a.instance().start();
+            a.instance().awaitAnswering(Duration.ofSeconds(30));
+            await("the killed run's chains and routes removed", () -> managed(a), List::isEmpty);
+        } finally {
+            Files.write(config, original); // a live edit: the rules and routes come back
+        }
+        await("A's rules and routes made again by the edit", () -> managed(a),
+                m -> m.equals(expectedManaged(a, List.of(b.ipv4() + "/32"), List.of(b.ipv6() + "/128"))));
+        bed.awaitForwarding(Duration.ofSeconds(30));
+    }
+
+    @Test
+    @Order(7)
     void aCleanStopLeavesTheFirewallAndRoutesAsTheyWere() throws Exception {
         a.instance().stop();
         b.instance().stop();
