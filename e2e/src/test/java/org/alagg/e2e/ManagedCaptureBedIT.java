@@ -137,7 +137,8 @@ class ManagedCaptureBedIT {
     @Order(4)
     void aRouteOfTheOperatorsIsNeverTakenOver() throws Exception {
         String operators = "10.88.7.0/24";
-        a.exec("ip", "-4", "route", "add", "blackhole", operators, "proto", "static");
+        // of another metric than Alagg's: ip route add alone would not refuse it, and Alagg's would win
+        a.exec("ip", "-4", "route", "add", "blackhole", operators, "proto", "static", "metric", "100");
         Path config = a.instance().config();
         List<String> original = Files.readAllLines(config);
         String managed = Side.managedDestinations(b.ipv4() + "/32", b.ipv6() + "/128");
@@ -146,19 +147,21 @@ class ManagedCaptureBedIT {
         try {
             Files.write(config, edited);
             String problem = await("A's status names the route it would not take", () -> a.instance().ctl("alagg:status"),
-                    status -> status.contains("a route to " + operators + " is there already"));
+                    status -> status.contains("a route to " + operators + " (blackhole " + operators + " proto static"
+                            + " metric 100) is there already"));
             report("managed capture", "an edit adding %s, which the operator routes: %s", operators, problem.lines()
                     .filter(l -> l.contains(operators)).findFirst().orElse("").strip());
             Files.write(config, original);
             await("A's rules and routes back as before the edit", () -> managed(a),
                     m -> m.equals(expectedManaged(a, List.of(b.ipv4() + "/32"), List.of(b.ipv6() + "/128"))));
-            assertEquals("blackhole " + operators + " proto static", a.exec("ip", "-4", "route", "show", operators).strip(),
+            assertEquals("blackhole " + operators + " proto static metric 100", a.exec("ip", "-4", "route", "show",
+                    operators).strip(),
                     "the operator's route, after the refused edit and the one after it");
             await("the problem is gone from A's status", () -> a.instance().ctl("alagg:status"),
                     status -> !status.contains(operators));
         } finally {
             Files.write(config, original);
-            a.exec("ip", "-4", "route", "del", "blackhole", operators, "proto", "static");
+            a.exec("ip", "-4", "route", "del", "blackhole", operators, "proto", "static", "metric", "100");
         }
         bed.awaitForwarding(Duration.ofSeconds(20));
     }

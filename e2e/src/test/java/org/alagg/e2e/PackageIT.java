@@ -91,6 +91,8 @@ class PackageIT {
             Result again = dpkg(root, "--force-depends", "-i", deb.toString());
             assertEquals(0, again.status(), "installed again with the user there: " + again);
             assertEquals(user, line(root, "etc/passwd"));
+            assertTrue(line(root, "etc/shadow").matches("alagg:[^:]*:\\d*:[^:]*:[^:]*:[^:]*:[^:]*::"),
+                    "no longer expired: " + line(root, "etc/shadow"));
             report("package", "%s: lintian clean, installed into %s, purged (only the locked user stays) and installed"
                     + " again (%d ms)", deb.getFileName(), root, (System.nanoTime() - started) / 1_000_000);
         } finally {
@@ -108,6 +110,20 @@ class PackageIT {
             assertTrue(line(other, "etc/passwd").matches("alagg:x:\\d{1,3}:977:.*"), line(other, "etc/passwd"));
         } finally {
             Bed.deleteDirectory(other);
+        }
+        // a user alagg without a group of that name (adduser --system puts it in nogroup): taken as it is
+        Path third = Files.createTempDirectory("alagg-dpkg-root-");
+        try {
+            prepare(third);
+            Files.writeString(third.resolve("etc/passwd"), "root:x:0:0:root:/root:/bin/bash\n"
+                    + "alagg:x:988:65534::/nonexistent:/usr/sbin/nologin\n");
+            Files.writeString(third.resolve("etc/shadow"), "root:*:19000:0:99999:7:::\nalagg:*:19000:0:99999:7:::\n");
+            Files.writeString(third.resolve("etc/group"), "root:x:0:\nnogroup:x:65534:\n");
+            Result install = dpkg(third, "--force-depends", "-i", deb.toString());
+            assertEquals(0, install.status(), install.toString());
+            assertEquals("alagg:x:988:65534::/nonexistent:/usr/sbin/nologin", line(third, "etc/passwd"));
+        } finally {
+            Bed.deleteDirectory(third);
         }
     }
 

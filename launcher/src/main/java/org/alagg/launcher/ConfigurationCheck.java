@@ -48,14 +48,17 @@ final class ConfigurationCheck {
 
     private final Path file;
     private final Machine machine;
+    private final Path directory;
 
     ConfigurationCheck(Path file) {
-        this(file, new ThisMachine());
+        this(file, new ThisMachine(), PACKAGED_CONFIGURATIONS);
     }
 
-    ConfigurationCheck(Path file, Machine machine) {
+    /** @param directory where the packaged units' files are ({@link #PACKAGED_CONFIGURATIONS}; tests: their own) */
+    ConfigurationCheck(Path file, Machine machine, Path directory) {
         this.file = file;
         this.machine = machine;
+        this.directory = directory;
     }
 
     int run(PrintStream out, PrintStream err) {
@@ -104,7 +107,6 @@ final class ConfigurationCheck {
                         + " it does"));
             }
         }
-        instanceWarning(entries).ifPresent(warnings::add);
         long capabilities = machine.capabilities();
         if (capabilities >= 0 && (capabilities & (CAP_NET_ADMIN | CAP_NET_RAW)) != (CAP_NET_ADMIN | CAP_NET_RAW)) {
             warnings.add(file + ": warning: alagg run needs CAP_NET_ADMIN and CAP_NET_RAW (root, or the capabilities the"
@@ -116,6 +118,9 @@ final class ConfigurationCheck {
     /** What this machine lacks for the file, for good: tools and devices the capture mode needs. */
     private List<String> machineProblems(List<Entry> entries) {
         List<String> problems = new ArrayList<>();
+        Entry instance = entries.stream().filter(topLevel("instance")).findFirst().orElse(null);
+        instanceNotFileName(file, instance == null ? "alagg" : instance.value(), directory).ifPresent(why ->
+                problems.add(instance == null ? file + ": no instance line, so the " + why : at(instance.line(), why)));
         Entry interceptor = entries.stream().filter(topLevel("interceptor")).findFirst().orElse(null);
         String mode = interceptor == null ? "nfqueue" : interceptor.value();
         String where = interceptor == null ? file + ": interceptor nfqueue (the default)" : at(interceptor.line(), "interceptor " + mode);
@@ -141,26 +146,28 @@ final class ConfigurationCheck {
         return problems;
     }
 
+    /** Where the package's units find their files: {@code /etc/alagg/NAME.cfg} is the unit {@code alagg@NAME}. */
+    static final Path PACKAGED_CONFIGURATIONS = Path.of("/etc/alagg");
+
     /**
-     * A file of the packaged layout, {@code /etc/alagg/NAME.cfg} (the unit {@code alagg@NAME}), whose {@code instance}
-     * is not NAME: its control socket, chain and state file are named after the instance, so {@code alagg ctl -i NAME}
-     * would not reach it.
+     * For a file of the packaged layout ({@code NAME.cfg} in {@code directory}) whose instance is not NAME, why that
+     * cannot run: its control socket, chain and state file are named after the instance, so {@code alagg ctl -i NAME}
+     * would not reach it, and two files naming one instance would share them (the second start removing the first's
+     * rules). Empty for any other file.
      */
-    private Optional<String> instanceWarning(List<Entry> entries) {
+    static Optional<String> instanceNotFileName(Path file, String instance, Path directory) {
         Path name = file.toAbsolutePath().normalize();
-        if (!name.getParent().equals(Path.of("/etc/alagg")) || !name.getFileName().toString().endsWith(".cfg")) {
+        String fileName = name.getFileName().toString();
+        if (!directory.equals(name.getParent()) || !fileName.endsWith(".cfg")) {
             return Optional.empty();
         }
-        String unit = name.getFileName().toString().substring(0, name.getFileName().toString().length() - 4);
-        Entry instance = entries.stream().filter(topLevel("instance")).findFirst().orElse(null);
-        String configured = instance == null ? "alagg" : instance.value();
-        if (configured.equals(unit)) {
+        String unit = fileName.substring(0, fileName.length() - ".cfg".length());
+        if (instance.equals(unit)) {
             return Optional.empty();
         }
-        return Optional.of((instance == null ? file + ": warning: no instance line, so the instance is 'alagg'"
-                : at(instance.line(), "warning: instance '" + configured + "'")) + ", not '" + unit + "' as the file's"
-                + " name (unit alagg@" + unit + "): alagg ctl -i " + configured + " reaches it, not -i " + unit
-                + "; write instance = " + unit);
+        return Optional.of("instance '" + instance + "' is not the file's name '" + unit + "' (unit alagg@" + unit
+                + "): its control socket, chain and state file would be " + instance + "'s, which alagg ctl -i " + unit
+                + " does not reach and another file may name too; write instance = " + unit);
     }
 
     private static String missing(long capabilities) {

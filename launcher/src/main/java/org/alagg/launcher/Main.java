@@ -11,6 +11,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 import org.alagg.api.Alagg;
@@ -219,6 +220,12 @@ public final class Main {
             return USAGE;
         } catch (IOException e) {
             err.println("alagg: " + ConfigurationCheck.cannotRead(file, e) + "; nothing was started");
+            return USAGE;
+        }
+        Optional<String> misnamed = ConfigurationCheck.instanceNotFileName(file, config.instance(),
+                ConfigurationCheck.PACKAGED_CONFIGURATIONS);
+        if (misnamed.isPresent()) {
+            err.println("alagg: " + file + ": " + misnamed.get() + "; nothing was started");
             return USAGE;
         }
         if (!Files.isDirectory(configAdmin)) {

@@ -49,7 +49,7 @@ class ConfigurationCheckTest {
     private int check(FakeMachine machine, String... lines) throws Exception {
         Path file = temp.resolve("east.cfg");
         Files.write(file, List.of(lines));
-        return new ConfigurationCheck(file, machine).run(new PrintStream(out, true, StandardCharsets.UTF_8),
+        return new ConfigurationCheck(file, machine, ConfigurationCheck.PACKAGED_CONFIGURATIONS).run(new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
@@ -125,7 +125,7 @@ class ConfigurationCheckTest {
 
     /**
      * A missing interface (a modem that comes later) and missing capabilities (a check as another user) are warnings:
-     * the unit's ExecStartPre must not refuse a good file for them.
+     * a good file is not refused for them.
      */
     @Test
     void whatTheMachineMayHaveWhenItRunsIsOnlyAWarning() throws Exception {
@@ -138,6 +138,21 @@ class ConfigurationCheckTest {
                         + " that do); the link stays DOWN until it does",
                 "alagg check: " + file() + " is good: alagg run -c " + file() + " would start, 2 warning(s)", ""),
                 errors());
+    }
+
+    /** In the packaged layout, NAME.cfg is the unit alagg@NAME: an instance of another name is refused. */
+    @Test
+    void aPackagedFileMustNameItsInstanceAfterItself() throws Exception {
+        Path file = temp.resolve("east.cfg");
+        Files.write(file, List.of("instance = NAME", "link.eth1 = 02:00:00:00:01:02"));
+        assertEquals(Main.USAGE, new ConfigurationCheck(file, GOOD_MACHINE, temp).run(
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
+        assertEquals(file + ":1: instance 'NAME' is not the file's name 'east' (unit alagg@east): its control socket,"
+                + " chain and state file would be NAME's, which alagg ctl -i east does not reach and another file may"
+                + " name too; write instance = east\nalagg check: 1 problem(s) in " + file + "\n", errors());
+        assertEquals(java.util.Optional.empty(), ConfigurationCheck.instanceNotFileName(file, "east", temp));
+        assertEquals(java.util.Optional.empty(), ConfigurationCheck.instanceNotFileName(file, "NAME", temp.resolve("x")),
+                "a file elsewhere names its instance as it likes");
     }
 
     @Test
@@ -164,12 +179,12 @@ class ConfigurationCheckTest {
     @Test
     void aFileThatCannotBeReadIsNamedWithoutAJavaExceptionName() throws Exception {
         Path missing = temp.resolve("none.cfg");
-        assertEquals(Main.USAGE, new ConfigurationCheck(missing, GOOD_MACHINE).run(
+        assertEquals(Main.USAGE, new ConfigurationCheck(missing, GOOD_MACHINE, ConfigurationCheck.PACKAGED_CONFIGURATIONS).run(
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
         assertEquals("alagg check: configuration file " + missing + " does not exist\n", errors());
         assertEquals("", output());
         err.reset();
-        assertEquals(Main.USAGE, new ConfigurationCheck(temp, GOOD_MACHINE).run(
+        assertEquals(Main.USAGE, new ConfigurationCheck(temp, GOOD_MACHINE, ConfigurationCheck.PACKAGED_CONFIGURATIONS).run(
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8)));
         assertEquals("alagg check: configuration file " + temp + " is a directory\n", errors());
     }

@@ -158,6 +158,11 @@ public final class ServiceManagerNotifier {
         stopping = true;
         thread.interrupt();
         thread.join(2000);
+        if (thread.isAlive()) {
+            // held up in a status call: it may still send, so its socket stays open (closed with the process)
+            log.warn("Service manager: the notifying thread did not end within 2 s");
+            return;
+        }
         if (!instanceStopping.getAsBoolean()) {
             sender.close(); // a new component sends READY=1 again (systemd takes it as a no-op)
             return;

@@ -36,9 +36,13 @@ final class ManagedCapture {
     /** How long iptables waits for the xtables lock another program holds, in seconds ({@code -w}): not for ever. */
     static final String LOCK_WAIT_SECONDS = "5";
 
-    /** What to make: empty destinations, nothing. */
+    /** What to make: empty destinations, nothing. A destination listed twice is made once. */
     record Settings(List<IpNetwork> destinations, boolean forward, int queue, int mark, int mtu) {
         static final Settings NONE = new Settings(List.of(), false, 0, 0, 0);
+
+        Settings {
+            destinations = destinations.stream().distinct().toList();
+        }
 
         List<IpNetwork> family(boolean ipv6) {
             return destinations.stream().filter(d -> (d.addressLength() == 16) == ipv6).toList();
@@ -103,7 +107,9 @@ final class ManagedCapture {
 
     /**
      * Makes what {@code next} asks for, changing only what differs from what is in place; the first time, what a
-     * previous run left is removed first. A failure leaves the state unknown: the next call starts from scratch.
+     * previous run left is removed first. A destination another route already serves refuses the whole change before
+     * anything is touched (what is in place stays); a tool failing half-way leaves the state unknown: the next call
+     * starts from scratch.
      */
     void apply(Settings next) throws IOException {
         if (current == null) {
@@ -111,6 +117,20 @@ final class ManagedCapture {
             current = Settings.NONE;
         }
         Settings before = current;
+        List<String> taken = new ArrayList<>();
+        for (IpNetwork d : next.destinations()) {
+            if (!before.destinations().contains(d)) {
+                String other = otherRoutes(d);
+                if (!other.isEmpty()) {
+                    taken.add(d + " (" + other + ")");
+                }
+            }
+        }
+        if (!taken.isEmpty()) {
+            throw new IOException("a route to " + String.join(", to ", taken) + " is there already, not made by this"
+                    + " instance: Alagg does not take over a route it did not make (whatever its metric or table);"
+                    + " remove it, or leave the destination out of capture.destinations");
+        }
         current = null;
         writeState(); // the chain is found by its name: a crash before any route is made leaves the file to say so
         for (boolean ipv6 : new boolean[] {false, true}) {
@@ -133,7 +153,8 @@ final class ManagedCapture {
             apply(Settings.NONE);
             deleteState();
         } catch (IOException e) {
-            removeLeftovers();
+            current = null;
+            removeLeftovers(); // as far as it can; throws what stays
             throw e;
         }
     }
@@ -146,7 +167,9 @@ final class ManagedCapture {
             return;
         }
         if (wants.isEmpty()) {
-            removeChain(tool);
+            if (!removeChain(tool)) {
+                throw new IOException(tool + " chain " + chain + " could not be removed");
+            }
             return;
         }
         if (had.isEmpty()) {
@@ -188,46 +211,69 @@ final class ManagedCapture {
             }
         }
         for (IpNetwork d : wants) {
-            boolean made = had.contains(d);
-            if (made && before.mtu() != next.mtu()) {
-                deleteRoute(ipv6, d);
-            }
-            if (!made || before.mtu() != next.mtu()) {
+            if (!had.contains(d)) {
                 addRoute(ipv6, d, next.mtu());
+            } else if (before.mtu() != next.mtu()) {
+                // in place: the route stays while its MTU changes
+                ip(ipv6, "route", "change", d.toString(), "dev", "lo", "mtu", Integer.toString(next.mtu()), "proto",
+                        ROUTE_PROTOCOL);
             }
         }
     }
 
-    /** Deletes a route this instance made: the selector names this protocol and lo, so no other route matches. */
+    /**
+     * The routes to exactly {@code d} in any table that are not this instance's kind (through lo, this protocol), as
+     * ip shows them on one line; empty when there are none. An operator's route of another metric would still be
+     * taken over by a route of ours that ip route add accepts, so the look comes first.
+     */
+    private String otherRoutes(IpNetwork d) throws IOException {
+        String shown = runner.run("ip", List.of(d.addressLength() == 16 ? "-6" : "-4", "route", "show", "exact",
+                d.toString(), "table", "all"));
+        return String.join("; ", shown.lines().map(String::strip)
+                .filter(l -> !l.isEmpty() && !(l.contains(" dev lo ") && l.contains(" proto " + ROUTE_PROTOCOL)))
+                .toList());
+    }
+
+    /**
+     * Deletes a route this instance made: the selector names this protocol and lo, so no other route matches. One that
+     * is gone already (ip says "No such process") is deleted as far as this instance is concerned.
+     */
     private void deleteRoute(boolean ipv6, IpNetwork d) throws IOException {
-        ip(ipv6, "route", "del", d.toString(), "dev", "lo", "proto", ROUTE_PROTOCOL);
+        try {
+            ip(ipv6, "route", "del", d.toString(), "dev", "lo", "proto", ROUTE_PROTOCOL);
+        } catch (IOException e) {
+            if (!String.valueOf(e.getMessage()).contains("No such process")) {
+                throw e;
+            }
+        }
         routes.remove(d);
         writeState();
     }
 
     /**
-     * Adds the route; one that is there already is not this instance's to take (ip route add refuses it). The state
-     * file lists it from just before it is made until it is deleted, and never when it could not be made.
+     * Adds the route (after {@link #otherRoutes} found none in its way). The state file lists it from just before it is
+     * made until it is deleted, and never when it could not be made.
      */
     private void addRoute(boolean ipv6, IpNetwork d, int mtu) throws IOException {
-        routes.add(d);
+        boolean listed = !routes.add(d);
         writeState();
         try {
             ip(ipv6, "route", "add", d.toString(), "dev", "lo", "mtu", Integer.toString(mtu), "proto", ROUTE_PROTOCOL);
         } catch (IOException e) {
-            routes.remove(d);
-            writeState();
-            if (String.valueOf(e.getMessage()).contains("File exists")) {
-                throw new IOException("a route to " + d + " is there already, not made by this instance (ip "
-                        + (ipv6 ? "-6" : "-4") + " route show " + d + "): Alagg does not take over a route it did not"
-                        + " make; remove it, or leave " + d + " out of capture.destinations", e);
+            if (!listed) {
+                routes.remove(d);
+                writeState();
             }
             throw e;
         }
     }
 
-    /** The jumps to the chain, its rules, the chain: each as far as it exists. */
-    private void removeChain(String tool) {
+    /**
+     * The jumps to the chain, its rules, the chain: each as far as it exists.
+     *
+     * @return whether the chain is gone (iptables -S no longer finds it), or the tool is not there to ask
+     */
+    private boolean removeChain(String tool) {
         for (String hook : List.of("OUTPUT", "FORWARD")) {
             for (int i = 0; i < 16; i++) { // a jump added twice (by hand, say) goes too; a bound, not a loop forever
                 if (!quietly(tool, "-w", LOCK_WAIT_SECONDS, "-D", hook, "-j", chain)) {
@@ -236,14 +282,19 @@ final class ManagedCapture {
             }
         }
         quietly(tool, "-w", LOCK_WAIT_SECONDS, "-F", chain);
-        quietly(tool, "-w", LOCK_WAIT_SECONDS, "-X", chain);
+        return quietly(tool, "-w", LOCK_WAIT_SECONDS, "-X", chain)
+                || !quietly(tool, "-w", LOCK_WAIT_SECONDS, "-S", chain);
     }
 
     /** What a run that did not stop cleanly left: the chains (found by name) and the routes its state file lists. */
-    private void removeLeftovers() {
-        removeChain("iptables");
-        removeChain("ip6tables");
-        boolean remaining = false;
+    private void removeLeftovers() throws IOException {
+        List<String> remaining = new ArrayList<>();
+        for (String tool : List.of("iptables", "ip6tables")) {
+            if (!removeChain(tool)) {
+                remaining.add(tool + " chain " + chain);
+            }
+        }
+        routes.clear();
         for (String line : readState()) {
             IpNetwork d;
             try {
@@ -252,16 +303,20 @@ final class ManagedCapture {
                 continue; // not a line this class wrote
             }
             String family = d.addressLength() == 16 ? "-6" : "-4";
-            if (!quietly("ip", family, "route", "del", d.toString(), "dev", "lo", "proto", ROUTE_PROTOCOL)) {
-                // gone already, or it could not be deleted: only a look tells
-                remaining |= !output("ip", family, "route", "show", d.toString(), "dev", "lo", "proto", ROUTE_PROTOCOL)
-                        .isBlank();
+            if (!quietly("ip", family, "route", "del", d.toString(), "dev", "lo", "proto", ROUTE_PROTOCOL)
+                    // gone already, or it could not be deleted: only a look tells
+                    && !output("ip", family, "route", "show", d.toString(), "dev", "lo", "proto", ROUTE_PROTOCOL)
+                            .isBlank()) {
+                routes.add(d); // still this instance's: listed until it is gone
+                remaining.add("route " + d);
             }
         }
-        routes.clear();
-        if (!remaining) {
+        if (remaining.isEmpty()) {
             deleteState();
+            return;
         }
+        writeState();
+        throw new IOException("could not remove " + String.join(", ", remaining) + " (the next start tries again)");
     }
 
     private void iptables(String tool, String... args) throws IOException {

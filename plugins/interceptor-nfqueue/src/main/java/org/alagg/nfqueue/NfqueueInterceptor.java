@@ -18,6 +18,8 @@ import org.alagg.api.PacketBatch;
 import org.alagg.api.PacketInterceptor;
 import org.alagg.api.PluginReport;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -41,11 +43,10 @@ import org.osgi.service.metatype.annotations.Designate;
  * sends on a closed or reused descriptor. After deactivation a delivery fails with a
  * {@link ClosedChannelException}.
  */
-@Component(configurationPid = NfqueueInterceptor.PID,
-        service = {PacketInterceptor.class, LocalDelivery.class, PluginReport.class},
+@Component(configurationPid = NfqueueInterceptor.PID, service = {PacketInterceptor.class, LocalDelivery.class},
         property = Alagg.INTERCEPTOR + "=nfqueue")
 @Designate(ocd = NfqueueConfig.class)
-public final class NfqueueInterceptor implements PacketInterceptor, LocalDelivery, PluginReport {
+public final class NfqueueInterceptor implements PacketInterceptor, LocalDelivery {
     static final String PID = "org.alagg.interceptor.nfqueue";
     /** How long close waits for a capture or delivery in progress to end before it leaves the closing to that thread. */
     private static final long CLOSE_WAIT_NANOS = TimeUnit.SECONDS.toNanos(2);
@@ -70,10 +71,32 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
         void check(int queue, int mark, Logger log);
     }
 
+    /** The managed capture's problems for alagg:status: a report of its own, so the counters are not shown twice. */
+    private ServiceRegistration<PluginReport> problems;
+
     @Activate
     public NfqueueInterceptor(NfqueueConfig config, BundleContext context,
                               @Reference(service = LoggerFactory.class) Logger log) {
         this(config, managedCapture(context), log);
+        problems = context.registerService(PluginReport.class, new PluginReport() {
+            @Override
+            public Map<String, Long> counters() {
+                return Map.of();
+            }
+
+            @Override
+            public List<String> status() {
+                String problem = managedProblem;
+                return problem == null ? List.of() : List.of(problem);
+            }
+        }, FrameworkUtil.asDictionary(Map.of(Alagg.INTERCEPTOR, "nfqueue")));
+        synchronized (control) {
+            if (managed.leftovers()) {
+                // a run that did not stop cleanly left rules that queue packets nobody reads: whatever mode runs now
+                managing = true;
+                removeManaged();
+            }
+        }
     }
 
     /** Without a framework (tests): managed capture as instance {@code alagg}, without a state file. */
@@ -135,14 +158,16 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
 
     /**
      * Brings the managed rules and routes in line with the configuration, for the bound queue and the links' packet
-     * limit. Runs only when the configuration asks for it or something made before is to go. A failure is logged;
-     * capture goes on with whatever rules there are.
+     * limit. Runs only when the configuration asks for it or something made before is to go. A failure is logged and
+     * shown in alagg:status; a live change goes on with whatever rules there are, an open refuses to open.
+     *
+     * @return whether the rules and routes are as configured
      */
-    private void applyManaged(int queue, int mtu) {
+    private boolean applyManaged(int queue, int mtu) {
         NfqueueConfig c = config;
         List<IpNetwork> destinations = c.destinations().isBlank() ? List.of() : IpNetwork.parseList(c.destinations());
         if (destinations.isEmpty() && !managing && !managed.leftovers()) {
-            return; // nothing asked for, nothing made, nothing a crashed run left (its rules would drop traffic)
+            return true; // nothing asked for, nothing made, nothing a crashed run left (its rules would drop traffic)
         }
         managing = true;
         try {
@@ -155,10 +180,12 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
                         c.destinations(), c.forward() ? ", forwarded too" : "", managed.chain(), mtu);
             }
             managedProblem = null;
+            return true;
         } catch (IOException | RuntimeException e) {
             managedProblem = "managed capture of " + c.destinations() + " failed: " + e.getMessage()
                     + "; capture goes on with the rules there are";
             log.error("NFQUEUE {}: {}", queue, managedProblem);
+            return false;
         }
     }
 
@@ -181,6 +208,9 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
 
     @Deactivate
     void deactivate() {
+        if (problems != null) {
+            problems.unregister();
+        }
         close();
         delivery.close(CLOSE_WAIT_NANOS);
     }
@@ -217,7 +247,13 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
             if (maxPacketLength < TooBigMessages.IPV6_MIN_MTU) {
                 warnIpv6(maxPacketLength);
             }
-            applyManaged(c.queue(), maxPacketLength);
+            if (!applyManaged(c.queue(), maxPacketLength)) {
+                // not open without the rules and routes it was asked for: READY=1 waits, status says why
+                String problem = managedProblem;
+                close();
+                managedProblem = problem;
+                throw new IOException(problem);
+            }
         }
         ruleCheck.check(c.queue(), c.mark(), log); // subprocesses: outside the lock, so close need not wait for them
     }
@@ -328,13 +364,6 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
      * The counters of the bound queue (since it was bound; absent while none is) and of delivery (since the
      * component started or its mark changed), by the names docs/nfqueue.md lists.
      */
-    /** The managed capture's problem, if any: {@code alagg:status} shows it under the interceptor. */
-    @Override
-    public List<String> status() {
-        String problem = managedProblem;
-        return problem == null ? List.of() : List.of(problem);
-    }
-
     @Override
     public Map<String, Long> counters() {
         Map<String, Long> counters = new LinkedHashMap<>();

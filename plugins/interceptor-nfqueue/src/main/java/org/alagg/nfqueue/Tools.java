@@ -39,12 +39,13 @@ final class Tools {
         List<String> command = new ArrayList<>(List.of(executable.toString()));
         command.addAll(args);
         try {
-            Process p = new ProcessBuilder(command)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .start();
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+            builder.environment().put("LC_ALL", "C"); // messages in English: callers look for some ("File exists")
+            Process p = builder.start();
             // both streams read on threads of their own: a tool that hangs with its output open is timed out too
-            CompletableFuture<String> errors = CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
-            CompletableFuture<String> outputs = CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+            CompletableFuture<String> errors = readAsync(p.getErrorStream());
+            CompletableFuture<String> outputs = readAsync(p.getInputStream());
             if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly(); // its streams close, so the readers end
@@ -62,6 +63,15 @@ final class Tools {
             Thread.currentThread().interrupt();
             return new Result(null, executable + ": interrupted");
         }
+    }
+
+    /** Reads a stream to its end on a daemon thread of its own (blocking reads stay off the shared pools). */
+    private static CompletableFuture<String> readAsync(InputStream in) {
+        CompletableFuture<String> result = new CompletableFuture<>();
+        Thread reader = new Thread(() -> result.complete(read(in)), "alagg-tool-output");
+        reader.setDaemon(true);
+        reader.start();
+        return result;
     }
 
     private static String read(InputStream in) {

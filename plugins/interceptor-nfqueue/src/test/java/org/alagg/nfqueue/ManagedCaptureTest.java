@@ -21,6 +21,8 @@ class ManagedCaptureTest {
     private final List<String> commands = new ArrayList<>();
     /** Commands that fail, by their start. */
     private final List<String> failing = new ArrayList<>();
+    /** What {@code ip route show exact} shows: routes in the way, by destination. */
+    private final java.util.Map<String, String> routesShown = new java.util.HashMap<>();
 
     private ManagedCapture capture(String instance) {
         return new ManagedCapture(instance, temp.resolve(instance + ".capture"), (tool, args) -> {
@@ -29,7 +31,10 @@ class ManagedCaptureTest {
             if (failing.stream().anyMatch(command::startsWith)) {
                 throw new IOException(command + " failed");
             }
-            return "";
+            if (command.contains(" -S ")) {
+                throw new IOException(command + " failed: No chain/target/match by that name."); // removed: gone
+            }
+            return command.contains(" route show exact ") ? routesShown.getOrDefault(args.get(4), "") : "";
         });
     }
 
@@ -62,9 +67,11 @@ class ManagedCaptureTest {
         capture.apply(settings("10.9.1.0/24, fd09:1::/64", false, 1480));
         List<String> expected = new ArrayList<>(List.of(
                 "iptables -w 5 -D OUTPUT -j ALAGG-east", "iptables -w 5 -D FORWARD -j ALAGG-east",
-                "iptables -w 5 -F ALAGG-east", "iptables -w 5 -X ALAGG-east",
+                "iptables -w 5 -F ALAGG-east", "iptables -w 5 -X ALAGG-east", "iptables -w 5 -S ALAGG-east",
                 "ip6tables -w 5 -D OUTPUT -j ALAGG-east", "ip6tables -w 5 -D FORWARD -j ALAGG-east",
-                "ip6tables -w 5 -F ALAGG-east", "ip6tables -w 5 -X ALAGG-east",
+                "ip6tables -w 5 -F ALAGG-east", "ip6tables -w 5 -X ALAGG-east", "ip6tables -w 5 -S ALAGG-east",
+                "ip -4 route show exact 10.9.1.0/24 table all",
+                "ip -6 route show exact fd09:1:0:0:0:0:0:0/64 table all",
                 "iptables -w 5 -N ALAGG-east",
                 "iptables -w 5 -A ALAGG-east -d 10.9.1.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
                 "iptables -w 5 -I OUTPUT 1 -j ALAGG-east",
@@ -79,6 +86,7 @@ class ManagedCaptureTest {
 
         capture.apply(settings("10.9.1.0/24, 10.9.2.0/24", true, 1480)); // one added, the IPv6 one gone, FORWARD on
         assertEquals(List.of(
+                "ip -4 route show exact 10.9.2.0/24 table all",
                 "iptables -w 5 -A ALAGG-east -d 10.9.2.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
                 "iptables -w 5 -I FORWARD 1 -j ALAGG-east",
                 "ip -4 route add 10.9.2.0/24 dev lo mtu 1480 proto 161",
@@ -90,8 +98,7 @@ class ManagedCaptureTest {
         assertEquals(List.of(
                 "iptables -w 5 -D ALAGG-east -d 10.9.1.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
                 "ip -4 route del 10.9.1.0/24 dev lo proto 161",
-                "ip -4 route del 10.9.2.0/24 dev lo proto 161",
-                "ip -4 route add 10.9.2.0/24 dev lo mtu 1380 proto 161"), taken(), "its own route deleted, then made anew");
+                "ip -4 route change 10.9.2.0/24 dev lo mtu 1380 proto 161"), taken(), "its own route changed in place");
 
         capture.apply(settings("10.9.2.0/24", true, 1380));
         assertEquals(List.of(), taken(), "nothing changed, nothing runs");
@@ -128,6 +135,7 @@ class ManagedCaptureTest {
         expected.addAll(List.of(
                 "ip -4 route del 10.9.1.0/24 dev lo proto 161",
                 "ip -6 route del fd09:1:0:0:0:0:0:0/64 dev lo proto 161",
+                "ip -4 route show exact 10.9.3.0/24 table all",
                 "iptables -w 5 -N ALAGG-east",
                 "iptables -w 5 -A ALAGG-east -d 10.9.3.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
                 "iptables -w 5 -I OUTPUT 1 -j ALAGG-east",
@@ -148,29 +156,29 @@ class ManagedCaptureTest {
         assertEquals(List.of("10.9.1.0/24"), Files.readAllLines(temp.resolve("east.capture")));
     }
 
-    /** A route that is there already is someone else's: refused with the reason, never replaced nor deleted. */
+    /**
+     * A route to a destination that is there already, whatever its metric or table, is someone else's: the whole edit is
+     * refused before anything changes, and neither it nor a stop touches that route.
+     */
     @Test
     void aRouteThatIsThereAlreadyIsRefusedAndLeftAlone() throws Exception {
-        failing.add("ip -4 route add 10.9.1.0/24"); // the fake's message below names "File exists" as ip does
-        ManagedCapture capture = new ManagedCapture("east", temp.resolve("east.capture"), (tool, args) -> {
-            String command = tool + " " + String.join(" ", args);
-            commands.add(command);
-            if (failing.stream().anyMatch(command::startsWith)) {
-                throw new IOException(command + " failed with exit code 2: RTNETLINK answers: File exists");
-            }
-            return "";
-        });
-        IOException e = assertThrows(IOException.class, () -> capture.apply(settings("10.9.1.0/24", false, 1480)));
-        assertEquals("a route to 10.9.1.0/24 is there already, not made by this instance (ip -4 route show 10.9.1.0/24):"
-                + " Alagg does not take over a route it did not make; remove it, or leave 10.9.1.0/24 out of"
-                + " capture.destinations", e.getMessage());
-        assertEquals(false, commands.stream().anyMatch(c -> c.contains("route replace") || c.contains("route change")));
-        assertEquals(List.of(), commands.stream().filter(c -> c.contains("route del")).toList());
-        assertEquals(List.of(), Files.readAllLines(temp.resolve("east.capture")), "the state file never lists it");
+        ManagedCapture capture = capture("east");
+        capture.apply(settings("10.9.2.0/24", false, 1480));
+        routesShown.put("10.9.1.0/24", "blackhole 10.9.1.0/24 proto static metric 100\n");
         commands.clear();
-        capture.remove();
-        assertEquals(List.of(), commands.stream().filter(c -> c.contains("route")).toList(),
-                "a stop does not delete the route it did not make");
+        IOException e = assertThrows(IOException.class, () -> capture.apply(settings("10.9.2.0/24, 10.9.1.0/24", false, 1480)));
+        assertEquals("a route to 10.9.1.0/24 (blackhole 10.9.1.0/24 proto static metric 100) is there already, not made by"
+                + " this instance: Alagg does not take over a route it did not make (whatever its metric or table); remove"
+                + " it, or leave the destination out of capture.destinations", e.getMessage());
+        assertEquals(List.of("ip -4 route show exact 10.9.1.0/24 table all"), taken(), "nothing changed");
+        assertEquals(List.of("10.9.2.0/24"), Files.readAllLines(temp.resolve("east.capture")));
+
+        routesShown.put("10.9.1.0/24", "10.9.1.0/24 dev lo proto 161 scope link mtu 1480\n"); // one of ours: not in the way
+        capture.apply(settings("10.9.2.0/24, 10.9.1.0/24", false, 1480));
+        assertEquals(List.of("10.9.2.0/24", "10.9.1.0/24"), Files.readAllLines(temp.resolve("east.capture")));
+        routesShown.clear();
+        capture.apply(settings("10.9.2.0/24, 10.9.2.0/24", false, 1480));
+        assertEquals(List.of("10.9.2.0/24"), Files.readAllLines(temp.resolve("east.capture")), "a duplicate is made once");
     }
 
     /** Removal that leaves a route behind keeps the state file, so that the next start tries again. */
@@ -186,8 +194,12 @@ class ManagedCaptureTest {
             return command.startsWith("ip -4 route show 10.9.1.0/24") ? "10.9.1.0/24 proto 161 scope link mtu 1480\n" : "";
         });
         assertEquals(true, stuck.leftovers());
-        stuck.remove();
-        assertEquals(true, Files.exists(temp.resolve("east.capture")), "a route is still there");
+        IOException e = assertThrows(IOException.class, stuck::remove);
+        assertEquals("could not remove route 10.9.1.0/24 (the next start tries again)", e.getMessage());
+        assertEquals(List.of("10.9.1.0/24"), Files.readAllLines(temp.resolve("east.capture")), "a route is still there");
+        assertThrows(IOException.class, () -> stuck.apply(settings("10.9.1.0/24", false, 1480)));
+        assertEquals(List.of("10.9.1.0/24"), Files.readAllLines(temp.resolve("east.capture")),
+                "still listed after a start that could not remove it: never forgotten");
         failing.clear();
         stuck.remove();
         assertEquals(false, stuck.leftovers());
