@@ -151,6 +151,9 @@ class ManagedCaptureBedIT {
                             + " metric 100) is there already"));
             report("managed capture", "an edit adding %s, which the operator routes: %s", operators, problem.lines()
                     .filter(l -> l.contains(operators)).findFirst().orElse("").strip());
+            assertEquals(expectedManaged(a, List.of(b.ipv4() + "/32"), List.of(b.ipv6() + "/128")), managed(a),
+                    "the other destinations kept, nothing made for the refused one");
+            assertTrue(Traffic.ping(a, b.ipv4(), 5, 0.05).allAnswered(), "the others still cross");
             Files.write(config, original);
             await("A's rules and routes back as before the edit", () -> managed(a),
                     m -> m.equals(expectedManaged(a, List.of(b.ipv4() + "/32"), List.of(b.ipv6() + "/128"))));

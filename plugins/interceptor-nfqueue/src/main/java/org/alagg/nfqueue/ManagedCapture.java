@@ -23,8 +23,9 @@ import org.alagg.api.IpNetwork;
  * the MTU of the links' packet limit, so that TCP's first segments already fit.
  *
  * <p>{@link #apply} changes only what differs from what is in place; {@link #remove} takes everything away. A route is
- * added, never replaced: a route to a destination that is there already (the operator's, another instance's) is
- * refused with the reason, and only routes of this protocol through {@code lo} are ever deleted. The routes made are
+ * added, never replaced: a destination that already has a route this instance did not make (the operator's of any
+ * metric or table, another instance's) is left out, its rule too, and named; only routes of this protocol through
+ * {@code lo} are ever deleted. The routes made are
  * written to a state file, so that a start after a crash removes the previous run's first (the chain is found by its
  * name); the file stays while something could not be removed. Not thread-safe: the interceptor calls it under its
  * control lock.
@@ -107,37 +108,40 @@ final class ManagedCapture {
 
     /**
      * Makes what {@code next} asks for, changing only what differs from what is in place; the first time, what a
-     * previous run left is removed first. A destination another route already serves refuses the whole change before
-     * anything is touched (what is in place stays); a tool failing half-way leaves the state unknown: the next call
-     * starts from scratch.
+     * previous run left is removed first. A destination that already has a route this instance did not make is left
+     * out (no rule, no route) and named in the answer; the others are made. A tool failing half-way leaves the state
+     * unknown: the next call starts from scratch.
+     *
+     * @return why destinations were left out, one sentence; empty when every one was made
      */
-    void apply(Settings next) throws IOException {
+    String apply(Settings next) throws IOException {
         if (current == null) {
             removeLeftovers();
             current = Settings.NONE;
         }
         Settings before = current;
+        List<IpNetwork> made = new ArrayList<>();
         List<String> taken = new ArrayList<>();
         for (IpNetwork d : next.destinations()) {
-            if (!before.destinations().contains(d)) {
-                String other = otherRoutes(d);
-                if (!other.isEmpty()) {
-                    taken.add(d + " (" + other + ")");
-                }
+            // a route of ours there already is one a crashed run left and its state file lost: in the way too
+            String other = before.destinations().contains(d) ? "" : routesTo(d);
+            if (other.isEmpty()) {
+                made.add(d);
+            } else {
+                taken.add(d + " (" + other + ")");
             }
         }
-        if (!taken.isEmpty()) {
-            throw new IOException("a route to " + String.join(", to ", taken) + " is there already, not made by this"
-                    + " instance: Alagg does not take over a route it did not make (whatever its metric or table);"
-                    + " remove it, or leave the destination out of capture.destinations");
-        }
+        Settings possible = new Settings(made, next.forward(), next.queue(), next.mark(), next.mtu());
         current = null;
         writeState(); // the chain is found by its name: a crash before any route is made leaves the file to say so
         for (boolean ipv6 : new boolean[] {false, true}) {
-            applyRules(ipv6, before, next);
-            applyRoutes(ipv6, before, next);
+            applyRules(ipv6, before, possible);
+            applyRoutes(ipv6, before, possible);
         }
-        current = next;
+        current = possible;
+        return taken.isEmpty() ? "" : "a route to " + String.join(", to ", taken) + " is there already, not made by"
+                + " this instance: Alagg does not take over a route it did not make (whatever its metric or table), so"
+                + " it captures nothing for it; remove that route, or leave the destination out of capture.destinations";
     }
 
     /**
@@ -147,6 +151,7 @@ final class ManagedCapture {
     void remove() throws IOException {
         if (current == null) {
             removeLeftovers();
+            current = Settings.NONE;
             return;
         }
         try {
@@ -154,8 +159,13 @@ final class ManagedCapture {
             deleteState();
         } catch (IOException e) {
             current = null;
-            removeLeftovers(); // as far as it can; throws what stays
-            throw e;
+            try {
+                removeLeftovers(); // as far as it can: when it takes everything away, the failure is mended
+            } catch (IOException remaining) {
+                remaining.addSuppressed(e);
+                throw remaining;
+            }
+            current = Settings.NONE;
         }
     }
 
@@ -214,24 +224,42 @@ final class ManagedCapture {
             if (!had.contains(d)) {
                 addRoute(ipv6, d, next.mtu());
             } else if (before.mtu() != next.mtu()) {
-                // in place: the route stays while its MTU changes
-                ip(ipv6, "route", "change", d.toString(), "dev", "lo", "mtu", Integer.toString(next.mtu()), "proto",
-                        ROUTE_PROTOCOL);
+                changeMtu(ipv6, d, next.mtu());
             }
         }
     }
 
     /**
-     * The routes to exactly {@code d} in any table that are not this instance's kind (through lo, this protocol), as
-     * ip shows them on one line; empty when there are none. An operator's route of another metric would still be
-     * taken over by a route of ours that ip route add accepts, so the look comes first.
+     * The route of ours stays while its MTU changes (ip route change keeps its key: prefix, metric, table, and no other
+     * route has that key while ours is there). Ours gone (deleted by hand), it is made again only where nothing else
+     * routes the destination now: ip route change would take over whatever route has the key.
      */
-    private String otherRoutes(IpNetwork d) throws IOException {
+    private void changeMtu(boolean ipv6, IpNetwork d, int mtu) throws IOException {
+        String family = ipv6 ? "-6" : "-4";
+        if (!runner.run("ip", List.of(family, "route", "show", "exact", d.toString(), "dev", "lo", "proto",
+                ROUTE_PROTOCOL)).isBlank()) {
+            ip(ipv6, "route", "change", d.toString(), "dev", "lo", "mtu", Integer.toString(mtu), "proto", ROUTE_PROTOCOL);
+            return;
+        }
+        String other = routesTo(d);
+        if (!other.isEmpty()) {
+            routes.remove(d);
+            writeState();
+            throw new IOException("the route to " + d + " this instance made is gone, and another is there (" + other
+                    + "): Alagg does not take it over");
+        }
+        addRoute(ipv6, d, mtu);
+    }
+
+    /**
+     * The routes to exactly {@code d} in any table, as ip shows them, one line each joined by "; "; empty when there are
+     * none. ip route add alone would let a route of ours win over an operator's of another metric, so the look comes
+     * first.
+     */
+    private String routesTo(IpNetwork d) throws IOException {
         String shown = runner.run("ip", List.of(d.addressLength() == 16 ? "-6" : "-4", "route", "show", "exact",
                 d.toString(), "table", "all"));
-        return String.join("; ", shown.lines().map(String::strip)
-                .filter(l -> !l.isEmpty() && !(l.contains(" dev lo ") && l.contains(" proto " + ROUTE_PROTOCOL)))
-                .toList());
+        return String.join("; ", shown.lines().map(String::strip).filter(l -> !l.isEmpty()).toList());
     }
 
     /**
@@ -251,7 +279,7 @@ final class ManagedCapture {
     }
 
     /**
-     * Adds the route (after {@link #otherRoutes} found none in its way). The state file lists it from just before it is
+     * Adds the route (after {@link #routesTo} found none in its way). The state file lists it from just before it is
      * made until it is deleted, and never when it could not be made.
      */
     private void addRoute(boolean ipv6, IpNetwork d, int mtu) throws IOException {

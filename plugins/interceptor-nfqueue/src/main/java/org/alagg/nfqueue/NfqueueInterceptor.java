@@ -90,12 +90,19 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
                 return problem == null ? List.of() : List.of(problem);
             }
         }, FrameworkUtil.asDictionary(Map.of(Alagg.INTERCEPTOR, "nfqueue")));
-        synchronized (control) {
-            if (managed.leftovers()) {
-                // a run that did not stop cleanly left rules that queue packets nobody reads: whatever mode runs now
-                managing = true;
-                removeManaged();
-            }
+        if (managed.leftovers()) {
+            // a run that did not stop cleanly left rules that queue packets nobody reads: removed whatever mode runs
+            // now, on a thread of its own (tools take seconds; not on SCR's), under the control lock
+            Thread cleanup = new Thread(() -> {
+                synchronized (control) {
+                    if (!managing && managed.leftovers()) {
+                        managing = true;
+                        removeManaged();
+                    }
+                }
+            }, "alagg-nfqueue-leftovers");
+            cleanup.setDaemon(true);
+            cleanup.start(); // an open first does it itself (applyManaged), and this one then finds nothing
         }
     }
 
@@ -144,6 +151,9 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
         }
         synchronized (control) {
             Shared<BoundQueue> s = bound;
+            if (s == null && next.destinations().isBlank() && !managing) {
+                managedProblem = null; // asked for nothing now: an old problem says nothing more
+            }
             if (s != null) {
                 BoundQueue q = s.peek();
                 applyManaged(q.queue(), q.limit());
@@ -158,20 +168,20 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
 
     /**
      * Brings the managed rules and routes in line with the configuration, for the bound queue and the links' packet
-     * limit. Runs only when the configuration asks for it or something made before is to go. A failure is logged and
-     * shown in alagg:status; a live change goes on with whatever rules there are, an open refuses to open.
-     *
-     * @return whether the rules and routes are as configured
+     * limit. Runs only when the configuration asks for it or something made before is to go. A destination left out
+     * (another route is there) or a failure is logged and shown in alagg:status; capture goes on with the rules there
+     * are, for the destinations that have them (one bad destination does not stop the others).
      */
-    private boolean applyManaged(int queue, int mtu) {
+    private void applyManaged(int queue, int mtu) {
         NfqueueConfig c = config;
         List<IpNetwork> destinations = c.destinations().isBlank() ? List.of() : IpNetwork.parseList(c.destinations());
         if (destinations.isEmpty() && !managing && !managed.leftovers()) {
-            return true; // nothing asked for, nothing made, nothing a crashed run left (its rules would drop traffic)
+            managedProblem = null; // nothing asked for, nothing made, nothing a crashed run left
+            return;
         }
         managing = true;
         try {
-            managed.apply(new ManagedCapture.Settings(destinations, c.forward(), queue, c.mark(), mtu));
+            String leftOut = managed.apply(new ManagedCapture.Settings(destinations, c.forward(), queue, c.mark(), mtu));
             managing = !destinations.isEmpty();
             if (destinations.isEmpty()) {
                 log.info("NFQUEUE {}: managed capture off; chain {} and its routes removed", queue, managed.chain());
@@ -179,13 +189,15 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
                 log.info("NFQUEUE {}: managed capture of {}{} (chain {}, routes through lo with MTU {})", queue,
                         c.destinations(), c.forward() ? ", forwarded too" : "", managed.chain(), mtu);
             }
-            managedProblem = null;
-            return true;
+            String previous = managedProblem;
+            managedProblem = leftOut.isEmpty() ? null : "managed capture: " + leftOut;
+            if (managedProblem != null && !managedProblem.equals(previous)) {
+                log.error("NFQUEUE {}: {}", queue, managedProblem);
+            }
         } catch (IOException | RuntimeException e) {
             managedProblem = "managed capture of " + c.destinations() + " failed: " + e.getMessage()
                     + "; capture goes on with the rules there are";
             log.error("NFQUEUE {}: {}", queue, managedProblem);
-            return false;
         }
     }
 
@@ -208,11 +220,18 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
 
     @Deactivate
     void deactivate() {
-        if (problems != null) {
-            problems.unregister();
+        try {
+            close();
+            delivery.close(CLOSE_WAIT_NANOS);
+        } finally {
+            if (problems != null) {
+                try {
+                    problems.unregister();
+                } catch (IllegalStateException e) {
+                    // unregistered already: the bundle stops
+                }
+            }
         }
-        close();
-        delivery.close(CLOSE_WAIT_NANOS);
     }
 
     private static NfqueueConfig check(NfqueueConfig c) {
@@ -247,13 +266,7 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
             if (maxPacketLength < TooBigMessages.IPV6_MIN_MTU) {
                 warnIpv6(maxPacketLength);
             }
-            if (!applyManaged(c.queue(), maxPacketLength)) {
-                // not open without the rules and routes it was asked for: READY=1 waits, status says why
-                String problem = managedProblem;
-                close();
-                managedProblem = problem;
-                throw new IOException(problem);
-            }
+            applyManaged(c.queue(), maxPacketLength);
         }
         ruleCheck.check(c.queue(), c.mark(), log); // subprocesses: outside the lock, so close need not wait for them
     }

@@ -41,7 +41,7 @@ final class Tools {
         try {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-            builder.environment().put("LC_ALL", "C"); // messages in English: callers look for some ("File exists")
+            builder.environment().put("LC_ALL", "C"); // messages in English: callers look for some ("No such process")
             Process p = builder.start();
             // both streams read on threads of their own: a tool that hangs with its output open is timed out too
             CompletableFuture<String> errors = readAsync(p.getErrorStream());

@@ -23,6 +23,10 @@ class ManagedCaptureTest {
     private final List<String> failing = new ArrayList<>();
     /** What {@code ip route show exact} shows: routes in the way, by destination. */
     private final java.util.Map<String, String> routesShown = new java.util.HashMap<>();
+    /** Whether {@code ip route show exact D dev lo proto 161} shows what {@link #routesShown} has (ours is there). */
+    private boolean shownOurs = true;
+    /** Whether iptables -S still finds the chain after its removal. */
+    private boolean chainsStay;
 
     private ManagedCapture capture(String instance) {
         return new ManagedCapture(instance, temp.resolve(instance + ".capture"), (tool, args) -> {
@@ -31,8 +35,11 @@ class ManagedCaptureTest {
             if (failing.stream().anyMatch(command::startsWith)) {
                 throw new IOException(command + " failed");
             }
-            if (command.contains(" -S ")) {
+            if (command.contains(" -S ") && !chainsStay) {
                 throw new IOException(command + " failed: No chain/target/match by that name."); // removed: gone
+            }
+            if (command.contains(" route show exact ") && command.endsWith(" proto 161")) {
+                return shownOurs ? routesShown.getOrDefault(args.get(4), "") : "";
             }
             return command.contains(" route show exact ") ? routesShown.getOrDefault(args.get(4), "") : "";
         });
@@ -94,10 +101,12 @@ class ManagedCaptureTest {
                 "ip6tables -w 5 -D FORWARD -j ALAGG-east", "ip6tables -w 5 -F ALAGG-east", "ip6tables -w 5 -X ALAGG-east",
                 "ip -6 route del fd09:1:0:0:0:0:0:0/64 dev lo proto 161"), withoutRepeatedJumpRemovals(taken()));
 
+        routesShown.put("10.9.2.0/24", "10.9.2.0/24 dev lo proto 161 scope link mtu 1480\n"); // the kernel has ours
         capture.apply(settings("10.9.2.0/24", true, 1380)); // one removed; the links' MTU dropped
         assertEquals(List.of(
                 "iptables -w 5 -D ALAGG-east -d 10.9.1.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
                 "ip -4 route del 10.9.1.0/24 dev lo proto 161",
+                "ip -4 route show exact 10.9.2.0/24 dev lo proto 161",
                 "ip -4 route change 10.9.2.0/24 dev lo mtu 1380 proto 161"), taken(), "its own route changed in place");
 
         capture.apply(settings("10.9.2.0/24", true, 1380));
@@ -157,28 +166,66 @@ class ManagedCaptureTest {
     }
 
     /**
-     * A route to a destination that is there already, whatever its metric or table, is someone else's: the whole edit is
-     * refused before anything changes, and neither it nor a stop touches that route.
+     * A destination that already has a route, whatever its metric or table, another instance's included, is left out
+     * (no rule, no route) and named; the others are made, and neither this nor a stop touches that route.
      */
     @Test
-    void aRouteThatIsThereAlreadyIsRefusedAndLeftAlone() throws Exception {
+    void aRouteThatIsThereAlreadyIsLeftAloneAndItsDestinationLeftOut() throws Exception {
         ManagedCapture capture = capture("east");
         capture.apply(settings("10.9.2.0/24", false, 1480));
         routesShown.put("10.9.1.0/24", "blackhole 10.9.1.0/24 proto static metric 100\n");
+        routesShown.put("fd09:1:0:0:0:0:0:0/64", "fd09:1::/64 dev lo proto 161 metric 1024 mtu 1480 pref medium\n");
         commands.clear();
-        IOException e = assertThrows(IOException.class, () -> capture.apply(settings("10.9.2.0/24, 10.9.1.0/24", false, 1480)));
-        assertEquals("a route to 10.9.1.0/24 (blackhole 10.9.1.0/24 proto static metric 100) is there already, not made by"
-                + " this instance: Alagg does not take over a route it did not make (whatever its metric or table); remove"
-                + " it, or leave the destination out of capture.destinations", e.getMessage());
-        assertEquals(List.of("ip -4 route show exact 10.9.1.0/24 table all"), taken(), "nothing changed");
-        assertEquals(List.of("10.9.2.0/24"), Files.readAllLines(temp.resolve("east.capture")));
+        String leftOut = capture.apply(settings("10.9.2.0/24, 10.9.1.0/24, 10.9.3.0/24, fd09:1::/64", false, 1480));
+        assertEquals("a route to 10.9.1.0/24 (blackhole 10.9.1.0/24 proto static metric 100), to fd09:1:0:0:0:0:0:0/64"
+                + " (fd09:1::/64 dev lo proto 161 metric 1024 mtu 1480 pref medium) is there already, not made by this"
+                + " instance: Alagg does not take over a route it did not make (whatever its metric or table), so it"
+                + " captures nothing for it; remove that route, or leave the destination out of capture.destinations",
+                leftOut, "another instance's route (through lo, protocol 161) is in the way too");
+        assertEquals(List.of(
+                "ip -4 route show exact 10.9.1.0/24 table all",
+                "ip -4 route show exact 10.9.3.0/24 table all",
+                "ip -6 route show exact fd09:1:0:0:0:0:0:0/64 table all",
+                "iptables -w 5 -A ALAGG-east -d 10.9.3.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7",
+                "ip -4 route add 10.9.3.0/24 dev lo mtu 1480 proto 161"), taken(), "the others made, nothing else");
+        assertEquals(List.of("10.9.2.0/24", "10.9.3.0/24"), Files.readAllLines(temp.resolve("east.capture")));
+        capture.remove();
+        assertEquals(List.of(), commands.stream().filter(c -> c.contains("route del 10.9.1.0") || c.contains("route del fd09"))
+                .toList(), "a stop does not delete the routes it did not make");
 
-        routesShown.put("10.9.1.0/24", "10.9.1.0/24 dev lo proto 161 scope link mtu 1480\n"); // one of ours: not in the way
-        capture.apply(settings("10.9.2.0/24, 10.9.1.0/24", false, 1480));
-        assertEquals(List.of("10.9.2.0/24", "10.9.1.0/24"), Files.readAllLines(temp.resolve("east.capture")));
-        routesShown.clear();
-        capture.apply(settings("10.9.2.0/24, 10.9.2.0/24", false, 1480));
-        assertEquals(List.of("10.9.2.0/24"), Files.readAllLines(temp.resolve("east.capture")), "a duplicate is made once");
+        routesShown.clear(); // the operator removed theirs: the next edit makes it
+        assertEquals("", capture.apply(settings("10.9.1.0/24, 10.9.1.0/24", false, 1480)));
+        assertEquals(List.of("10.9.1.0/24"), Files.readAllLines(temp.resolve("east.capture")), "a duplicate is made once");
+    }
+
+    /** An MTU change keeps the route; one deleted by hand is made again only where no other route is now. */
+    @Test
+    void anMtuChangeKeepsItsRouteAndNeverTakesOverAnother() throws Exception {
+        ManagedCapture capture = capture("east");
+        capture.apply(settings("10.9.1.0/24", false, 1480));
+        routesShown.put("10.9.1.0/24", "10.9.1.0/24 dev lo proto 161 scope link mtu 1480\n"); // ours, as ip shows it
+        commands.clear();
+        capture.apply(settings("10.9.1.0/24", false, 1380));
+        assertEquals(List.of("ip -4 route show exact 10.9.1.0/24 dev lo proto 161",
+                "ip -4 route change 10.9.1.0/24 dev lo mtu 1380 proto 161"), taken());
+        routesShown.put("10.9.1.0/24", "blackhole 10.9.1.0/24 proto static\n"); // ours deleted by hand, theirs came
+        shownOurs = false;
+        IOException e = assertThrows(IOException.class, () -> capture.apply(settings("10.9.1.0/24", false, 1280)));
+        assertEquals("the route to 10.9.1.0/24 this instance made is gone, and another is there (blackhole 10.9.1.0/24"
+                + " proto static): Alagg does not take it over", e.getMessage());
+        assertEquals(false, commands.stream().anyMatch(c -> c.contains("route change") || c.contains("route add")));
+    }
+
+    /** A chain iptables cannot remove (still listed by iptables -S) is an error, and the state file stays. */
+    @Test
+    void aChainThatStaysIsAnError() throws Exception {
+        ManagedCapture capture = capture("east");
+        capture.apply(settings("10.9.1.0/24", false, 1480));
+        failing.add("iptables -w 5 -X");
+        chainsStay = true;
+        IOException e = assertThrows(IOException.class, capture::remove);
+        assertEquals("could not remove iptables chain ALAGG-east (the next start tries again)", e.getMessage());
+        assertEquals(true, capture.leftovers());
     }
 
     /** Removal that leaves a route behind keeps the state file, so that the next start tries again. */
