@@ -169,8 +169,28 @@ class ManagedCaptureBedIT {
         bed.awaitForwarding(Duration.ofSeconds(20));
     }
 
+    /**
+     * What someone else takes away while the instance runs (a firewall reload that flushes the chain and its jump, a
+     * route deleted by hand) is made again within the watch period, and the traffic crosses again.
+     */
     @Test
     @Order(5)
+    void rulesAndRoutesTakenAwayAreMadeAgain() throws Exception {
+        String chain = "ALAGG-" + a.instance().name();
+        long started = System.nanoTime();
+        a.exec("iptables", "-w", "-D", "OUTPUT", "-j", chain);
+        a.exec("iptables", "-w", "-F", chain);
+        a.exec("ip", "-6", "route", "del", b.ipv6(), "dev", "lo", "proto", "161");
+        await("A's rules and routes made again", () -> managed(a),
+                m -> m.equals(expectedManaged(a, List.of(b.ipv4() + "/32"), List.of(b.ipv6() + "/128"))));
+        report("managed capture", "the IPv4 chain flushed, its jump and the IPv6 route deleted by hand: all made again"
+                + " %d ms later", (System.nanoTime() - started) / 1_000_000);
+        assertTrue(a.instance().log().contains("gone (a firewall reload? a route deleted?): made again"), "said in the log");
+        bed.awaitForwarding(Duration.ofSeconds(20));
+    }
+
+    @Test
+    @Order(6)
     void aStartAfterSigkillLeavesNoDuplicates() throws Exception {
         long pid = a.instance().javaPid();
         ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly); // SIGKILL: nothing is cleaned up
@@ -186,7 +206,7 @@ class ManagedCaptureBedIT {
      * --queue-bypass, which would drop the traffic with nobody on the queue) are removed all the same.
      */
     @Test
-    @Order(6)
+    @Order(7)
     void aStartAfterSigkillWithoutDestinationsRemovesTheLeftovers() throws Exception {
         Path config = a.instance().config();
         List<String> original = Files.readAllLines(config);
@@ -210,7 +230,7 @@ class ManagedCaptureBedIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void aCleanStopLeavesTheFirewallAndRoutesAsTheyWere() throws Exception {
         a.instance().stop();
         b.instance().stop();

@@ -145,6 +145,62 @@ final class ManagedCapture {
     }
 
     /**
+     * What of the rules and routes in place is missing now (someone else took it away: a firewall reload that flushed
+     * the tables, a route deleted by hand), one phrase; empty when all is there or nothing is in place. When something
+     * is missing, the next {@link #apply} starts from scratch and makes it all again.
+     */
+    String missing() throws IOException {
+        Settings s = current;
+        if (s == null || s.destinations().isEmpty()) {
+            return "";
+        }
+        List<String> missing = new ArrayList<>();
+        for (boolean ipv6 : new boolean[] {false, true}) {
+            List<IpNetwork> family = s.family(ipv6);
+            if (family.isEmpty()) {
+                continue;
+            }
+            String tool = ipv6 ? "ip6tables" : "iptables";
+            if (!output(tool, "-w", LOCK_WAIT_SECONDS, "-S", "OUTPUT").contains("-j " + chain)) {
+                missing.add(tool + " OUTPUT jump to " + chain);
+            }
+            String rules = output(tool, "-w", LOCK_WAIT_SECONDS, "-S", chain);
+            String shown = output("ip", ipv6 ? "-6" : "-4", "route", "show", "dev", "lo", "proto", ROUTE_PROTOCOL);
+            for (IpNetwork d : family) {
+                if (rules.lines().noneMatch(l -> l.contains("NFQUEUE") && covers(l, d))) {
+                    missing.add(tool + " rule for " + d);
+                }
+                if (shown.lines().noneMatch(l -> covers(l, d))) {
+                    missing.add("route to " + d);
+                }
+            }
+        }
+        if (!missing.isEmpty()) {
+            current = null;
+        }
+        return String.join(", ", missing);
+    }
+
+    /**
+     * Whether a line of iptables -S or ip route show names the destination: iptables writes a host as ADDRESS/32
+     * (/128), ip as the bare address, both in their own IPv6 spelling, so the parsed forms are compared.
+     */
+    private static boolean covers(String line, IpNetwork d) {
+        for (String word : line.strip().split("\\s+")) {
+            try {
+                IpNetwork shown = IpNetwork.parse(word.contains("/") ? word
+                        : word + (d.addressLength() == 16 ? "/128" : "/32"));
+                if (shown.equals(d)) {
+                    return true;
+                }
+            } catch (IllegalArgumentException e) {
+                // not an address
+            }
+        }
+        return false;
+    }
+
+    /**
      * Removes everything made; also after a failed {@link #apply}, as far as it can: the state file stays while a route
      * it lists is still there, so that the next start tries again.
      */

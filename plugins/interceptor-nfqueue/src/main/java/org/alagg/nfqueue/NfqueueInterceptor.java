@@ -8,6 +8,8 @@ import java.util.Objects;
 import java.nio.channels.ClosedChannelException;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -62,6 +64,8 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
     private final ManagedCapture managed;
     /** Whether managed capture made something that is still in place (or may be, after a failure). */
     private boolean managing;
+    /** Runs {@link #watchManaged}. */
+    private final ScheduledExecutorService watcher;
     /** Why the managed rules and routes are not as configured; null when they are. */
     private volatile String managedProblem;
     /** The start-up check of the firewall rules (subprocesses); replaced by tests to make it slow. */
@@ -117,6 +121,12 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
         this.delivery = delivery(config.mark());
         this.report = new LossReport(this::counters, this::lastFailure, log);
         this.managed = managed;
+        this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "alagg-nfqueue-watch");
+            t.setDaemon(true);
+            return t;
+        });
+        watcher.scheduleWithFixedDelay(this::watchManaged, WATCH_SECONDS, WATCH_SECONDS, TimeUnit.SECONDS);
     }
 
     /** The instance's managed capture; its state file beside the control socket, in the run directory. */
@@ -201,6 +211,32 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
         }
     }
 
+    /** How often managed capture looks whether its rules and routes are still there. */
+    static final long WATCH_SECONDS = 10;
+
+    /**
+     * Every {@link #WATCH_SECONDS} while the queue is bound: rules or routes of managed capture that someone else took
+     * away (a firewall reload that flushed the tables, a route deleted by hand) are made again, and said so.
+     */
+    private void watchManaged() {
+        synchronized (control) {
+            Shared<BoundQueue> s = bound;
+            if (s == null || !managing) {
+                return;
+            }
+            try {
+                String missing = managed.missing();
+                if (!missing.isEmpty()) {
+                    log.warn("NFQUEUE {}: managed capture: {} gone (a firewall reload? a route deleted?): made again",
+                            s.peek().queue(), missing);
+                    applyManaged(s.peek().queue(), s.peek().limit());
+                }
+            } catch (IOException | RuntimeException e) {
+                log.warn("Managed capture: looking at the rules and routes failed: {}", e.getMessage());
+            }
+        }
+    }
+
     /** Removes the managed rules and routes, if any. */
     private void removeManaged() {
         if (!managing) {
@@ -220,6 +256,7 @@ public final class NfqueueInterceptor implements PacketInterceptor, LocalDeliver
 
     @Deactivate
     void deactivate() {
+        watcher.shutdownNow();
         try {
             close();
             delivery.close(CLOSE_WAIT_NANOS);

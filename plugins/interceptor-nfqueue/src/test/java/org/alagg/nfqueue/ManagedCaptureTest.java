@@ -2,6 +2,7 @@ package org.alagg.nfqueue;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,6 +28,8 @@ class ManagedCaptureTest {
     private boolean shownOurs = true;
     /** Whether iptables -S still finds the chain after its removal. */
     private boolean chainsStay;
+    /** What a command prints, by the whole command line, before any other rule of the fake. */
+    private final java.util.Map<String, String> outputs = new java.util.HashMap<>();
 
     private ManagedCapture capture(String instance) {
         return new ManagedCapture(instance, temp.resolve(instance + ".capture"), (tool, args) -> {
@@ -34,6 +37,9 @@ class ManagedCaptureTest {
             commands.add(command);
             if (failing.stream().anyMatch(command::startsWith)) {
                 throw new IOException(command + " failed");
+            }
+            if (outputs.containsKey(command)) {
+                return outputs.get(command);
             }
             if (command.contains(" -S ") && !chainsStay) {
                 throw new IOException(command + " failed: No chain/target/match by that name."); // removed: gone
@@ -214,6 +220,35 @@ class ManagedCaptureTest {
         assertEquals("the route to 10.9.1.0/24 this instance made is gone, and another is there (blackhole 10.9.1.0/24"
                 + " proto static): Alagg does not take it over", e.getMessage());
         assertEquals(false, commands.stream().anyMatch(c -> c.contains("route change") || c.contains("route add")));
+    }
+
+    /**
+     * What someone else took away (a firewall reload, a route deleted by hand) is found, in either spelling of the tools
+     * (iptables: ADDRESS/32 and compressed IPv6; ip: the bare host), and the next apply makes everything again.
+     */
+    @Test
+    void whatSomeoneElseTookAwayIsFoundAndMadeAgain() throws Exception {
+        ManagedCapture capture = capture("east");
+        capture.apply(settings("10.9.1.0/24, 10.9.0.7/32, fd09:1::/64", false, 1480));
+        outputs.put("iptables -w 5 -S OUTPUT", "-P OUTPUT ACCEPT\n-A OUTPUT -j ALAGG-east\n");
+        outputs.put("ip6tables -w 5 -S OUTPUT", "-P OUTPUT ACCEPT\n-A OUTPUT -j ALAGG-east\n");
+        outputs.put("iptables -w 5 -S ALAGG-east", "-N ALAGG-east\n"
+                + "-A ALAGG-east -d 10.9.1.0/24 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7\n"
+                + "-A ALAGG-east -d 10.9.0.7/32 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7\n");
+        outputs.put("ip6tables -w 5 -S ALAGG-east", "-N ALAGG-east\n"
+                + "-A ALAGG-east -d fd09:1::/64 -m mark ! --mark 0xa1a9 -j NFQUEUE --queue-num 7\n");
+        outputs.put("ip -4 route show dev lo proto 161", "10.9.0.7 scope link mtu 1480\n10.9.1.0/24 scope link mtu 1480\n");
+        outputs.put("ip -6 route show dev lo proto 161", "fd09:1::/64 metric 1024 mtu 1480 pref medium\n");
+        assertEquals("", capture.missing());
+
+        outputs.put("ip -4 route show dev lo proto 161", "10.9.1.0/24 scope link mtu 1480\n"); // a host route deleted
+        outputs.put("ip6tables -w 5 -S OUTPUT", "-P OUTPUT ACCEPT\n"); // the jump flushed
+        assertEquals("route to 10.9.0.7/32, ip6tables OUTPUT jump to ALAGG-east", capture.missing());
+        commands.clear();
+        capture.apply(settings("10.9.1.0/24, 10.9.0.7/32, fd09:1::/64", false, 1480));
+        assertEquals("iptables -w 5 -D OUTPUT -j ALAGG-east", commands.get(0), "from scratch: " + commands);
+        assertTrue(commands.contains("ip6tables -w 5 -I OUTPUT 1 -j ALAGG-east"), commands.toString());
+        assertTrue(commands.contains("ip -4 route add 10.9.0.7/32 dev lo mtu 1480 proto 161"), commands.toString());
     }
 
     /** A chain iptables cannot remove (still listed by iptables -S) is an error, and the state file stays. */
