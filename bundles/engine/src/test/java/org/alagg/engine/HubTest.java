@@ -42,7 +42,10 @@ class HubTest {
     /** Loss in percent on each hub link, both ways. */
     private final int[] lossPercent = new int[2 * SPOKES];
     /** How many more DATA frames of each spoke to drop on the way to the hub. */
-    private final int[] dropData = new int[SPOKES];
+    /** Spoke k's next packet is dropped, every copy of it (its global sequence, whichever links carry it). */
+    private final boolean[] dropNextPacket = new boolean[SPOKES];
+    /** The global sequence whose copies are dropped, per spoke; set by the first DATA frame after arming. */
+    private final Integer[] droppedSequence = new Integer[SPOKES];
     private final org.alagg.protocol.FrameHeader header = new org.alagg.protocol.FrameHeader();
     private final Random random = new Random(5);
     private DataPath hub;
@@ -105,14 +108,21 @@ class HubTest {
         }
     }
 
-    /** Whether this frame of spoke {@code k} is a DATA frame {@link #dropData} says to drop. */
+    /**
+     * Whether this frame of spoke {@code k} is a copy of the packet {@link #dropNextPacket} says to drop: by its global
+     * sequence, so every copy goes however many links are UP (a busy machine may have one link DOWN for a moment).
+     */
     private synchronized boolean dropped(int k, PacketBatch frames, int i) {
-        if (dropData[k] == 0 || org.alagg.protocol.FrameCodec.decode(frames.packet(i), 0, frames.length(i), header)
+        if (!dropNextPacket[k] && droppedSequence[k] == null
+                || org.alagg.protocol.FrameCodec.decode(frames.packet(i), 0, frames.length(i), header)
                 != org.alagg.protocol.Reject.NONE || header.frameType() != org.alagg.protocol.FrameType.DATA) {
             return false;
         }
-        dropData[k]--;
-        return true;
+        if (dropNextPacket[k]) {
+            dropNextPacket[k] = false;
+            droppedSequence[k] = header.globalSequence();
+        }
+        return header.globalSequence() == droppedSequence[k];
     }
 
     private synchronized boolean random(int percent) {
@@ -288,7 +298,9 @@ class HubTest {
         };
         send(spokeSources[2], 0, 1);
         await("spoke 2's stream started", () -> counter(leaving, "passed") == 1);
-        dropData[2] = 2; // both copies of its next packet: the hub waits for it, holding the rest
+        synchronized (this) {
+            dropNextPacket[2] = true; // every copy of its next packet: the hub waits for it, holding the rest
+        }
         send(spokeSources[2], 1, 51);
         await("the hub holds spoke 2's packets behind the gap", () -> leaving.receive.counters.snapshot().get("held") == 49);
         assertEquals(1, counter(leaving, "passed"));
