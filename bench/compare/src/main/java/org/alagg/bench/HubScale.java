@@ -39,8 +39,15 @@ public final class HubScale {
     public static void main(String[] args) throws Exception {
         Path root = Path.of(System.getProperty("alagg.root", ".")).toAbsolutePath().normalize();
         boolean quick = List.of(args).contains("--quick");
-        // {spokes, idle peers}: 8 spokes and 24 idle peers are 32 peers at the hub with the spokes' load of 8
-        int[][] sizes = quick ? new int[][] {{1, 0}, {4, 0}, {4, 12}} : new int[][] {{1, 0}, {8, 0}, {8, 24}, {32, 0}};
+        // {spokes, idle peers}: 1 spoke and 31 idle peers are 32 peers at the hub with the machine's load of 1 (the cost
+        // of peers alone); 8 spokes and 24 idle peers are 32 peers with the spokes' load of 8
+        int[][] sizes = quick ? new int[][] {{1, 0}, {1, 15}, {4, 0}, {4, 12}}
+                : new int[][] {{1, 0}, {1, 31}, {8, 0}, {8, 24}, {32, 0}};
+        int given = List.of(args).indexOf("--sizes");
+        if (given >= 0) { // --sizes 1+0,1+31: spokes+idle peers, for a run of some rows only
+            sizes = java.util.Arrays.stream(args[given + 1].split(",")).map(size -> java.util.Arrays.stream(
+                    size.split("\\+")).mapToInt(Integer::parseInt).toArray()).toArray(int[][]::new);
+        }
         int seconds = quick ? 5 : 10;
         String machine = Machine.describe().caption();
         List<Run> runs = new ArrayList<>();
@@ -156,8 +163,9 @@ public final class HubScale {
                 + "processor time per GB is the cost of its peers alone, not of a busier machine.\n\n");
         md.append("Peers at the hub: the spokes (each a JVM of its own, carrying one flow) and, in the rows with idle peers, "
                 + "sections for peers that do not exist (two links each, probed every 100 ms until silent for 3 s, then ever "
-                + "less often, up to once a second): 8 spokes and "
-                + "24 idle peers are 32 peers at the hub with the load of 8 spokes on the machine.\n\n");
+                + "less often, up to once a second): 1 spoke and 31 idle peers are 32 peers at the hub with the machine's "
+                + "load of 1 spoke (what peers cost the hub, nothing else changing), 8 spokes and 24 idle peers are 32 peers "
+                + "with the load of 8 spokes, which on 2 cores also measures 9 JVMs contending for them.\n\n");
         md.append("| spokes | idle peers | asked | goodput together (Mbit/s) | GB carried | hub CPU s | hub CPU s per GB | vs 1 spoke | hub RSS (MB) | bed forwarding after (s) |\n");
         md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Run r : runs) {
