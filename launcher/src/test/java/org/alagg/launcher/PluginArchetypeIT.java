@@ -92,7 +92,7 @@ class PluginArchetypeIT {
         assertFalse(Files.exists(workspace.directory().resolve("capture")), "the project made from it is removed");
     }
 
-    /** The project's unit tests and its boot in Felix ran and passed; its jar imports the API only, [2.5,3). */
+    /** The project's unit tests and its boot in Felix ran and passed; its jar imports the API only, [2.6,3). */
     private Path verified(String artifactId, String className) throws IOException {
         Path project = workspace.directory().resolve(artifactId);
         assertPassed(project.resolve("target/surefire-reports"), className + "Test");

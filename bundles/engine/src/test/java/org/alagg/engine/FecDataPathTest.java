@@ -1,0 +1,117 @@
+package org.alagg.engine;
+
+import static org.alagg.engine.DataPathTest.assertDeliveredInOrderOnce;
+import static org.alagg.engine.DataPathTest.awaitTotals;
+import static org.alagg.engine.DataPathTest.peer;
+import static org.alagg.engine.DataPathTest.send;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.alagg.api.LinkScheduler;
+import org.alagg.reorder.windowed.WindowedOrder;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Forward error correction through the data path with in-memory links: the egress thread sends m PARITY frames after
+ * every k DATA frames, the ingress thread repairs what the links lost, in order, once.
+ */
+class FecDataPathTest {
+    private final DataPathTest paths = new DataPathTest();
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        paths.stop();
+    }
+
+    /** Each packet on one link, in turn: what weighted does on two equal links. */
+    static final class Alternate implements LinkScheduler {
+        @Override
+        public int choose(int sequence, int length, int[] up, int upCount, int[] chosen) {
+            chosen[0] = up[Math.floorMod(sequence, upCount)];
+            return 1;
+        }
+    }
+
+    private static FecSettings ratio(int k, int m, long timeoutMs) {
+        return FecSettings.of(k + ":" + m, timeoutMs, FecSettings.DEFAULT_TARGET_LOSS);
+    }
+
+    private DataPath start(DataPathTest.LossyWire wire, DataPathTest.Source source, DataPathTest.Sink sink,
+                           FecSettings fec) throws Exception {
+        DataPath path = paths.start(wire, source, sink, 2, new WindowedOrder());
+        peer(path).scheduler = new Alternate();
+        peer(path).fecConfigured = fec;
+        peer(path).fec = fec;
+        return path;
+    }
+
+    @Test
+    void fourTwoRepairsTenPercentLossOnEachLink() throws Exception {
+        DataPathTest.LossyWire wire = new DataPathTest.LossyWire(10, 0);
+        DataPathTest.Source source = new DataPathTest.Source();
+        DataPathTest.Sink sink = new DataPathTest.Sink();
+        DataPath path = start(wire, source, sink, ratio(4, 2, 5));
+        int count = 20_000;
+        long started = System.nanoTime();
+        send(source, 0, count);
+        Map<String, Long> stats = awaitTotals(path, "every packet passed or counted lost",
+                s -> s.get("passed") + s.get("lost") + s.get("late") >= count - 10);
+        System.out.println("FEC 4:2: " + (System.nanoTime() - started) / 1_000_000 + " ms");
+        assertDeliveredInOrderOnce(sink);
+        double loss = 1 - sink.delivered.size() / (double) count;
+        Map<String, Long> sent = path.sendTotals();
+        System.out.printf("FEC 4:2, 10 %% loss on each link: %.3f %% lost after repair, %s%n", 100 * loss, stats);
+        assertTrue(stats.get("fec_repaired") > count * 0.05, "about a tenth of the packets repaired: " + stats);
+        assertTrue(loss < 0.02, "4:2 leaves under 1 % of 10 % loss (0.8 % expected), got " + loss + ": " + stats);
+        long parity = sent.get("fec_parity_sent");
+        assertTrue(parity >= count / 2 - 20 && parity <= count / 2 + 200, "2 parity frames per 4 packets: " + sent);
+        assertTrue(stats.get("fec_parity_received") > parity * 0.85, "what the links did not lose: " + stats);
+        assertTrue(stats.get("fec_parity_used") >= stats.get("fec_repaired"), "one parity symbol per repair: " + stats);
+        assertEquals(0, stats.get("malformed_unknown_frame_type"), stats.toString());
+    }
+
+    @Test
+    void xorRepairsOneLossAGroupAndASparseFlowIsNotHeld() throws Exception {
+        DataPathTest.LossyWire wire = new DataPathTest.LossyWire(0, 0);
+        DataPathTest.Source source = new DataPathTest.Source();
+        DataPathTest.Sink sink = new DataPathTest.Sink();
+        DataPath path = start(wire, source, sink, ratio(8, 1, 5));
+        // three packets, then nothing: the group closes on its timeout, so its one parity frame goes
+        send(source, 0, 3);
+        Map<String, Long> stats = awaitTotals(path, "the three passed and the parity came",
+                s -> s.get("passed") >= 3 && s.get("fec_parity_received") >= 1);
+        assertEquals(1, path.sendTotals().get("fec_parity_sent"), "one group of 3, closed by its timeout");
+        assertEquals(0, stats.get("fec_repaired"));
+        long before = TimeUnit.NANOSECONDS.toMillis(System.nanoTime());
+        assertTrue(before > 0);
+    }
+
+    @Test
+    void theCoderAllocatesNothingPerPacket() {
+        FecEncoder encoder = new FecEncoder();
+        FecSettings settings = ratio(10, 4, 5);
+        ByteBuffer packet = ByteBuffer.allocateDirect(1400);
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        for (int warm = 0; warm < 20_000; warm++) {
+            encoder.add(settings, 1, warm, packet, 1400, 1, 0);
+            if (encoder.full()) {
+                encoder.close();
+            }
+        }
+        long before = threads.getCurrentThreadAllocatedBytes();
+        for (int n = 0; n < 10_000; n++) {
+            encoder.add(settings, 1, n, packet, 1400, 1, 0);
+            if (encoder.full()) {
+                encoder.close();
+            }
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(allocated < 1024, "encoding allocates nothing per packet: " + allocated + " bytes for 10 000");
+    }
+}
