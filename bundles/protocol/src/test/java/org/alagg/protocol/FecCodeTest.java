@@ -161,6 +161,24 @@ class FecCodeTest {
         repairAndCheck(new FecDecoder(20), k, m, data, parity, lost, length);
     }
 
+    /** docs/protocol.md's example, computed with Python from the text alone. */
+    @Test
+    void theSpecificationsExampleHolds() {
+        assertEquals(0x7f, FecCode.coefficient(1, 0));
+        assertEquals(0xfc, FecCode.coefficient(1, 1));
+        assertEquals(0xe2, FecCode.coefficient(2, 0));
+        assertEquals(0x1d, FecCode.coefficient(3, 1));
+        byte[] d0 = {0, 2, 1, 0x45, 0x00, 0};
+        byte[] d1 = {0, 3, 2, 0x60, 1, 2};
+        byte[][] parity = new byte[2][6];
+        for (int j = 0; j < 2; j++) {
+            FecCode.encode(parity[j], j, d0, 0, 6);
+            FecCode.encode(parity[j], j, d1, 1, 6);
+        }
+        assertEquals("000103250102", java.util.HexFormat.of().formatHex(parity[0]));
+        assertEquals("00e79a2ffce5", java.util.HexFormat.of().formatHex(parity[1]));
+    }
+
     @Test
     void symbolHeaderCarriesLengthAndProtocol() {
         byte[] symbol = new byte[8];
