@@ -11,15 +11,19 @@ import org.alagg.protocol.Sequence;
 /**
  * The ingress thread's forward error correction for one peer: the DATA packets of the groups still open (a ring by
  * sequence number, as symbols), the parity symbols that came for them, and the repair of a group as soon as k of its
- * k + m frames are here. Bounded: {@value #GROUPS} open groups (the oldest evicted, its missing packets counted
- * unrepairable) and {@value #RING} packets. Made once per peer, at its first PARITY frame (about 1 MB); nothing is
- * allocated per frame. The caller ({@link PeerReceive}) has authenticated every frame it gives here and hands repaired
+ * k + m frames are here. Bounded: {@value #GROUPS} groups (a settled one evicted first, else the oldest, its missing
+ * packets counted unrepairable) and {@value #RING} packets. Made once per peer, at its first PARITY frame (2 MB, and
+ * 2 KB for each parity row of a group slot the first time it is used); nothing is allocated per frame in steady state. The caller ({@link PeerReceive}) has authenticated every frame it gives here and hands repaired
  * packets to duplicate discard and reordering like received ones.
  */
 final class FecRepair {
-    static final int GROUPS = 8;
-    /** Packets kept: more than {@value #GROUPS} groups of the largest k. */
-    static final int RING = 256;
+    /**
+     * Groups kept. Many: the transport hands over each link's frames in batches, so a group's parity on one link may be
+     * taken up to a batch (64 frames, about ten groups of 4:2) before its DATA frames on another.
+     */
+    static final int GROUPS = 48;
+    /** Packets kept, by sequence number. */
+    static final int RING = 1024;
     /** How long after the last PARITY frame the peer counts as sending FEC. */
     static final long ACTIVE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final int MAX = Alagg.MAX_FEC_FRAMES;
@@ -38,7 +42,7 @@ final class FecRepair {
     private final int[] length = new int[GROUPS];
     /** The parity symbols of each group that came, as a bit set by index. */
     private final int[] parityHere = new int[GROUPS];
-    private final byte[][][] parity = new byte[GROUPS][MAX][FecEncoder.SYMBOL];
+    private final byte[][][] parity = new byte[GROUPS][MAX][];
 
     private final FecDecoder decoder = new FecDecoder(MAX);
     private final int[] missing = new int[MAX];
@@ -46,9 +50,8 @@ final class FecRepair {
     private final byte[][] syndromes = new byte[MAX][FecEncoder.SYMBOL];
     private final byte[][] out = new byte[MAX][];
 
-    /** The end of the newest group a parity frame named: a gap after it may still be repaired. */
-    private boolean floorKnown;
-    private int floor;
+    /** The largest k the peer's parity frames named since it began sending them. */
+    private int largestK;
     private long lastParityNanos;
     private boolean everParity;
 
@@ -64,11 +67,14 @@ final class FecRepair {
     }
 
     /**
-     * The number a link's frames may move its horizon to at most while the peer sends FEC: a gap in a group whose
-     * parity has not come yet is not given up, as the parity may fill it. {@code sequence} when nothing holds it back.
+     * The horizon (gaps before it are given up, {@link PeerReceive}) as FEC lets it go while the peer sends parity: the
+     * largest k lately named less. A link sends a group's parity after its DATA frames of the group and before the
+     * next group's, so once every link has passed {@code h}, the group of any number before {@code h - k} ended before
+     * {@code h}: every frame of it, parity included, came or was lost, and a gap there can no longer be repaired. A gap
+     * after it may still be. {@code horizon} unchanged when the peer sends no parity.
      */
-    int cap(int sequence, long now) {
-        return floorKnown && active(now) && Sequence.isAfter(sequence, floor) ? floor : sequence;
+    int horizon(int horizon, long now) {
+        return active(now) ? horizon - largestK : horizon;
     }
 
     /** Keeps a received DATA packet (authentic, new) as its symbol. */
@@ -104,13 +110,9 @@ final class FecRepair {
      */
     int parity(int groupFirst, int groupK, int groupM, int index, ByteBuffer frame, int offset, int symbolLength,
                long now, Counters counters, int unrepairable) {
+        largestK = active(now) ? Math.max(largestK, groupK) : groupK;
         everParity = true;
         lastParityNanos = now;
-        int end = groupFirst + groupK;
-        if (!floorKnown || Sequence.isAfter(end, floor)) {
-            floor = end;
-            floorKnown = true;
-        }
         int g = find(groupFirst);
         if (g < 0) {
             g = evict(counters, unrepairable);
@@ -125,6 +127,9 @@ final class FecRepair {
             return -1;
         }
         if ((parityHere[g] & 1 << index) == 0 && !settled[g]) {
+            if (parity[g][index] == null) {
+                parity[g][index] = new byte[FecEncoder.SYMBOL]; // once per slot and row
+            }
             frame.get(offset, parity[g][index], 0, symbolLength);
             parityHere[g] |= 1 << index;
         }
@@ -140,16 +145,26 @@ final class FecRepair {
         return -1;
     }
 
-    /** A free group, or the oldest one's, whose packets still missing are counted unrepairable. */
+    /**
+     * A free group, else the oldest settled one, else the oldest one, whose packets still missing are counted
+     * unrepairable.
+     */
     private int evict(Counters counters, int unrepairable) {
         int oldest = -1;
+        int oldestSettled = -1;
         for (int g = 0; g < GROUPS; g++) {
             if (!used[g]) {
                 return g;
             }
+            if (settled[g] && (oldestSettled < 0 || Sequence.isAfter(first[oldestSettled], first[g]))) {
+                oldestSettled = g;
+            }
             if (oldest < 0 || Sequence.isAfter(first[oldest], first[g])) {
                 oldest = g;
             }
+        }
+        if (oldestSettled >= 0) {
+            return oldestSettled;
         }
         if (!settled[oldest]) {
             counters.add(unrepairable, missing(oldest));
@@ -240,6 +255,5 @@ final class FecRepair {
         for (int i = 0; i < RING; i++) {
             dataLength[i] = 0;
         }
-        floorKnown = false;
     }
 }

@@ -364,9 +364,6 @@ final class PeerReceive implements ReorderOutput {
      * window's reach: it moves nothing a forged frame could not.
      */
     private void passed(OpenLink link, int sequence) {
-        if (fec != null) {
-            sequence = fec.cap(sequence, currentHeardNanos);
-        }
         if (!inLinkOrder || Sequence.distance(history.highest(), sequence) > history.aheadLimit()) {
             return;
         }
@@ -402,6 +399,9 @@ final class PeerReceive implements ReorderOutput {
                 horizon = l.passedSequence;
             }
             any = true;
+        }
+        if (any && fec != null) {
+            horizon = fec.horizon(horizon, now);
         }
         if (!any || horizonKnown && !Sequence.isAfter(horizon, this.horizon)) {
             return;

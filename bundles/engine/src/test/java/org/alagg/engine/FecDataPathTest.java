@@ -52,7 +52,7 @@ class FecDataPathTest {
 
     @Test
     void fourTwoRepairsTenPercentLossOnEachLink() throws Exception {
-        DataPathTest.LossyWire wire = new DataPathTest.LossyWire(10, 0);
+        DataPathTest.LossyWire wire = new DataPathTest.LossyWire(10, 40);
         DataPathTest.Source source = new DataPathTest.Source();
         DataPathTest.Sink sink = new DataPathTest.Sink();
         DataPath path = start(wire, source, sink, ratio(4, 2, 5));
