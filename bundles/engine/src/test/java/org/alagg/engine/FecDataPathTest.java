@@ -114,4 +114,45 @@ class FecDataPathTest {
         long allocated = threads.getCurrentThreadAllocatedBytes() - before;
         assertTrue(allocated < 1024, "encoding allocates nothing per packet: " + allocated + " bytes for 10 000");
     }
+
+    /** The receiver: a group of 4 missing its first packet, repaired from parity 0, again and again, allocates nothing. */
+    @Test
+    void theRepairAllocatesNothingPerPacket() {
+        FecEncoder encoder = new FecEncoder();
+        FecSettings settings = ratio(4, 2, 5);
+        ByteBuffer[] packets = new ByteBuffer[4];
+        for (int i = 0; i < 4; i++) {
+            packets[i] = ByteBuffer.allocateDirect(1400);
+            packets[i].put(0, (byte) 0x45).put(7, (byte) i);
+            encoder.add(settings, 1, i, packets[i], 1400 - i, 1, 0);
+        }
+        ByteBuffer parity = ByteBuffer.allocateDirect(encoder.length());
+        parity.put(0, encoder.parity(0), 0, encoder.length());
+        FecRepair repair = new FecRepair();
+        Counters counters = new Counters(Ingress.COUNTERS);
+        int[] repaired = new int[1];
+        FecRepair.Repaired to = (sequence, symbol, length, code) -> {
+            assertEquals(1400, length);
+            assertEquals(0x45, symbol.get(org.alagg.protocol.FecCode.SYMBOL_HEADER));
+            repaired[0]++;
+        };
+        com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = 0;
+        int groups = 30_000;
+        for (int n = 0; n < groups; n++) {
+            if (n == groups / 2) {
+                before = threads.getCurrentThreadAllocatedBytes();
+            }
+            int first = n * 4; // the same packets under new numbers: the code does not depend on them
+            for (int i = 1; i < 4; i++) {
+                repair.keep(first + i, packets[i], 0, 1400 - i, 1);
+            }
+            int g = repair.parity(first, 4, 2, 0, parity, 0, encoder.length(), 1, counters, Ingress.FEC_UNREPAIRABLE);
+            assertEquals(1, repair.repair(g, to), "one parity symbol used");
+        }
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertEquals(groups, repaired[0]);
+        assertTrue(allocated < 1024, "repairing allocates nothing per packet: " + allocated + " bytes for " + groups / 2);
+    }
 }
