@@ -75,7 +75,7 @@ class FecBedIT {
         bed.loss(1, 0);
         bed.loss(2, 0);
         bed.cut(2, false);
-        awaitLinksUp();
+        Beds.awaitLinksUp(bed);
     }
 
     /**
@@ -238,13 +238,7 @@ class FecBedIT {
                 side.instance().applyConfig(config, Duration.ofSeconds(20));
             }
         }
-        awaitLinksUp();
+        Beds.awaitLinksUp(bed);
     }
 
-    private void awaitLinksUp() throws Exception {
-        for (Side side : List.of(a, b)) {
-            await(side + ": every link UP", () -> side.instance().links(), l -> l.size() == 2
-                    && l.values().stream().allMatch(r -> r.state().equals("UP")));
-        }
-    }
 }

@@ -108,24 +108,25 @@ public final class ModesBench {
         bed.loss(2, loss);
         Thread.sleep(mode[1].equals("auto") ? 3000 : 1000); // auto: the probes' reports measure the loss first
         long before = wireBytes(bed);
+        Map<String, Long> countersBefore = bed.b().instance().stats();
         Traffic.Iperf udp = Traffic.udp(bed.a(), bed.b().ipv4(), seconds, UDP_RATE, UDP_LENGTH);
         long wire = wireBytes(bed) - before;
+        Map<String, Long> countersAfter = bed.b().instance().stats();
+        StringBuilder counters = new StringBuilder();
+        for (String c : List.of("passed", "lost", "late", "fec_repaired", "fec_unrepairable", "reorder_timeout_us")) {
+            counters.append(' ').append(c).append(' ').append(countersAfter.getOrDefault(c, 0L)
+                    - (c.equals("reorder_timeout_us") ? 0 : countersBefore.getOrDefault(c, 0L)));
+        }
         double delivered = (udp.packets() - udp.lostPackets()) * (double) UDP_LENGTH;
-        CompletableFuture<Traffic.Ping> ping = CompletableFuture.supplyAsync(() -> {
-            try {
-                return Traffic.ping(bed.a(), bed.b().ipv4(), (seconds + 1) * 50, 0.02);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        CompletableFuture<Traffic.Ping> ping = pingBeside(bed, seconds);
         Traffic.Iperf tcp = Traffic.tcpSettled(bed.a(), bed.b().ipv4(), 1, seconds);
         Traffic.Ping pings = ping.join();
         bed.loss(1, 0);
         bed.loss(2, 0);
         String name = mode[0] + (mode[1].isEmpty() ? "" : " + fec " + mode[1]);
         LossyRow row = new LossyRow(loss, name, udp, wire / delivered, tcp, pings);
-        System.out.printf(Locale.ROOT, "%d %% loss, %s: UDP %s, %.2f wire bytes per delivered byte; TCP %s; ping %s%n",
-                loss, name, udp, row.wirePerDelivered(), tcp, pings);
+        System.out.printf(Locale.ROOT, "%d %% loss, %s: UDP %s, %.2f wire bytes per delivered byte (B's Alagg:%s); TCP %s;"
+                + " ping %s%n", loss, name, udp, row.wirePerDelivered(), counters, tcp, pings);
         return row;
     }
 
@@ -166,14 +167,7 @@ public final class ModesBench {
         Thread.sleep(1000);
         long before = wireBytes(bed);
         long started = System.nanoTime();
-        // every reply's time, beside the transfer (a quiet background ping gives only a summary)
-        CompletableFuture<Traffic.Ping> ping = CompletableFuture.supplyAsync(() -> {
-            try {
-                return Traffic.ping(bed.a(), bed.b().ipv4(), (seconds + 1) * 50, 0.02);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        CompletableFuture<Traffic.Ping> ping = pingBeside(bed, seconds);
         Traffic.Iperf tcp = Traffic.tcpSettled(bed.a(), bed.b().ipv4(), 1, seconds);
         Traffic.Ping pings = ping.join();
         double wireBytesPerSecond = (wireBytes(bed) - before) / ((System.nanoTime() - started) / 1e9);
@@ -183,6 +177,17 @@ public final class ModesBench {
         System.out.printf(Locale.ROOT, "%s, %s: %.0f Mbit/s, %.2f wire bytes per goodput byte, ping %s%n", row.shape(),
                 row.mode(), row.megabitsPerSecond(), row.wirePerGoodput(), pings);
         return row;
+    }
+
+    /** Pings B from A every 20 ms for a run's length and a second: every reply's time (a background ping gives a summary). */
+    private static CompletableFuture<Traffic.Ping> pingBeside(Bed bed, int seconds) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return Traffic.ping(bed.a(), bed.b().ipv4(), (seconds + 1) * 50, 0.02);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     /** "50mbit" -> "50". */

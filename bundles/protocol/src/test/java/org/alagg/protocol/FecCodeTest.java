@@ -69,17 +69,10 @@ class FecCodeTest {
         int length = 37;
         for (int k = 1; k <= 20; k++) {
             for (int m = 1; m <= 20; m++) {
-                byte[][] data = new byte[k][length];
-                byte[][] parity = new byte[m][length];
-                for (byte[] d : data) {
-                    random.nextBytes(d);
-                }
+                byte[][] data = randomSymbols(random, k, length);
+                byte[][] parity = encode(data, m, length);
                 for (int j = 0; j < m; j++) {
-                    for (int i = 0; i < k; i++) {
-                        FecCode.encode(parity[j], j, data[i], i, length);
-                        // the reference: byte by byte
-                    }
-                    for (int t = 0; t < length; t++) {
+                    for (int t = 0; t < length; t++) { // the reference: byte by byte
                         int expected = 0;
                         for (int i = 0; i < k; i++) {
                             expected ^= slowMultiply(FecCode.coefficient(j, i), data[i][t] & 0xff);
@@ -101,6 +94,25 @@ class FecCodeTest {
                 }
             }
         }
+    }
+
+    private static byte[][] randomSymbols(Random random, int k, int length) {
+        byte[][] data = new byte[k][length];
+        for (byte[] d : data) {
+            random.nextBytes(d);
+        }
+        return data;
+    }
+
+    /** The m parity symbols of the data symbols. */
+    private static byte[][] encode(byte[][] data, int m, int length) {
+        byte[][] parity = new byte[m][length];
+        for (int j = 0; j < m; j++) {
+            for (int i = 0; i < data.length; i++) {
+                FecCode.encode(parity[j], j, data[i], i, length);
+            }
+        }
+        return parity;
     }
 
     private static void repairAndCheck(FecDecoder decoder, int k, int m, byte[][] data, byte[][] parity, boolean[] lost,
@@ -144,16 +156,8 @@ class FecCodeTest {
         int k = 235;
         int m = 20;
         int length = 9;
-        byte[][] data = new byte[k][length];
-        byte[][] parity = new byte[m][length];
-        for (byte[] d : data) {
-            random.nextBytes(d);
-        }
-        for (int j = 0; j < m; j++) {
-            for (int i = 0; i < k; i++) {
-                FecCode.encode(parity[j], j, data[i], i, length);
-            }
-        }
+        byte[][] data = randomSymbols(random, k, length);
+        byte[][] parity = encode(data, m, length);
         boolean[] lost = new boolean[k + m];
         for (int i = 0; i < 20; i++) {
             lost[i * 11] = true;
