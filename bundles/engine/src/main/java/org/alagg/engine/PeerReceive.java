@@ -32,9 +32,10 @@ import org.alagg.protocol.Sequence;
  * old one already released is waited for again. A strategy that throws is dropped: the packets it held are
  * recovered from the pool and delivered in sequence order, and the peer's stream goes on in arrival order.
  *
- * <p>Every frame of the peer's links ends up in exactly one counter: {@code received = tagless + auth_missing
- * + auth_failed + probes + stale_epoch + epoch_unconfirmed + discarded + rogue + overflow + passed
- * + source_not_allowed + late + held}. Ingress thread only, except the published counters and {@link #peerEpoch}.
+ * <p>Every frame of the peer's links ends up in exactly one counter, and so does every packet forward error correction
+ * rebuilt ({@link FecRepair}): {@code received + fec_repaired = tagless + auth_missing + auth_failed + probes
+ * + stale_epoch + epoch_unconfirmed + discarded + rogue + overflow + passed + source_not_allowed + late + held
+ * + fec_parity_received}. Ingress thread only, except the published counters and {@link #peerEpoch}.
  */
 final class PeerReceive implements ReorderOutput {
     private static final String ARRIVAL_ORDER_FALLBACK = "what it held was delivered in order; packets go in arrival "

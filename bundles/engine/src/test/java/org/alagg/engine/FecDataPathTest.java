@@ -152,4 +152,57 @@ class FecDataPathTest {
         assertEquals(groups, repaired[0]);
         assertTrue(allocated < 1024, "repairing allocates nothing per packet: " + allocated + " bytes for " + groups / 2);
     }
+
+    /**
+     * With a key, a PARITY frame under another key changes nothing (it would rebuild a packet the stream has not had);
+     * a frame of a type this side does not know (as PARITY is to a peer without FEC) is counted and dropped.
+     */
+    @Test
+    void aForgedParityTouchesNothingAndAnUnknownFrameTypeIsCountedAndDropped() throws Exception {
+        DataPathTest.LossyWire wire = new DataPathTest.LossyWire(0, 0);
+        DataPathTest.Source source = new DataPathTest.Source();
+        DataPathTest.Sink sink = new DataPathTest.Sink();
+        DataPath path = start(wire, source, sink, ratio(4, 2, 5));
+        byte[] key = TrustTest.key(1);
+        DataPathTest.trust(path, new Trust(key, null, java.util.List.of()));
+        send(source, 0, 8);
+        DataPathTest.await("two groups delivered", () -> sink.delivered.size() == 8);
+        int epoch = peer(path).send.epoch;
+        int next = peer(path).send.nextSequence;
+        wire.put(parityFrame(epoch, next, TrustTest.key(3)), 0); // another key: it would rebuild packet 1 000 001
+        byte[] unknown = parityFrame(epoch, next, key);
+        unknown[1] = 5; // a frame type no version knows
+        wire.put(unknown, 1);
+        Map<String, Long> stats = awaitTotals(path, "both frames counted",
+                s -> s.get("auth_failed") == 1 && s.get("malformed_unknown_frame_type") == 1);
+        send(source, 8, 16);
+        DataPathTest.await("the stream goes on", () -> sink.delivered.size() == 16);
+        assertTrue(sink.delivered.stream().noneMatch(n -> n >= 1_000_000), "a forged packet was delivered: " + sink.delivered);
+        assertEquals(0, stats.get("fec_repaired"), stats.toString());
+        assertEquals(1, stats.get("tagless"), stats.toString());
+        // the same frame under the key would have done it: the repair is real, only the tag stopped it
+        wire.put(parityFrame(epoch, peer(path).send.nextSequence, key), 0);
+        DataPathTest.await("the genuine parity rebuilt its packet", () -> sink.delivered.contains(1_000_001));
+        assertEquals(1, path.receiveTotals().get("fec_repaired"));
+        Counting.assertConserved(path);
+    }
+
+    /** A PARITY frame of a group of one (its parity is the packet itself): packet 1 000 001, signed with {@code key}. */
+    private static byte[] parityFrame(int epoch, int first, byte[] key) {
+        int inner = org.alagg.protocol.Parity.HEADER + org.alagg.protocol.FecCode.SYMBOL_HEADER + 60;
+        ByteBuffer frame = ByteBuffer.allocate(org.alagg.protocol.FrameCodec.HEADER_LENGTH + inner
+                + org.alagg.protocol.FrameAuth.TAG_LENGTH);
+        org.alagg.protocol.FrameCodec.encode(new org.alagg.protocol.FrameHeader()
+                .frameType(org.alagg.protocol.FrameType.PARITY).payloadProtocol(org.alagg.protocol.PayloadProtocol.NONE)
+                .innerLength(inner).epoch(epoch).globalSequence(first).linkSequence(1_000)
+                .authTagLength(org.alagg.protocol.FrameAuth.TAG_LENGTH), frame, 0);
+        int at = org.alagg.protocol.FrameCodec.HEADER_LENGTH;
+        org.alagg.protocol.Parity.write(frame, at, 1, 1, 0);
+        frame.putShort(at + 4, (short) 60).put(at + 6, (byte) 1).put(at + 7, (byte) 0x45).putInt(at + 11, 1_000_001)
+                .putInt(at + 23, 0x0A090101);
+        org.alagg.protocol.FrameAuth auth = new org.alagg.protocol.FrameAuth(key);
+        auth.digestPayload(frame, 0, inner);
+        auth.sign(frame, 0, inner, 0x020000000000L, 0x020000000000L);
+        return frame.array();
+    }
 }
