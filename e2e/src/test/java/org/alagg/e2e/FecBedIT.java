@@ -31,7 +31,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * left after {@code fec 4:2} is no more than {@code redundant}'s while its wire bytes per delivered byte are at most 0.8
  * of redundant's; {@code 10:2} and {@code auto} with their figures. Then, in {@code fec} mode: a link cut mid-transfer
  * and a burst of a few hundred ms lost on one link leave a transfer intact without a stall over 1 s, and ping's p50 is
- * no more than redundant's plus {@code fec.timeout.ms}.
+ * no more than redundant's plus {@code fec.timeout.ms}. At the end both sides' counters add up (PARITY frames and
+ * repaired packets included).
  */
 @RequiresRoot(tools = {"nft", "iperf3", "nc", "ping", "ethtool"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -181,6 +182,13 @@ class FecBedIT {
         assertEquals(0.0, fec.lossPercent(), fec.toString());
         assertTrue(fec.percentile(50) <= redundant.percentile(50) + FEC_TIMEOUT_MS,
                 "ping p50 in fec mode is at most redundant's + fec.timeout.ms: " + fec + " against " + redundant);
+    }
+
+    /** After it all, PARITY frames and repaired packets included: every frame and packet in exactly one counter. */
+    @Test
+    @Order(5)
+    void theCountersAddUp() throws Exception {
+        Conservation.assertCountersAddUp(bed);
     }
 
     /** A UDP stream A -> B in this mode with both links lossy. */
