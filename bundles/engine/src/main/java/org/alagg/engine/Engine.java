@@ -266,7 +266,10 @@ public final class Engine implements InstanceStatus {
     private void followPeers() {
         for (Peer peer : path.peers) {
             ReorderTimeout.follow(peer);
-            FecAuto.follow(peer);
+            String fec = FecAuto.follow(peer);
+            if (fec != null) {
+                events.info("peer " + peer.name, fec);
+            }
             long restarts = peer.receive.counters.snapshot().get("peer_restarts");
             Long seen = peerRestartsSeen.put(peer, restarts);
             if (seen != null && restarts != seen) {

@@ -13,11 +13,15 @@ final class FecAuto {
     private FecAuto() {
     }
 
-    /** Control thread: the peer's k:m for the links' loss now, when its FEC is auto. */
-    static void follow(Peer peer) {
+    /**
+     * Control thread: the peer's k:m for the links' loss now, when its FEC is auto.
+     *
+     * @return what changed, for the log; null when nothing did
+     */
+    static String follow(Peer peer) {
         FecSettings configured = peer.fecConfigured;
         if (!configured.auto()) {
-            return;
+            return null;
         }
         double loss = -1;
         for (OpenLink link : peer.links) {
@@ -27,7 +31,7 @@ final class FecAuto {
             }
         }
         if (loss < 0) {
-            return; // nothing measured yet: the last choice stays
+            return null; // nothing measured yet: the last choice stays
         }
         FecSettings now = peer.fec;
         int[] best = choose(loss, configured.targetLoss());
@@ -35,7 +39,12 @@ final class FecAuto {
                 && (double) best[1] / best[0] > 0.8 * now.m() / now.k();
         if (!keep && (now.k() != best[0] || now.m() != best[1] || !now.auto())) {
             peer.fec = configured.chosen(best[0], best[1]);
+            return String.format(java.util.Locale.ROOT, "forward error correction auto: %d:%d (%.0f %% more frames) for"
+                    + " %.2f %% loss on the worst link up, %.4f %% left expected (target %.4f %%)", best[0], best[1],
+                    100.0 * best[1] / best[0], 100 * loss, 100 * residual(best[0], best[1], loss),
+                    100 * configured.targetLoss());
         }
+        return null;
     }
 
     /**
