@@ -128,6 +128,8 @@ class FecBedIT {
         report("fec", "4:2 against redundant: residual loss %.3f %% / %.3f %%, wire bytes per delivered byte %.2f / %.2f"
                 + " = %.2f", fec.residualPercent(), redundant.residualPercent(), fec.wirePerDelivered(),
                 redundant.wirePerDelivered(), fec.wirePerDelivered() / redundant.wirePerDelivered());
+        report("fec", "auto's choices (A's log): %s", a.instance().log().lines()
+                .filter(l -> l.contains("forward error correction auto")).map(String::strip).toList());
         assertTrue(fec.received().getOrDefault("fec_repaired", 0L) > fec.udp().packets() / 20,
                 "FEC repaired about a tenth of the packets: " + fec);
         assertTrue(fec.residualPercent() <= redundant.residualPercent(), "fec 4:2 loses no more than redundant: "

@@ -6,10 +6,13 @@ import org.alagg.api.Alagg;
  * {@code fec.ratio = auto}: the control thread chooses k:m from the loss the links measure towards the peer (the
  * probes' reports, {@link LinkQuality}), so that the residual loss stays under {@code fec.target.loss} at the least
  * overhead m / k. A group's frames are taken as lost independently with the worst loss among the links that are up.
- * The choice changes only when the one in effect misses the target or another costs a fifth less, so that the loss
- * figure's noise does not flip it every tick.
+ * The choice changes only when the one in effect misses the target or another costs a fifth less, and a new one is made
+ * for a tenth more loss than measured, so that the loss figure's noise does not flip it every tick.
  */
 final class FecAuto {
+    /** The loss a new choice is made for, relative to the loss measured. */
+    static final double MARGIN = 1.1;
+
     private FecAuto() {
     }
 
@@ -34,7 +37,9 @@ final class FecAuto {
             return null; // nothing measured yet: the last choice stays
         }
         FecSettings now = peer.fec;
-        int[] best = choose(loss, configured.targetLoss());
+        // chosen for a tenth more loss than measured: the figure moves, and a choice at the edge of the target would
+        // change again at its next tick
+        int[] best = choose(loss * MARGIN, configured.targetLoss());
         boolean keep = now.on() && residual(now.k(), now.m(), loss) <= configured.targetLoss()
                 && (double) best[1] / best[0] > 0.8 * now.m() / now.k();
         if (!keep && (now.k() != best[0] || now.m() != best[1] || !now.auto())) {
