@@ -19,7 +19,10 @@ local CHALLENGE = 16
 local REPORT = 12
 local MTU_PROBE_BIT = 0x40000000
 
-local frame_types = { [1] = "DATA", [2] = "PROBE", [3] = "PROBE_REPLY" }
+local frame_types = { [1] = "DATA", [2] = "PROBE", [3] = "PROBE_REPLY", [4] = "PARITY" }
+-- PARITY: the group header before the parity symbol (docs/protocol.md section 3)
+local PARITY_HEADER = 4
+local PARITY_MIN = 8
 local payload_protocols = { [0] = "NONE", [1] = "IPv4", [2] = "IPv6", [3] = "Ethernet" }
 
 local f = alagg.fields
@@ -48,6 +51,11 @@ f.report_received = ProtoField.uint32("alagg.report.received", "Received", base.
 f.report_lost = ProtoField.uint32("alagg.report.lost", "Lost", base.DEC)
 f.heard_count = ProtoField.uint8("alagg.heard.count", "Heard count", base.DEC)
 f.heard_link = ProtoField.uint8("alagg.heard.link", "Heard link id", base.DEC)
+f.parity_k = ProtoField.uint8("alagg.parity.k", "k (DATA frames in the group)", base.DEC)
+f.parity_m = ProtoField.uint8("alagg.parity.m", "m (PARITY frames of the group)", base.DEC)
+f.parity_index = ProtoField.uint8("alagg.parity.index", "Index (parity row)", base.DEC)
+f.parity_reserved = ProtoField.uint8("alagg.parity.reserved", "Reserved", base.HEX)
+f.parity_symbol = ProtoField.bytes("alagg.parity.symbol", "Parity symbol")
 f.tag_key_id = ProtoField.uint8("alagg.tag.key_id", "Key id", base.HEX)
 f.tag_mac = ProtoField.bytes("alagg.tag.mac", "MAC")
 f.tag = ProtoField.bytes("alagg.tag", "Auth tag")
@@ -59,7 +67,7 @@ local e = {
     expert.group.MALFORMED, expert.severity.ERROR),
   bad_version = ProtoExpert.new("alagg.bad_version", "bad_version: Version is not 1",
     expert.group.MALFORMED, expert.severity.ERROR),
-  unknown_frame_type = ProtoExpert.new("alagg.unknown_frame_type", "unknown_frame_type: Frame type is not 1, 2 or 3",
+  unknown_frame_type = ProtoExpert.new("alagg.unknown_frame_type", "unknown_frame_type: Frame type is not 1-4",
     expert.group.MALFORMED, expert.severity.ERROR),
   reserved_flags = ProtoExpert.new("alagg.reserved_flags", "reserved_flags: a flag other than AUTH is set",
     expert.group.MALFORMED, expert.severity.ERROR),
@@ -71,10 +79,10 @@ local e = {
     "inner_length_overflow: 20 + Inner length + Auth tag length is more than the frame holds",
     expert.group.MALFORMED, expert.severity.ERROR),
   payload_protocol_mismatch = ProtoExpert.new("alagg.payload_protocol_mismatch",
-    "payload_protocol_mismatch: DATA without a payload protocol, or a probe with one",
+    "payload_protocol_mismatch: DATA without a payload protocol, or a probe or parity with one",
     expert.group.MALFORMED, expert.severity.ERROR),
   short_payload = ProtoExpert.new("alagg.short_payload",
-    "short_payload: DATA without payload, or a probe body shorter than 12 bytes",
+    "short_payload: DATA without payload, a probe body shorter than 12 bytes, or parity shorter than 8",
     expert.group.MALFORMED, expert.severity.ERROR),
   tag_length = ProtoExpert.new("alagg.tag_length_unusual",
     "the auth tag is not 17 bytes: a receiver with a key refuses it (auth_failed)", expert.group.PROTOCOL,
@@ -179,7 +187,7 @@ function alagg.dissector(buffer, pinfo, tree)
 
   local name = frame_types[frame_type] or ("type " .. frame_type)
   pinfo.cols.info = string.format("%s link %d lseq %u%s", name, link_id, link_seq,
-    frame_type == 1 and string.format(" gseq %u", global_seq) or "")
+    (frame_type == 1 or frame_type == 4) and string.format(" gseq %u", global_seq) or "")
 
   -- the receiver rules, in their order; a receiver drops the frame at the first that fails
   local dropped = false
@@ -197,7 +205,8 @@ function alagg.dissector(buffer, pinfo, tree)
   rule((auth and tag_length > 0) or (not auth and tag_length == 0), tl, e.auth_flag_mismatch)
   rule(HEADER + inner + tag_length <= sent, il, e.inner_length_overflow)
   rule((frame_type == 1) == (proto ~= 0), p, e.payload_protocol_mismatch)
-  rule((frame_type == 1 and inner > 0) or (frame_type ~= 1 and inner >= PROBE_BODY), il, e.short_payload)
+  rule((frame_type == 1 and inner > 0) or (frame_type == 4 and inner >= PARITY_MIN)
+    or (frame_type ~= 1 and frame_type ~= 4 and inner >= PROBE_BODY), il, e.short_payload)
   if dropped then
     pinfo.cols.info = tostring(pinfo.cols.info) .. " [dropped by a receiver]"
     if available > HEADER then
@@ -211,6 +220,15 @@ function alagg.dissector(buffer, pinfo, tree)
   if frame_type == 2 then
     local id = probe_body(root, payload, inner, false)
     pinfo.cols.info = tostring(pinfo.cols.info) .. string.format(" id %u", id)
+  elseif frame_type == 4 then
+    local k = payload(0, 1):uint()
+    root:add(f.parity_k, payload(0, 1))
+    root:add(f.parity_m, payload(1, 1))
+    root:add(f.parity_index, payload(2, 1))
+    root:add(f.parity_reserved, payload(3, 1))
+    root:add(f.parity_symbol, payload(PARITY_HEADER, inner - PARITY_HEADER))
+    pinfo.cols.info = tostring(pinfo.cols.info) .. string.format(" group %u-%u index %u of %u", global_seq,
+      global_seq + k - 1, payload(2, 1):uint(), payload(1, 1):uint())
   elseif frame_type == 3 then
     local id, received = reply_body(root, payload, inner)
     pinfo.cols.info = tostring(pinfo.cols.info) .. string.format(" id %u", id)

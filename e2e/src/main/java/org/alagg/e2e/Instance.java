@@ -94,7 +94,8 @@ public final class Instance {
     }
 
     private long appliedCount() {
-        return log().lines().filter(l -> l.contains("Applied ")).count();
+        // a file read half-written is refused, then "valid again and applied" once read whole
+        return log().lines().filter(l -> l.contains("Applied ") || l.contains("is valid again and applied")).count();
     }
 
     /** The pid of the running {@code alagg run} JVM, or -1. */

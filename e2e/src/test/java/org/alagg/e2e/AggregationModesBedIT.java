@@ -81,7 +81,7 @@ class AggregationModesBedIT {
                 apply(side, original.get(side));
             }
         }
-        awaitLinksUp();
+        Beds.awaitLinksUp(bed);
     }
 
     /**
@@ -254,19 +254,13 @@ class AggregationModesBedIT {
                     .replaceAll("(?m)^scheduler = .*\\R", "");
             apply(side, config + "scheduler = " + scheduler + "\n");
         }
-        awaitLinksUp();
+        Beds.awaitLinksUp(bed);
     }
 
     private static void apply(Side side, String content) throws Exception {
         side.instance().applyConfig(content, Duration.ofSeconds(20));
     }
 
-    private void awaitLinksUp() throws Exception {
-        for (Side side : List.of(a, b)) {
-            await(side + ": every link UP", () -> side.instance().links(), l -> l.size() == 2
-                    && l.values().stream().allMatch(r -> r.state().equals("UP")));
-        }
-    }
 
     /** DATA frames a link sent: its frames less its probes. */
     private static long dataFrames(Map<String, Long> counters) {

@@ -61,6 +61,14 @@ final class Beds {
         }
     }
 
+    /** Waits until both sides report every link of the bed UP. */
+    static void awaitLinksUp(Bed bed) throws Exception {
+        for (Bed.Side side : List.of(bed.a(), bed.b())) {
+            await(side + ": every link UP", () -> side.instance().links(), l -> l.size() == bed.links()
+                    && l.values().stream().allMatch(r -> r.state().equals("UP")));
+        }
+    }
+
     /** Waits until an instance reports a link in the given state. */
     static Instance.LinkReport awaitLinkState(Instance instance, String link, String state) throws Exception {
         return await(instance.name() + " reports " + link + " " + state, () -> instance.links().get(link),

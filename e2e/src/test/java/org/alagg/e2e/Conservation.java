@@ -31,10 +31,14 @@ import org.alagg.e2e.Bed.Side;
 final class Conservation {
     /** The egress outcomes of a captured packet. */
     static final List<String> EGRESS = List.of("sent", "unsent", "too_big", "refused", "no_peer");
-    /** The ingress outcomes of a received frame ({@code held}: still held by a strategy). */
+    /**
+     * The ingress outcomes of a received frame ({@code held}: still held by a strategy; a PARITY frame ends in
+     * {@code fec_parity_received}), which also take the packets FEC repaired: they add up to {@code received} plus
+     * {@code fec_repaired}.
+     */
     static final List<String> INGRESS = List.of("unknown_source", "tagless", "auth_missing", "auth_failed", "probes",
             "stale_epoch", "epoch_unconfirmed", "discarded", "rogue", "overflow", "passed", "source_not_allowed", "late",
-            "held");
+            "held", "fec_parity_received");
     /** The counters every link reports. */
     static final List<String> LINK = List.of("frames_sent", "bytes_sent", "probes_sent", "refused_queue_full",
             "refused_too_big", "refused_down", "refused_other", "frames_received", "bytes_received", "duplicates", "lost",
@@ -80,7 +84,11 @@ final class Conservation {
         Map<String, Long> s = counters.stats();
         List<String> problems = new ArrayList<>();
         sum(problems, side, "egress", s, "captured", EGRESS);
-        sum(problems, side, "ingress", s, "received", INGRESS);
+        Map<String, Long> in = new java.util.HashMap<>(s);
+        if (s.containsKey("received") && s.containsKey("fec_repaired")) {
+            in.put("received + fec_repaired", s.get("received") + s.get("fec_repaired"));
+        }
+        sum(problems, side, "ingress", in, "received + fec_repaired", INGRESS);
         List<String> malformed = s.keySet().stream().filter(k -> k.startsWith("malformed_")).sorted().toList();
         if (malformed.isEmpty()) {
             problems.add(side + ": rule tagless == sum of malformed_*: alagg:stats --json has no malformed_* counter");

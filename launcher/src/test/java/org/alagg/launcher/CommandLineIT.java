@@ -499,6 +499,9 @@ class CommandLineIT {
                 "transport = afpacket   # default",
                 "reorder.window = 256   # default",
                 "reorder.timeout.ms = auto   # default",
+                "fec.ratio = off   # default",
+                "fec.timeout.ms = 5   # default",
+                "fec.target.loss = 0.1%   # default",
                 "probe.interval.ms = 100   # default",
                 "nfqueue.num = 0   # default",
                 "capture.forward = off   # default",
@@ -510,7 +513,7 @@ class CommandLineIT {
                         + " that do); the link stays DOWN until it does",
                 config + ":5: unknown key 'reorder.windwo' (did you mean 'reorder.window'?); known keys: instance,"
                         + " interceptor, reorder, ethertype, scheduler, transport, reorder.window, reorder.timeout.ms,"
-                        + " probe.interval.ms, nfqueue.num,"
+                        + " fec.ratio, fec.timeout.ms, fec.target.loss, probe.interval.ms, nfqueue.num,"
                         + " capture.destinations, capture.forward, tun.name, tun.address, tun.route, tun.offload, key,"
                         + " key.file, key.accept, key.accept.file, peer.allowed, metrics.listen, metrics.token,"
                         + " link.<interface>, plugin.<plugin>.<setting>"), problems);

@@ -82,6 +82,9 @@ class ConfigurationCheckTest {
                 "transport = afpacket   # default",
                 "reorder.window = 256   # default",
                 "reorder.timeout.ms = auto   # default",
+                "fec.ratio = off   # default",
+                "fec.timeout.ms = 5   # default",
+                "fec.target.loss = 0.1%   # default",
                 "probe.interval.ms = 100   # default",
                 "nfqueue.num = 0   # default",
                 "capture.forward = off   # default",
@@ -112,7 +115,8 @@ class ConfigurationCheckTest {
                 file() + ":3: warning: interface 'eth9' does not exist in this network namespace (ip link lists those"
                         + " that do); the link stays DOWN until it does",
                 file() + ":4: unknown key 'reordr' (did you mean 'reorder'?); known keys: instance, interceptor, reorder,"
-                        + " ethertype, scheduler, transport, reorder.window, reorder.timeout.ms, probe.interval.ms,"
+                        + " ethertype, scheduler, transport, reorder.window, reorder.timeout.ms, fec.ratio, fec.timeout.ms,"
+                        + " fec.target.loss, probe.interval.ms,"
                         + " nfqueue.num,"
                         + " capture.destinations, capture.forward, tun.name, tun.address, tun.route, tun.offload, key,"
                         + " key.file, key.accept, key.accept.file, peer.allowed, metrics.listen, metrics.token, link.<interface>,"

@@ -92,7 +92,7 @@ class PluginArchetypeIT {
         assertFalse(Files.exists(workspace.directory().resolve("capture")), "the project made from it is removed");
     }
 
-    /** The project's unit tests and its boot in Felix ran and passed; its jar imports the API only, [2.5,3). */
+    /** The project's unit tests and its boot in Felix ran and passed; its jar imports the API only, [2.6,3). */
     private Path verified(String artifactId, String className) throws IOException {
         Path project = workspace.directory().resolve(artifactId);
         assertPassed(project.resolve("target/surefire-reports"), className + "Test");
@@ -102,7 +102,7 @@ class PluginArchetypeIT {
             String imports = bundle.getManifest().getMainAttributes().getValue("Import-Package");
             Matcher api = Pattern.compile("org\\.alagg\\.api;version=\"\\[(\\d+)\\.(\\d+),(\\d+)\\)\"").matcher(imports);
             assertTrue(api.find(), "imports the API with a version range: " + imports);
-            assertEquals(List.of("2", "5", "3"), List.of(api.group(1), api.group(2), api.group(3)), imports);
+            assertEquals(List.of("2", "6", "3"), List.of(api.group(1), api.group(2), api.group(3)), imports);
             assertFalse(imports.replace("org.alagg.api;", "").contains("org.alagg."), "imports nothing of Alagg but the API: " + imports);
         }
         return jar;

@@ -51,8 +51,12 @@ public final class HotPathAllocationCheck {
                 + " pairwise on the wire, %d-byte IPv4 packets; warm-up %d s, measured %d s, per run%n", PACKET_LENGTH,
                 warmUpSeconds, measuredSeconds);
         List<Verdict> verdicts = new ArrayList<>();
-        verdicts.add(run("without a key", Trust.NONE, warmUpSeconds, measuredSeconds));
-        verdicts.add(run("with a key", new Trust(key, null, List.of()), warmUpSeconds, measuredSeconds));
+        verdicts.add(run("without a key", Trust.NONE, FecSettings.OFF, warmUpSeconds, measuredSeconds));
+        verdicts.add(run("with a key", new Trust(key, null, List.of()), FecSettings.OFF, warmUpSeconds, measuredSeconds));
+        // forward error correction: every packet added to its group's parity, 2 PARITY frames per 4 packets signed,
+        // verified and kept by the receiver (the wire loses nothing: repairs are FecDataPathTest's)
+        verdicts.add(run("key, fec 4:2", new Trust(key, null, List.of()), FecSettings.of("4:2", 5, 0.001), warmUpSeconds,
+                measuredSeconds));
 
         System.out.println();
         System.out.printf("%-14s %14s %12s %22s %22s %8s%n", "run", "packets", "packets/s", "alagg-egress B/packet",
@@ -64,17 +68,18 @@ public final class HotPathAllocationCheck {
         }
         boolean pass = verdicts.stream().allMatch(Verdict::pass);
         double worst = verdicts.stream().mapToDouble(Verdict::worst).max().orElse(Double.NaN);
-        System.out.printf("%s: at most %.4f B/packet on a hot thread, with and without a key (limit %.1f)%n",
+        System.out.printf("%s: at most %.4f B/packet on a hot thread, with and without a key, with FEC (limit %.1f)%n",
                 pass ? "PASS" : "FAIL", worst, LIMIT_BYTES_PER_PACKET);
         System.exit(pass ? 0 : 1);
     }
 
     /** One data path with {@code trust}, warmed up, then measured under a JFR recording; prints what it found. */
-    private static Verdict run(String name, Trust trust, long warmUpSeconds, long measuredSeconds) throws Exception {
+    private static Verdict run(String name, Trust trust, FecSettings fec, long warmUpSeconds, long measuredSeconds)
+            throws Exception {
         System.out.println();
-        System.out.println("== " + name + " (" + trust + ")");
+        System.out.println("== " + name + " (" + trust + ", " + fec + ")");
         LoopbackWire wire = new LoopbackWire();
-        DataPath path = start(wire, trust);
+        DataPath path = start(wire, trust, fec);
         Thread[] hot = {path.egress.thread(), path.ingress.thread()};
         TimeUnit.SECONDS.sleep(warmUpSeconds);
         Path file = Files.createTempFile("alagg-hot-path-", ".jfr");
@@ -107,11 +112,13 @@ public final class HotPathAllocationCheck {
         return new Verdict(name, packets, perPacket, trusted);
     }
 
-    private static DataPath start(LoopbackWire wire, Trust trust) {
+    private static DataPath start(LoopbackWire wire, Trust trust, FecSettings fec) {
         DataPath path = new DataPath(problem -> System.err.println("data path: " + problem));
         Peer peer = new Peer(Alagg.DEFAULT_PEER, Reordering.of(new ReorderSettings(256, TimeUnit.MILLISECONDS.toNanos(5)), null),
                 path);
         peer.trust = trust;
+        peer.fecConfigured = fec;
+        peer.fec = fec;
         peer.strategy = new WindowedOrder();
         path.interceptor = new EndlessSource(PACKET_LENGTH);
         path.delivery = packets -> packets.size();

@@ -236,6 +236,78 @@ public final class Alagg {
         return key;
     }
 
+    /**
+     * Engine (and peer) configuration property: forward error correction, {@code off} (the default), {@code k:m} (m parity
+     * frames after every k DATA frames) or {@code auto} (k and m chosen from the links' measured loss), checked by
+     * {@link #checkFecRatio}. @since 2.6
+     */
+    public static final String ENGINE_FEC_RATIO = "fec.ratio";
+    /** Engine (and peer) configuration property: how long a group of DATA frames stays open, in ms. @since 2.6 */
+    public static final String ENGINE_FEC_TIMEOUT_MS = "fec.timeout.ms";
+    /** Engine (and peer) configuration property: the residual loss {@code fec.ratio = auto} aims at. @since 2.6 */
+    public static final String ENGINE_FEC_TARGET_LOSS = "fec.target.loss";
+    /** The largest k and the largest m of {@link #ENGINE_FEC_RATIO}. @since 2.6 */
+    public static final int MAX_FEC_FRAMES = 20;
+    /** The largest {@link #ENGINE_FEC_TIMEOUT_MS}. @since 2.6 */
+    public static final long MAX_FEC_TIMEOUT_MS = 1000;
+
+    /**
+     * Returns a forward error correction setting written as the file writes it: {@code off}, {@code auto}, or
+     * {@code k:m} with k and m 1 to {@link #MAX_FEC_FRAMES} (spaces dropped).
+     *
+     * @throws IllegalArgumentException naming what is wrong with it
+     * @since 2.6
+     */
+    public static String checkFecRatio(String ratio) {
+        String v = ratio.strip().replace(" ", "");
+        if (v.equals("off") || v.equals("auto")) {
+            return v;
+        }
+        int colon = v.indexOf(':');
+        if (colon < 0) {
+            throw new IllegalArgumentException("FEC ratio '" + ratio + "' is not k:m (e.g. 4:2), 'off' or 'auto'");
+        }
+        long k;
+        long m;
+        try {
+            k = Long.parseLong(v.substring(0, colon));
+            m = Long.parseLong(v.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("FEC ratio '" + ratio + "' is not k:m (e.g. 4:2), 'off' or 'auto'");
+        }
+        checkRange("FEC data frames per group (k)", k, 1, MAX_FEC_FRAMES);
+        checkRange("FEC parity frames per group (m)", m, 1, MAX_FEC_FRAMES);
+        return k + ":" + m;
+    }
+
+    /** Returns a FEC group timeout (1 to {@link #MAX_FEC_TIMEOUT_MS} ms) when it is one. @since 2.6 */
+    public static long checkFecTimeoutMs(long timeoutMs) {
+        return checkRange("FEC timeout (ms)", timeoutMs, 1, MAX_FEC_TIMEOUT_MS);
+    }
+
+    /**
+     * Returns a target residual loss as a fraction: written as a percentage ({@code 0.1%}) or a fraction
+     * ({@code 0.001}), above 0 and below 50 %.
+     *
+     * @throws IllegalArgumentException naming what is wrong with it
+     * @since 2.6
+     */
+    public static double checkFecTargetLoss(String loss) {
+        String v = loss.strip();
+        boolean percent = v.endsWith("%");
+        double d;
+        try {
+            d = Double.parseDouble(percent ? v.substring(0, v.length() - 1).strip() : v);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("FEC target loss '" + loss + "' is not a number (e.g. 0.1% or 0.001)");
+        }
+        double fraction = percent ? d / 100 : d;
+        if (!(fraction > 0 && fraction < 0.5)) {
+            throw new IllegalArgumentException("FEC target loss '" + loss + "' is out of range: above 0, below 50%");
+        }
+        return fraction;
+    }
+
     private static long checkRange(String what, long value, long min, long max) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(what + " " + value + " is out of range " + min + ".." + max);

@@ -17,7 +17,7 @@
  * major version breaks. A plugin built against 2.x imports {@code [2.x,3)} and runs on every later 2.y.
  */
 @Export
-@Version("2.5.0")
+@Version("2.6.0")
 package org.alagg.api;
 
 import org.osgi.annotation.bundle.Export;

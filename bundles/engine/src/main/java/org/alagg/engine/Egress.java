@@ -14,6 +14,7 @@ import org.alagg.protocol.FrameAuth;
 import org.alagg.protocol.FrameCodec;
 import org.alagg.protocol.FrameHeader;
 import org.alagg.protocol.FrameType;
+import org.alagg.protocol.Parity;
 import org.alagg.protocol.PayloadProtocol;
 import org.alagg.protocol.ProbeBody;
 import org.alagg.protocol.ProbeReport;
@@ -37,19 +38,22 @@ import org.alagg.protocol.ProbeReport;
  * this thread those of no peer; the totals are their sum.
  */
 final class Egress extends HotLoop {
-    static final List<String> COUNTERS = List.of("captured", "sent", "unsent", "too_big", "refused", "no_peer");
+    static final List<String> COUNTERS = List.of("captured", "sent", "unsent", "too_big", "refused", "no_peer",
+            "fec_parity_sent");
     static final int CAPTURED = 0;
     static final int SENT = 1;
     static final int UNSENT = 2;
     static final int TOO_BIG = 3;
     static final int REFUSED = 4;
     static final int NO_PEER = 5;
+    /** PARITY frames made (one per parity symbol and group; counted as made, whatever the kernel then did). */
+    static final int FEC_PARITY_SENT = 6;
     private static final String REDUNDANT_FALLBACK = "every packet goes on every link that is up until the scheduler "
             + "is installed or selected again";
 
     private final PacketBatch captured = new PacketBatch(DataPath.BATCH, DataPath.MAX_PACKET);
     private final PacketBatch frames = new PacketBatch(DataPath.BATCH * 4,
-            FrameCodec.HEADER_LENGTH + DataPath.MAX_PACKET + FrameAuth.TAG_LENGTH);
+            FrameCodec.HEADER_LENGTH + Parity.HEADER + FecEncoder.SYMBOL + FrameAuth.TAG_LENGTH);
     /** For each frame of {@link #frames}, the captured packet it carries. */
     private final int[] packetOfFrame = new int[frames.capacity()];
     /** For each captured packet: its peer (null: none claims it, or it was not framed), and whether a frame of it left. */
@@ -62,6 +66,11 @@ final class Egress extends HotLoop {
     private final byte[] destination = new byte[16];
     private final FrameHeader header = new FrameHeader().frameType(FrameType.DATA);
     private final FrameHeader control = new FrameHeader().payloadProtocol(PayloadProtocol.NONE);
+    private final FrameHeader parityHeader = new FrameHeader().frameType(FrameType.PARITY)
+            .payloadProtocol(PayloadProtocol.NONE);
+    /** The links a group's parity may go on, and how many of the group's frames each got ({@link #sendParity}). */
+    private final int[] parityLinks = new int[DataPath.MAX_LINKS];
+    private final int[] parityLoad = new int[DataPath.MAX_LINKS];
     /** A scheduler's choice among a peer's links that are up. */
     private final int[] chosen = new int[DataPath.MAX_LINKS];
     /** Captured packets no peer claims ({@code captured}, {@code no_peer}); each peer counts its own. */
@@ -135,9 +144,11 @@ final class Egress extends HotLoop {
     void turn() {
         sendControl(path.transport);
         long now = System.nanoTime();
-        long wait = Math.max(MIN_WAIT_NANOS, Math.min(DataPath.TURN_NANOS, health(path.transport, now) - now));
+        long due = Math.min(health(path.transport, now), groupsDue());
+        long wait = Math.max(MIN_WAIT_NANOS, Math.min(DataPath.TURN_NANOS, due - now));
         PacketInterceptor interceptor = path.interceptor;
         if (interceptor == null) {
+            closeExpiredGroups(path.transport, System.nanoTime());
             DataPath.idle(wait);
             return;
         }
@@ -148,11 +159,48 @@ final class Egress extends HotLoop {
             error.report("capture", e);
             DataPath.idle(); // then the next capture; what was committed before the failure is still sent
         }
-        if (captured.size() == 0) {
-            return;
+        if (captured.size() > 0) {
+            send(path.transport);
+            counters.publish();
         }
-        send(path.transport);
-        counters.publish();
+        closeExpiredGroups(path.transport, System.nanoTime());
+    }
+
+    /** The earliest end of an open FEC group's timeout among the peers. */
+    private long groupsDue() {
+        long due = Long.MAX_VALUE;
+        for (Peer peer : path.peers) {
+            FecEncoder fec = peer.send.fec;
+            if (fec != null) {
+                due = Math.min(due, fec.deadline());
+            }
+        }
+        return due;
+    }
+
+    /** Sends the parity of every group whose timeout ended with fewer than k frames: a sparse flow is not held. */
+    private void closeExpiredGroups(LinkTransport transport, long now) {
+        boolean any = false;
+        for (Peer peer : path.peers) {
+            FecEncoder fec = peer.send.fec;
+            if (fec != null && fec.open() && now - fec.deadline() >= 0) {
+                if (!any) {
+                    frames.clear();
+                    any = true;
+                }
+                PeerSend s = controlState(peer);
+                upLinks(peer, s);
+                sendParity(peer, s, transport);
+                s.counters.publish();
+            }
+        }
+        if (any) {
+            if (transport != null) {
+                flush(transport);
+            }
+            frames.clear();
+            publishLinks();
+        }
     }
 
     /** The peer whose allowed networks hold the packet's destination; null when none does (counted). */
@@ -176,23 +224,29 @@ final class Egress extends HotLoop {
             s.batch = batchNumber;
             batchPeers[batchPeerCount++] = peer;
             s.followTrust(peer.trust);
-            OpenLink[] links = peer.links;
-            int count = 0;
+            upLinks(peer, s);
+            s.followFec(peer.fec);
+        }
+        return s;
+    }
+
+    /** Lists the peer's links that are up (when none is, every link whose transport is up). */
+    private static void upLinks(Peer peer, PeerSend s) {
+        OpenLink[] links = peer.links;
+        int count = 0;
+        for (OpenLink link : links) {
+            if (link.isUp()) {
+                s.up[count++] = link.id();
+            }
+        }
+        if (count == 0) {
             for (OpenLink link : links) {
-                if (link.isUp()) {
+                if (link.transportUp()) {
                     s.up[count++] = link.id();
                 }
             }
-            if (count == 0) {
-                for (OpenLink link : links) {
-                    if (link.transportUp()) {
-                        s.up[count++] = link.id();
-                    }
-                }
-            }
-            s.upCount = count;
         }
-        return s;
+        s.upCount = count;
     }
 
     private void send(LinkTransport transport) {
@@ -234,6 +288,9 @@ final class Egress extends HotLoop {
                 continue;
             }
             if (s.nextSequence == EPOCH_END) {
+                if (s.fec != null && s.fec.open()) {
+                    sendParity(peer, s, transport); // a group never spans two epochs
+                }
                 startEpoch(peer);
             }
             int sequence = s.nextSequence++;
@@ -269,6 +326,17 @@ final class Egress extends HotLoop {
             if (!any) {
                 s.counters.add(REFUSED, 1); // its number is a gap the peer gives up, as when every frame is refused
             }
+            FecSettings fec = peer.fec;
+            if (fec.on() && s.fec != null) {
+                // numbered: in the group whether or not a frame of it left (the peer may repair it)
+                s.fec.add(fec, s.epoch, sequence, packet, length, header.payloadProtocol().code(), System.nanoTime());
+                for (int t = 0; t < count; t++) {
+                    s.fec.carried(targets[t]);
+                }
+                if (s.fec.full()) {
+                    sendParity(peer, s, transport);
+                }
+            }
         }
         flush(transport);
         for (int i = 0; i < captured.size(); i++) {
@@ -281,6 +349,54 @@ final class Egress extends HotLoop {
             batchPeers[p] = null;
         }
         publishLinks();
+    }
+
+    /**
+     * Sends the open group's parity frames and closes it. Parity j goes on the link with the fewest of the group's frames
+     * so far (its DATA frames and the parity given it before; the lowest id on a tie): a link's loss then takes as few
+     * of the group's frames as it can, and never the parity with the most of the data.
+     */
+    private void sendParity(Peer peer, PeerSend s, LinkTransport transport) {
+        FecEncoder fec = s.fec;
+        int candidates = 0;
+        for (int u = 0; u < s.upCount; u++) {
+            OpenLink link = path.link(s.up[u]);
+            if (link != null) {
+                parityLinks[candidates] = link.id();
+                parityLoad[candidates++] = fec.frames(link.id());
+            }
+        }
+        if (candidates > 0 && transport != null) {
+            int tagLength = s.tagLength();
+            int innerLength = Parity.HEADER + fec.length();
+            parityHeader.innerLength(innerLength).epoch(fec.epoch()).globalSequence(fec.first()).authTagLength(tagLength);
+            for (int j = 0; j < fec.m(); j++) {
+                int best = 0;
+                for (int c = 1; c < candidates; c++) {
+                    if (parityLoad[c] < parityLoad[best]) {
+                        best = c;
+                    }
+                }
+                parityLoad[best]++;
+                OpenLink link = path.link(parityLinks[best]);
+                if (frames.isFull()) {
+                    flush(transport);
+                }
+                ByteBuffer slot = frames.slot(frames.size());
+                parityHeader.linkId(link.id()).linkSequence(link.nextLinkSequence++);
+                FrameCodec.encode(parityHeader, slot, 0);
+                Parity.write(slot, FrameCodec.HEADER_LENGTH, fec.k(), fec.m(), j);
+                slot.put(FrameCodec.HEADER_LENGTH + Parity.HEADER, fec.parity(j), 0, fec.length());
+                if (s.auth != null) {
+                    s.auth.digestPayload(slot, 0, innerLength);
+                    s.auth.sign(slot, 0, innerLength, link.localMac, link.peerMac);
+                }
+                packetOfFrame[frames.size()] = PARITY_FRAME;
+                frames.commit(FrameCodec.HEADER_LENGTH + innerLength + tagLength, null, link.id());
+                s.counters.add(FEC_PARITY_SENT, 1);
+            }
+        }
+        fec.close();
     }
 
     /** The sequence number that must not be reached within one epoch (2^31, docs/protocol.md section 5). */
@@ -314,6 +430,8 @@ final class Egress extends HotLoop {
     private static final int HEALTH_PROBE = -2;
     /** Marks a frame of {@link #frames} as a probe of the link's full MTU. */
     private static final int MTU_PROBE = -3;
+    /** Marks a frame of {@link #frames} as a PARITY frame. */
+    private static final int PARITY_FRAME = -4;
 
     /**
      * The links' health (issue 12): follows each link's state ({@link LinkHealth#evaluate}) and sends the probes that
@@ -505,7 +623,7 @@ final class Egress extends HotLoop {
             if (refusal == 0) {
                 link.sent.add(OpenLink.FRAMES_SENT, 1);
                 link.sent.add(OpenLink.BYTES_SENT, frames.length(j));
-                if (packetOfFrame[j] < 0) {
+                if (packetOfFrame[j] < 0 && packetOfFrame[j] != PARITY_FRAME) {
                     link.sent.add(OpenLink.PROBES_SENT, 1);
                     if (packetOfFrame[j] == HEALTH_PROBE) {
                         link.sent.add(OpenLink.HEALTH_PROBES_SENT, 1);

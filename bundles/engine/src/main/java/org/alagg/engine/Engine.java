@@ -203,6 +203,16 @@ public final class Engine implements InstanceStatus {
     }
 
     /** Whether any running peer's frames are authenticated. */
+    /**
+     * What a PARITY frame adds beyond the longest packet of its group (its group header and the symbol's length and
+     * protocol): with FEC on for any peer the packet limit leaves room for it, so parity fits the links' MTU.
+     */
+    static final int FEC_OVERHEAD = org.alagg.protocol.Parity.HEADER + org.alagg.protocol.FecCode.SYMBOL_HEADER;
+
+    private boolean anyFec() {
+        return peers.running().stream().anyMatch(p -> p.fecConfigured.on() || p.fecConfigured.auto());
+    }
+
     private boolean anyKey() {
         return peers.running().stream().anyMatch(p -> p.trust.authenticates());
     }
@@ -256,6 +266,10 @@ public final class Engine implements InstanceStatus {
     private void followPeers() {
         for (Peer peer : path.peers) {
             ReorderTimeout.follow(peer);
+            String fec = FecAuto.follow(peer);
+            if (fec != null) {
+                events.info("peer " + peer.name, fec);
+            }
             long restarts = peer.receive.counters.snapshot().get("peer_restarts");
             Long seen = peerRestartsSeen.put(peer, restarts);
             if (seen != null && restarts != seen) {
@@ -286,7 +300,7 @@ public final class Engine implements InstanceStatus {
 
     /** What a frame adds to a packet: the header, and the tag when any peer has a key (one limit serves all peers). */
     private int overhead() {
-        return FrameCodec.HEADER_LENGTH + (anyKey() ? FrameAuth.TAG_LENGTH : 0);
+        return FrameCodec.HEADER_LENGTH + (anyKey() ? FrameAuth.TAG_LENGTH : 0) + (anyFec() ? FEC_OVERHEAD : 0);
     }
 
     // --- plugins, by name ---------------------------------------------------------------------------------

@@ -34,6 +34,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Interval between two probes on each link, in milliseconds; a link nothing is heard on for three intervals is DOWN", min = "10", max = "10000")
     long probe_interval_ms() default 100;
 
+    @AttributeDefinition(description = "Forward error correction: off, k:m (m parity frames after every k DATA frames, k and m 1-20) or auto (chosen from the links' loss)")
+    String fec_ratio() default "off";
+
+    @AttributeDefinition(description = "How long a FEC group stays open before its parity goes with fewer frames, in milliseconds", min = "1", max = "1000")
+    long fec_timeout_ms() default 5;
+
+    @AttributeDefinition(description = "The residual loss fec.ratio = auto aims at: a percentage (0.1%) or a fraction (0.001)")
+    String fec_target_loss() default "0.1%";
+
     @AttributeDefinition(name = "alagg.origin", description = "Where this configuration came from")
     String alagg_origin() default "";
 }

@@ -23,11 +23,11 @@ import org.alagg.protocol.FrameAuth;
  */
 record EngineSettings(String instance, String interceptor, String strategy, int ethertype, String scheduler,
         String transport, ReorderSettings reorder, boolean reorderTimeoutAuto, Trust trust, long probeIntervalMs,
-        String origin) {
+        FecSettings fec, String origin) {
 
     static final EngineSettings DEFAULTS = new EngineSettings("alagg", "nfqueue", "windowed", Alagg.DEFAULT_ETHERTYPE,
             Engine.REDUNDANT, "afpacket", new ReorderSettings(256, ReorderTimeout.LEAST_NANOS), true, Trust.NONE,
-            Alagg.DEFAULT_PROBE_INTERVAL_MS, "");
+            Alagg.DEFAULT_PROBE_INTERVAL_MS, FecSettings.OFF, "");
 
     /** A configuration with bad values: every problem, each naming its property and value. */
     static final class Invalid extends IllegalArgumentException {
@@ -52,7 +52,7 @@ record EngineSettings(String instance, String interceptor, String strategy, int 
     /** The properties a peer's configuration may give; what it leaves out comes from the engine configuration. */
     private static final List<String> PEER_OWN = List.of(Alagg.ENGINE_STRATEGY, Alagg.ENGINE_SCHEDULER,
             Alagg.ENGINE_REORDER_WINDOW, Alagg.ENGINE_REORDER_TIMEOUT_MS, Alagg.ENGINE_KEY, Alagg.ENGINE_KEY_ACCEPT,
-            Alagg.PEER_ALLOWED);
+            Alagg.PEER_ALLOWED, Alagg.ENGINE_FEC_RATIO, Alagg.ENGINE_FEC_TIMEOUT_MS, Alagg.ENGINE_FEC_TARGET_LOSS);
 
     /**
      * The settings of a peer configured besides the default one ({@link PeerDefinition}): its own strategy, scheduler,
@@ -65,7 +65,8 @@ record EngineSettings(String instance, String interceptor, String strategy, int 
         Map<String, Object> merged = new java.util.HashMap<>();
         for (String key : List.of(Alagg.ENGINE_INSTANCE, Alagg.ENGINE_INTERCEPTOR, Alagg.ENGINE_STRATEGY,
                 Alagg.ENGINE_ETHERTYPE, Alagg.ENGINE_SCHEDULER, Alagg.ENGINE_TRANSPORT, Alagg.ENGINE_REORDER_WINDOW,
-                Alagg.ENGINE_REORDER_TIMEOUT_MS, Alagg.ENGINE_PROBE_INTERVAL_MS)) {
+                Alagg.ENGINE_REORDER_TIMEOUT_MS, Alagg.ENGINE_PROBE_INTERVAL_MS, Alagg.ENGINE_FEC_RATIO,
+                Alagg.ENGINE_FEC_TIMEOUT_MS, Alagg.ENGINE_FEC_TARGET_LOSS)) {
             merged.put(key, raw(key));
         }
         java.util.Base64.Encoder base64 = java.util.Base64.getEncoder();
@@ -101,10 +102,15 @@ record EngineSettings(String instance, String interceptor, String strategy, int 
         long probeIntervalMs = r.get(Alagg.ENGINE_PROBE_INTERVAL_MS, fallback.probeIntervalMs,
                 v -> Alagg.checkProbeIntervalMs(number(v)));
         Trust trust = trust(properties, fallback.trust, allowedKey, problems);
+        String fecRatio = r.get(Alagg.ENGINE_FEC_RATIO, fallback.fec.ratio(), v -> Alagg.checkFecRatio(v.toString()));
+        long fecTimeoutMs = r.get(Alagg.ENGINE_FEC_TIMEOUT_MS, fallback.fec.timeoutMs(),
+                v -> Alagg.checkFecTimeoutMs(number(v)));
+        double fecTarget = r.get(Alagg.ENGINE_FEC_TARGET_LOSS, fallback.fec.targetLoss(),
+                v -> Alagg.checkFecTargetLoss(v.toString()));
         Object origin = properties.get(Alagg.ORIGIN);
         EngineSettings settings = new EngineSettings(instance, interceptor, strategy, ethertype, scheduler, transport,
                 new ReorderSettings(window, auto ? ReorderTimeout.LEAST_NANOS : TimeUnit.MILLISECONDS.toNanos(timeoutMs)),
-                auto, trust, probeIntervalMs,
+                auto, trust, probeIntervalMs, FecSettings.of(fecRatio, fecTimeoutMs, fecTarget),
                 origin == null ? "" : origin.toString());
         if (!problems.isEmpty()) {
             throw new Invalid(problems, settings);
@@ -194,6 +200,9 @@ record EngineSettings(String instance, String interceptor, String strategy, int 
             case Alagg.ENGINE_REORDER_TIMEOUT_MS -> reorderTimeoutAuto ? Alagg.REORDER_TIMEOUT_AUTO
                     : TimeUnit.NANOSECONDS.toMillis(reorder.timeoutNanos());
             case Alagg.ENGINE_PROBE_INTERVAL_MS -> probeIntervalMs;
+            case Alagg.ENGINE_FEC_RATIO -> fec.ratio();
+            case Alagg.ENGINE_FEC_TIMEOUT_MS -> fec.timeoutMs();
+            case Alagg.ENGINE_FEC_TARGET_LOSS -> fec.targetLoss();
             default -> throw new IllegalArgumentException(key);
         };
     }

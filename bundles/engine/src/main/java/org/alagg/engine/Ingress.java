@@ -55,13 +55,22 @@ final class Ingress extends HotLoop {
     static final int EPOCH_CONFLICTS = 22;
     /** The reordering timeout in effect, in microseconds: configured, or sized from the links ({@link ReorderTimeout}). */
     static final int REORDER_TIMEOUT_US = 23;
-    static final int FIRST_REJECT = 24;
+    /** Packets forward error correction gave back. */
+    static final int FEC_REPAIRED = 24;
+    /** Packets of groups FEC knew that it could not give back (too few frames came before the group was evicted). */
+    static final int FEC_UNREPAIRABLE = 25;
+    /** PARITY frames of the current epoch, authentic. */
+    static final int FEC_PARITY_RECEIVED = 26;
+    /** Parity symbols a repair used. */
+    static final int FEC_PARITY_USED = 27;
+    static final int FIRST_REJECT = 28;
 
     static {
         List<String> names = new ArrayList<>(List.of("passed", "discarded", "out_of_order", "lost", "rogue", "resets",
                 "tagless", "received", "late", "unknown_source", "peer_restarts", "stale_epoch", "undelivered",
                 "probes", "overflow", "held", "auth_missing", "auth_failed", "epoch_unconfirmed", "source_not_allowed",
-                "challenges", "probes_unanswered", "epoch_conflicts", "reorder_timeout_us"));
+                "challenges", "probes_unanswered", "epoch_conflicts", "reorder_timeout_us", "fec_repaired", "fec_unrepairable",
+                "fec_parity_received", "fec_parity_used"));
         for (Reject r : Reject.values()) {
             if (r != Reject.NONE) {
                 names.add("malformed_" + r.counterName());

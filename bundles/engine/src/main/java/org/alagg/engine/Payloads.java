@@ -26,4 +26,15 @@ final class Payloads {
             default: throw new IllegalArgumentException("a DATA frame cannot carry " + protocol);
         }
     }
+
+    /** The packet type of a payload protocol code (a repaired packet's, {@link FecRepair}); null when no packet has it. */
+    static PayloadType fromCode(int code) {
+        if (code == PayloadProtocol.IPV4.code()) {
+            return PayloadType.IPV4;
+        }
+        if (code == PayloadProtocol.IPV6.code()) {
+            return PayloadType.IPV6;
+        }
+        return code == PayloadProtocol.ETHERNET.code() ? PayloadType.ETHERNET : null;
+    }
 }

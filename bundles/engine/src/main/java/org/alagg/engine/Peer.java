@@ -26,6 +26,10 @@ final class Peer {
     volatile boolean reorderTimeoutAuto;
     /** The reordering settings with the timeout in effect; null: {@link #reordering}'s, as configured. */
     volatile ReorderSettings timing;
+    /** Forward error correction as configured. */
+    volatile FecSettings fecConfigured = FecSettings.OFF;
+    /** Forward error correction in effect: as configured, or with the k:m auto chose ({@link FecAuto}). */
+    volatile FecSettings fec = FecSettings.OFF;
     /** Its open links, a subset of {@link DataPath#links}; replaced whole with it. */
     volatile OpenLink[] links = new OpenLink[0];
     final PeerSend send;

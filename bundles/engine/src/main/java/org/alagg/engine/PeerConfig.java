@@ -24,6 +24,15 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
     @AttributeDefinition(description = "Reorder timeout in ms for this peer; unset: the engine's", required = false, min = "0")
     long reorder_timeout_ms();
 
+    @AttributeDefinition(description = "Forward error correction for this peer (off, k:m or auto); unset: the engine's", required = false)
+    String fec_ratio();
+
+    @AttributeDefinition(description = "FEC group timeout in ms for this peer; unset: the engine's", required = false, min = "1", max = "1000")
+    long fec_timeout_ms();
+
+    @AttributeDefinition(description = "Residual loss fec.ratio = auto aims at for this peer; unset: the engine's", required = false)
+    String fec_target_loss();
+
     @AttributeDefinition(name = "alagg.origin", description = "Where this configuration came from")
     String alagg_origin() default "";
 }

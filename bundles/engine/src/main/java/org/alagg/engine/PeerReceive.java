@@ -6,10 +6,13 @@ import org.alagg.api.ReorderOutput;
 import org.alagg.api.ReorderSettings;
 import org.alagg.api.ReorderStrategy;
 import org.alagg.api.ReorderStrategyFactory;
+import org.alagg.api.Alagg;
+import org.alagg.protocol.FecCode;
 import org.alagg.protocol.FrameAuth;
 import org.alagg.protocol.FrameCodec;
 import org.alagg.protocol.FrameHeader;
 import org.alagg.protocol.FrameType;
+import org.alagg.protocol.Parity;
 import org.alagg.protocol.ProbeBody;
 import org.alagg.protocol.ProbeReport;
 import org.alagg.protocol.Reject;
@@ -29,9 +32,10 @@ import org.alagg.protocol.Sequence;
  * old one already released is waited for again. A strategy that throws is dropped: the packets it held are
  * recovered from the pool and delivered in sequence order, and the peer's stream goes on in arrival order.
  *
- * <p>Every frame of the peer's links ends up in exactly one counter: {@code received = tagless + auth_missing
- * + auth_failed + probes + stale_epoch + epoch_unconfirmed + discarded + rogue + overflow + passed
- * + source_not_allowed + late + held}. Ingress thread only, except the published counters and {@link #peerEpoch}.
+ * <p>Every frame of the peer's links ends up in exactly one counter, and so does every packet forward error correction
+ * rebuilt ({@link FecRepair}): {@code received + fec_repaired = tagless + auth_missing + auth_failed + probes
+ * + stale_epoch + epoch_unconfirmed + discarded + rogue + overflow + passed + source_not_allowed + late + held
+ * + fec_parity_received}. Ingress thread only, except the published counters and {@link #peerEpoch}.
  */
 final class PeerReceive implements ReorderOutput {
     private static final String ARRIVAL_ORDER_FALLBACK = "what it held was delivered in order; packets go in arrival "
@@ -95,6 +99,10 @@ final class PeerReceive implements ReorderOutput {
     private long timeoutInEffect;
     /** Whether the frame being accepted came in its link's own order (a frame behind it moves no link's number). */
     private boolean inLinkOrder;
+    /** The peer's FEC groups; null until its first PARITY frame. */
+    private FecRepair fec;
+    private final FecRepair.Repaired repaired = this::repaired;
+    private long repairNow;
     /** How long a link that delivered a frame out of its own order stops gaps being given up before the timeout. */
     static final long REORDERING_LINK_MS = 10_000;
 
@@ -174,6 +182,9 @@ final class PeerReceive implements ReorderOutput {
     /** The links' numbers belong to a stream that ended (a new epoch, a jump): none is known of the new one. */
     private void forgetPassed() {
         horizonKnown = false;
+        if (fec != null) {
+            fec.reset();
+        }
         for (OpenLink l : peer.links) {
             l.passedKnown = false;
         }
@@ -295,6 +306,18 @@ final class PeerReceive implements ReorderOutput {
                 passed(link, header.globalSequence()); // the number the peer gives its next DATA frame
             }
         }
+        if (header.frameType() == FrameType.PARITY) {
+            if (epoch != PeerEpoch.Verdict.CURRENT) {
+                counters.add(epoch == PeerEpoch.Verdict.STALE ? Ingress.STALE_EPOCH : Ingress.EPOCH_UNCONFIRMED, 1);
+                if (path.control.space() >= peer.links.length && epochs.challengeDue(now)) {
+                    challenge();
+                }
+                return;
+            }
+            parity(frame, link, header, now);
+            lostBefore(now);
+            return;
+        }
         if (header.frameType() != FrameType.DATA) {
             counters.add(Ingress.PROBES, 1);
             if (header.frameType() == FrameType.PROBE_REPLY && epochs.answers(frame, FrameCodec.HEADER_LENGTH,
@@ -378,6 +401,9 @@ final class PeerReceive implements ReorderOutput {
             }
             any = true;
         }
+        if (any && fec != null) {
+            horizon = fec.horizon(horizon, now);
+        }
         if (!any || horizonKnown && !Sequence.isAfter(horizon, this.horizon)) {
             return;
         }
@@ -400,14 +426,78 @@ final class PeerReceive implements ReorderOutput {
         }
         link.received.add(OpenLink.DATA_RECEIVED, 1);
         passed(link, sequence + 1);
+        int protocol = header.payloadProtocol().code();
+        if (take(sequence, frame, FrameCodec.HEADER_LENGTH, header.innerLength(), protocol, link, now) && fec != null
+                && fec.active(now)) {
+            fec.keep(sequence, frame, FrameCodec.HEADER_LENGTH, header.innerLength(), protocol);
+            repair(fec.groupOf(sequence), now);
+        }
+    }
+
+    /**
+     * A PARITY frame of the peer's current epoch, authentic: its symbol is kept for its group, and the group repaired
+     * if it can be. The link then carried everything of the group it was to carry: its horizon moves past the group.
+     */
+    private void parity(ByteBuffer frame, OpenLink link, FrameHeader header, long now) {
+        counters.add(Ingress.FEC_PARITY_RECEIVED, 1);
+        int at = FrameCodec.HEADER_LENGTH;
+        int k = Parity.k(frame, at);
+        int m = Parity.m(frame, at);
+        int index = Parity.index(frame, at);
+        int first = header.globalSequence();
+        if (!Parity.valid(k, m, index) || k > Alagg.MAX_FEC_FRAMES || m > Alagg.MAX_FEC_FRAMES
+                || Sequence.distance(history.highest(), first + k - 1) > history.aheadLimit()
+                || cursorKnown && Sequence.distance(cursor, first + k) <= 0) {
+            return; // not a group this side can have, or one far ahead, or one already delivered or given up
+        }
+        if (fec == null) {
+            fec = new FecRepair(); // once per peer
+        }
+        int group = fec.parity(first, k, m, index, frame, at + Parity.HEADER, header.innerLength() - Parity.HEADER, now,
+                counters, Ingress.FEC_UNREPAIRABLE);
+        repair(group, now);
+        passed(link, first + k);
+    }
+
+    /** Repairs the group if it can be; each packet it gives back goes on as a received one would. */
+    private void repair(int group, long now) {
+        if (group < 0) {
+            return;
+        }
+        repairNow = now;
+        int used = fec.repair(group, repaired);
+        if (used > 0) {
+            counters.add(Ingress.FEC_PARITY_USED, used);
+        } else if (used < 0) {
+            counters.add(Ingress.FEC_UNREPAIRABLE, 1);
+        }
+    }
+
+    private void repaired(int sequence, ByteBuffer symbol, int packetLength, int protocolCode) {
+        if (history.seen(sequence)) {
+            return; // it came meanwhile
+        }
+        counters.add(Ingress.FEC_REPAIRED, 1);
+        take(sequence, symbol, FecCode.SYMBOL_HEADER, packetLength, protocolCode, null, repairNow);
+    }
+
+    /**
+     * A packet of the peer's current epoch, received or repaired: duplicate discard, then the strategy. Returns whether
+     * it was new (neither a duplicate nor rogue).
+     *
+     * @param link the link it came on (its duplicates are counted); null: repaired
+     */
+    private boolean take(int sequence, ByteBuffer frame, int offset, int length, int protocol, OpenLink link, long now) {
         switch (history.accept(sequence, now)) {
             case DUPLICATE:
                 counters.add(Ingress.DISCARDED, 1);
-                link.received.add(OpenLink.DUPLICATES, 1);
-                return;
+                if (link != null) {
+                    link.received.add(OpenLink.DUPLICATES, 1);
+                }
+                return false;
             case ROGUE:
                 counters.add(Ingress.ROGUE, 1);
-                return;
+                return false;
             case LATE:
                 counters.add(Ingress.OUT_OF_ORDER, 1);
                 break;
@@ -420,13 +510,13 @@ final class PeerReceive implements ReorderOutput {
             default:
                 break;
         }
-        org.alagg.api.PayloadType type = Payloads.fromWire(header.payloadProtocol());
-        int packet = reordering.pool().take(frame, FrameCodec.HEADER_LENGTH, header.innerLength(), type, sequence);
+        org.alagg.api.PayloadType type = Payloads.fromCode(protocol);
+        int packet = reordering.pool().take(frame, offset, length, type, sequence);
         if (packet < 0) {
             counters.add(Ingress.OVERFLOW, 1);
-            return;
+            return true;
         }
-        int addressLength = InnerAddress.read(frame, FrameCodec.HEADER_LENGTH, header.innerLength(), type, true, source);
+        int addressLength = InnerAddress.read(frame, offset, length, type, true, source);
         if (path.networks.lookup(source, addressLength) != peer) {
             reordering.pool().withhold(packet); // keeps its number, so no one waits for it; never delivered
         }
@@ -435,13 +525,14 @@ final class PeerReceive implements ReorderOutput {
         }
         if (strategy == null) {
             deliver(sequence, packet); // no strategy, or it failed: duplicate discard only
-            return;
+            return true;
         }
         try {
             strategy.accept(sequence, packet, now, this);
         } catch (Throwable e) {
             strategyFailed("accept", e);
         }
+        return true;
     }
 
     /** Whether the frame carries a valid tag under one of the keys; counts it when not. */

@@ -26,6 +26,8 @@ final class PeerSend {
     final int[] up = new int[DataPath.MAX_LINKS];
     int upCount;
     long batch = -1;
+    /** The open FEC group; null until FEC is first on for the peer. */
+    FecEncoder fec;
 
     PeerSend(Counters counters) {
         this.counters = counters;
@@ -36,6 +38,13 @@ final class PeerSend {
         if (wanted != trust) {
             auth = wanted.authenticates() ? new FrameAuth(wanted.key()) : null;
             trust = wanted;
+        }
+    }
+
+    /** Makes the FEC group state the first time FEC is on (allocates: only then). */
+    void followFec(FecSettings wanted) {
+        if (wanted.on() && fec == null) {
+            fec = new FecEncoder();
         }
     }
 

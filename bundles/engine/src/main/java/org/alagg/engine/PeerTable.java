@@ -130,6 +130,10 @@ final class PeerTable {
             peer.timing = null; // the control thread sizes the timeout again, from these settings
         }
         peer.reorderTimeoutAuto = s.reorderTimeoutAuto();
+        if (!s.fec().equals(peer.fecConfigured)) {
+            peer.fecConfigured = s.fec();
+            peer.fec = s.fec(); // auto: off until the control thread chose k:m from the links' loss
+        }
         peer.reordering = reordering;
         peer.strategy = strategies.apply(s.strategy());
         peer.scheduler = Engine.REDUNDANT.equals(s.scheduler()) ? null : schedulers.apply(s.scheduler());

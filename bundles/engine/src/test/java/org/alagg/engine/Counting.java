@@ -47,9 +47,11 @@ final class Counting {
                 "held"}) {
             parts += in.get(name);
         }
-        assertEquals(in.get("received"), parts, "received = unknown_source + tagless + auth_missing + auth_failed + "
-                + "probes + stale_epoch + epoch_unconfirmed + discarded + rogue + overflow + passed + source_not_allowed "
-                + "+ late + held: " + in);
+        // a PARITY frame ends in fec_parity_received; a packet FEC repaired ends in one of the parts as a received one
+        assertEquals(in.get("received") + in.get("fec_repaired"), parts + in.get("fec_parity_received"),
+                "received + fec_repaired = unknown_source + tagless + auth_missing + auth_failed + probes + stale_epoch"
+                + " + epoch_unconfirmed + discarded + rogue + overflow + passed + source_not_allowed + late + held"
+                + " + fec_parity_received: " + in);
         long malformed = in.entrySet().stream().filter(e -> e.getKey().startsWith("malformed_"))
                 .mapToLong(Map.Entry::getValue).sum();
         assertEquals(in.get("tagless"), malformed, "tagless = the malformed_* counters: " + in);

@@ -57,4 +57,36 @@ class EngineSettingsTest {
         assertEquals(EngineSettings.DEFAULTS.reorder(), e.usable.reorder());
         assertEquals("ok", e.usable.scheduler(), "good values are kept");
     }
+
+    @Test
+    void forwardErrorCorrectionIsOffUnlessARatioIsGivenAndAPeerMayHaveItsOwn() {
+        assertEquals(FecSettings.OFF, EngineSettings.DEFAULTS.fec());
+        EngineSettings s = EngineSettings.parse(Map.of(Alagg.ENGINE_FEC_RATIO, "4 : 2", Alagg.ENGINE_FEC_TIMEOUT_MS, "3",
+                Alagg.ENGINE_FEC_TARGET_LOSS, "0.5%"), EngineSettings.DEFAULTS);
+        assertEquals(new FecSettings(4, 2, false, 3_000_000L, 0.005), s.fec());
+        assertEquals(s.fec(), s.forPeer(Map.of()).fec(), "a peer that gives none takes the engine's");
+        FecSettings auto = s.forPeer(Map.of(Alagg.ENGINE_FEC_RATIO, "auto", Alagg.ENGINE_FEC_TARGET_LOSS, "0.0001")).fec();
+        assertTrue(auto.auto() && !auto.on(), "auto sends nothing until the control thread chose: " + auto);
+        assertEquals(0.0001, auto.targetLoss());
+        assertEquals(3, auto.timeoutMs(), "the engine's timeout");
+        EngineSettings.Invalid e = assertThrows(EngineSettings.Invalid.class, () -> EngineSettings.parse(Map.of(
+                Alagg.ENGINE_FEC_RATIO, "21:1", Alagg.ENGINE_FEC_TIMEOUT_MS, 0L, Alagg.ENGINE_FEC_TARGET_LOSS, "50%"),
+                EngineSettings.DEFAULTS));
+        String m = e.getMessage();
+        assertTrue(m.contains("fec.ratio = 21:1") && m.contains("1..20"), m);
+        assertTrue(m.contains("fec.timeout.ms = 0") && m.contains("1..1000"), m);
+        assertTrue(m.contains("fec.target.loss = 50%") && m.contains("below 50%"), m);
+        assertEquals(FecSettings.OFF, e.usable.fec());
+    }
+
+    @Test
+    void autoChoosesTheLeastOverheadThatMeetsTheTarget() {
+        assertEquals(0.008146, FecAuto.residual(4, 2, 0.1), 1e-6, "4:2 at 10 %: a packet lost, and 2 of the other 5 frames");
+        int[] chosen = FecAuto.choose(0.1, 0.001);
+        assertEquals(19, chosen[0]);
+        assertEquals(7, chosen[1]);
+        int[] clean = FecAuto.choose(0.0, 0.001);
+        assertEquals(20, clean[0], "no loss measured: the least overhead");
+        assertEquals(1, clean[1]);
+    }
 }

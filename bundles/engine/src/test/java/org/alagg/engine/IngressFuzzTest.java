@@ -566,7 +566,8 @@ class IngressFuzzTest {
                     "source_not_allowed", "late", "held"}) {
                 parts += in.get(name);
             }
-            assertEquals(in.get("received"), parts, when + ": " + p.name + " received = the sum of its parts: " + in);
+            assertEquals(in.get("received") + in.get("fec_repaired"), parts + in.get("fec_parity_received"),
+                    when + ": " + p.name + " received (+ repaired) = the sum of its parts: " + in);
             long malformed = in.entrySet().stream().filter(e -> e.getKey().startsWith("malformed_"))
                     .mapToLong(Map.Entry::getValue).sum();
             assertEquals(in.get("tagless"), malformed, when + ": " + p.name + " tagless = the malformed_*: " + in);

@@ -133,7 +133,7 @@ public final class FrameCodec {
         if ((type == FrameType.DATA) == (protocol == PayloadProtocol.NONE)) {
             return Reject.PAYLOAD_PROTOCOL_MISMATCH;
         }
-        int minimum = type == FrameType.DATA ? 1 : ProbeBody.LENGTH;
+        int minimum = type == FrameType.DATA ? 1 : type == FrameType.PARITY ? Parity.MIN_LENGTH : ProbeBody.LENGTH;
         return innerLength < minimum ? Reject.SHORT_PAYLOAD : Reject.NONE;
     }
 

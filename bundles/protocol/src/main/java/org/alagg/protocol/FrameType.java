@@ -7,7 +7,12 @@ public enum FrameType {
     /** Asks the peer to echo the {@linkplain ProbeBody probe body} back on the same link. */
     PROBE(2),
     /** The peer's echo of a {@link #PROBE}, body unchanged, so the prober can measure RTT. */
-    PROBE_REPLY(3);
+    PROBE_REPLY(3),
+    /**
+     * Forward error correction: one parity symbol over a group of consecutive DATA frames ({@link Parity}, {@link FecCode});
+     * its Global sequence is the group's first number.
+     */
+    PARITY(4);
 
     private final int code;
 
@@ -27,6 +32,7 @@ public enum FrameType {
             case 1: return DATA;
             case 2: return PROBE;
             case 3: return PROBE_REPLY;
+            case 4: return PARITY;
             default: return null;
         }
     }

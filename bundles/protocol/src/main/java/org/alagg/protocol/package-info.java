@@ -8,7 +8,7 @@
  * layout is specified in {@code docs/protocol.md}.
  */
 @Export
-@Version("1.2.0")
+@Version("1.3.0")
 package org.alagg.protocol;
 
 import org.osgi.annotation.bundle.Export;

@@ -65,7 +65,7 @@ class FrameCodecFuzzTest {
                 return Reject.BAD_VERSION;
             }
             int type = u8(f, 1);
-            if (type < 1 || type > 3) {
+            if (type < 1 || type > 4) {
                 return Reject.UNKNOWN_FRAME_TYPE;
             }
             int flags = u8(f, 2);
@@ -88,7 +88,7 @@ class FrameCodecFuzzTest {
             if (data == (protocol == 0)) {
                 return Reject.PAYLOAD_PROTOCOL_MISMATCH;
             }
-            if (inner < (data ? 1 : 12)) {
+            if (inner < (data ? 1 : type == 4 ? 8 : 12)) {
                 return Reject.SHORT_PAYLOAD;
             }
             return Reject.NONE;

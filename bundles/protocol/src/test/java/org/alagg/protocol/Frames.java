@@ -24,7 +24,7 @@ final class Frames {
         return new FrameHeader()
                 .frameType(type)
                 .payloadProtocol(type == FrameType.DATA ? PayloadProtocol.IPV6 : PayloadProtocol.NONE)
-                .innerLength(type == FrameType.DATA ? 1280 : ProbeBody.LENGTH)
+                .innerLength(type == FrameType.DATA ? 1280 : type == FrameType.PARITY ? 1284 : ProbeBody.LENGTH)
                 .linkId(0xFE)
                 .epoch(0x80000001)
                 .globalSequence(0xFFFFFFFF)

@@ -35,7 +35,7 @@ class WirePropertyTest {
     /** Random bytes rarely get past the version byte; these start with plausible codes. */
     @Property(tries = 5000)
     void nearlyValidBytesNeverThrow(@ForAll @Size(min = 20, max = 96) byte[] bytes,
-                                    @ForAll @IntRange(max = 4) int type, @ForAll @IntRange(max = 3) int flags,
+                                    @ForAll @IntRange(max = 5) int type, @ForAll @IntRange(max = 3) int flags,
                                     @ForAll @IntRange(max = 4) int protocol, @ForAll @IntRange(max = 100) int innerLength,
                                     @ForAll @IntRange(max = 20) int tagLength) {
         ByteBuffer b = ByteBuffer.wrap(bytes);

@@ -50,6 +50,14 @@ enum ConfigKey {
             v -> Alagg.checkReorderWindow(number("reorder window", v))),
     REORDER_TIMEOUT("reorder.timeout.ms", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_REORDER_TIMEOUT_MS,
             Alagg.REORDER_TIMEOUT_AUTO, ConfigKey::reorderTimeout),
+    // Forward error correction (docs/fec.md): parity frames after every k DATA frames.
+    FEC_RATIO("fec.ratio", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_FEC_RATIO, "off", Alagg::checkFecRatio),
+    FEC_TIMEOUT("fec.timeout.ms", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_FEC_TIMEOUT_MS, 5L,
+            v -> Alagg.checkFecTimeoutMs(number("FEC timeout (ms)", v))),
+    FEC_TARGET_LOSS("fec.target.loss", Scope.BOTH, Alagg.ENGINE_PID, Alagg.ENGINE_FEC_TARGET_LOSS, "0.1%", v -> {
+        Alagg.checkFecTargetLoss(v);
+        return v.strip();
+    }),
     PROBE_INTERVAL("probe.interval.ms", Scope.TOP_LEVEL, Alagg.ENGINE_PID, Alagg.ENGINE_PROBE_INTERVAL_MS,
             Alagg.DEFAULT_PROBE_INTERVAL_MS, v -> Alagg.checkProbeIntervalMs(number("probe interval (ms)", v))),
     NFQUEUE_NUM("nfqueue.num", Scope.TOP_LEVEL, "org.alagg.interceptor.nfqueue", "queue", 0, ConfigKey::queueNumber),

@@ -34,9 +34,13 @@ class ConfigFileTest {
                 "");
         assertEquals("east", config.instance());
         Map<String, Map<String, Object>> c = config.configurations();
+        Map<String, Object> engine = new java.util.HashMap<>(c.get("org.alagg.engine"));
+        assertEquals("off", engine.remove("fec.ratio"));
+        assertEquals(5L, engine.remove("fec.timeout.ms"));
+        assertEquals("0.1%", engine.remove("fec.target.loss"));
         assertEquals(Map.of("instance", "east", "interceptor", "tun", "strategy", "strict", "ethertype", 0x88B6,
                 "scheduler", "redundant", "transport", "afpacket", "reorder.window", 256, "reorder.timeout.ms", Alagg.REORDER_TIMEOUT_AUTO,
-                "probe.interval.ms", 100L, "alagg.origin", FILE.toString()), c.get("org.alagg.engine"));
+                "probe.interval.ms", 100L, "alagg.origin", FILE.toString()), engine);
         assertEquals(Map.of("interface", "eth1", "peer", "02:00:00:00:01:02", "alagg.origin", FILE.toString()),
                 c.get("org.alagg.link~eth1"));
         assertEquals("02:00:00:00:02:02", c.get("org.alagg.link~veth-b2").get("peer"));
@@ -165,7 +169,7 @@ class ConfigFileTest {
                 "/etc/alagg/test.cfg:3: duplicate link 'eth1' (first given on line 1)",
                 "/etc/alagg/test.cfg:4: duplicate key 'reorder' (first given on line 2)",
                 "/etc/alagg/test.cfg:5: unknown key 'bogus'; known keys: instance, interceptor, reorder, ethertype,"
-                        + " scheduler, transport, reorder.window, reorder.timeout.ms, probe.interval.ms, nfqueue.num,"
+                        + " scheduler, transport, reorder.window, reorder.timeout.ms, fec.ratio, fec.timeout.ms, fec.target.loss, probe.interval.ms, nfqueue.num,"
                         + " capture.destinations, capture.forward, tun.name, tun.address, tun.route, tun.offload,"
                         + " key, key.file, key.accept, key.accept.file, peer.allowed, metrics.listen, metrics.token, link.<interface>, plugin.<plugin>.<setting>"), e.problems());
     }

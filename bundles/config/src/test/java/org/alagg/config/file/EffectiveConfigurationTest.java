@@ -40,6 +40,9 @@ class EffectiveConfigurationTest {
                 "transport = afpacket   # default",
                 "reorder.window = 256   # default",
                 "reorder.timeout.ms = auto   # default",
+                "fec.ratio = off   # default",
+                "fec.timeout.ms = 5   # default",
+                "fec.target.loss = 0.1%   # default",
                 "probe.interval.ms = 100   # default",
                 "nfqueue.num = 0   # default",
                 "capture.forward = off   # default",
@@ -57,7 +60,7 @@ class EffectiveConfigurationTest {
         List<String> shown = EffectiveConfiguration.of(FILE, List.of());
         assertEquals("instance = alagg   # default", shown.get(1));
         assertEquals("ethertype = 0x88B5   # default", shown.get(4));
-        assertEquals(14, shown.size());
+        assertEquals(17, shown.size());
     }
 
     @Test
@@ -93,7 +96,7 @@ class EffectiveConfigurationTest {
         ConfigFileException e = org.junit.jupiter.api.Assertions.assertThrows(ConfigFileException.class,
                 () -> ConfigFile.parse(FILE, List.of("[peer b1]", "link.eth1 = 02:00:00:00:01:03", "alowed = 10.9.1.0/24")));
         assertEquals("/etc/alagg/east.cfg:3: unknown key 'alowed' in a section (did you mean 'allowed'?); keys valid in a"
-                + " section: link.<interface>, reorder, scheduler, reorder.window, reorder.timeout.ms, key, key.file,"
+                + " section: link.<interface>, reorder, scheduler, reorder.window, reorder.timeout.ms, fec.ratio, fec.timeout.ms, fec.target.loss, key, key.file,"
                 + " key.accept, key.accept.file, allowed", e.problems().get(0));
     }
 

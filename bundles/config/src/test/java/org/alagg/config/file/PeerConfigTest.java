@@ -138,8 +138,8 @@ class PeerConfigTest {
                 "[peer a]", "link.eth1 = 02:00:00:00:01:02", "allowed = 10.9.1.0/24");
         Map<String, Object> peer = config.configurations().get("org.alagg.peer~a");
         assertEquals(Map.of("name", "a", "allowed", "10.9.1.0/24", "alagg.origin", origin()), peer);
-        assertEquals(Set.of(".key", ".key.accept", "strategy", "scheduler", "reorder.window", "reorder.timeout.ms"),
-                config.unsetProperties("org.alagg.peer~a"));
+        assertEquals(Set.of(".key", ".key.accept", "strategy", "scheduler", "reorder.window", "reorder.timeout.ms",
+                "fec.ratio", "fec.timeout.ms", "fec.target.loss"), config.unsetProperties("org.alagg.peer~a"));
         Map<String, Object> engine = config.configurations().get(Alagg.ENGINE_PID);
         assertEquals("strict", engine.get(Alagg.ENGINE_STRATEGY));
         assertEquals(K2, engine.get(Alagg.ENGINE_KEY_ACCEPT));
@@ -149,7 +149,7 @@ class PeerConfigTest {
     @Test
     void aSectionsOptionsAreTheEnginesPropertiesWithTheSameTypes() throws Exception {
         String[] options = {"reorder = strict", "scheduler = rr", "reorder.window = 0x400", "reorder.timeout.ms = 0",
-                "key = " + K1, "key.accept = " + K2};
+                "key = " + K1, "key.accept = " + K2, "fec.ratio = 4:2", "fec.timeout.ms = 3", "fec.target.loss = 0.5%"};
         List<String> lines = new ArrayList<>(List.of(options));
         lines.add("[peer a]");
         lines.add("link.eth1 = 02:00:00:00:01:02");
@@ -158,7 +158,8 @@ class PeerConfigTest {
         Map<String, Object> engine = config.configurations().get(Alagg.ENGINE_PID);
         Map<String, Object> peer = config.configurations().get(ConfigFile.peerPid("a"));
         for (String property : List.of(Alagg.ENGINE_STRATEGY, Alagg.ENGINE_SCHEDULER, Alagg.ENGINE_REORDER_WINDOW,
-                Alagg.ENGINE_REORDER_TIMEOUT_MS, Alagg.ENGINE_KEY, Alagg.ENGINE_KEY_ACCEPT)) {
+                Alagg.ENGINE_REORDER_TIMEOUT_MS, Alagg.ENGINE_KEY, Alagg.ENGINE_KEY_ACCEPT, Alagg.ENGINE_FEC_RATIO,
+                Alagg.ENGINE_FEC_TIMEOUT_MS, Alagg.ENGINE_FEC_TARGET_LOSS)) {
             assertEquals(engine.get(property), peer.get(property), property);
             assertEquals(engine.get(property).getClass(), peer.get(property).getClass(), property);
         }
@@ -292,7 +293,7 @@ class PeerConfigTest {
     @Test
     void aTopLevelKeyInASectionIsRefusedSayingSo() {
         String valid = "keys valid in a section: link.<interface>, reorder, scheduler, reorder.window, reorder.timeout.ms,"
-                + " key, key.file, key.accept, key.accept.file, allowed";
+                + " fec.ratio, fec.timeout.ms, fec.target.loss, key, key.file, key.accept, key.accept.file, allowed";
         assertEquals(List.of(
                 config() + ":4: 'instance' is a top-level key: write it before the first section (a section runs from its"
                         + " [peer NAME] line, here line 2, to the next one); " + valid,
