@@ -27,7 +27,7 @@ public final class HubScale {
 
     /** One measurement: {@code rate} is the goodput asked of all spokes together (Mbit/s), 0 for as fast as it goes. */
     record Run(int spokes, int idle, int rate, double megabitsPerSecond, double gigabytes, double cpuSeconds,
-               long rssKilobytes, double startSeconds) {
+               long rssKilobytes, double startSeconds, String perRun) {
         double cpuSecondsPerGigabyte() {
             return cpuSeconds / gigabytes;
         }
@@ -73,7 +73,13 @@ public final class HubScale {
     /** The goodput asked of all spokes together in the second run, Mbit/s: one the machine carries at any size. */
     static final int FIXED_RATE = 100;
 
-    /** As fast as it goes, then at {@link #FIXED_RATE} together (the same load for every size: the cost of peers alone). */
+    /** How many runs at {@link #FIXED_RATE} are taken together: a 10 s run's CPU per GB varies by some 15 % here. */
+    static final int FIXED_RUNS = 3;
+
+    /**
+     * As fast as it goes, then {@link #FIXED_RUNS} times at {@link #FIXED_RATE} together (the same load for every size:
+     * the cost of peers alone), those taken together (all their CPU seconds over all their bytes).
+     */
     private static List<Run> transfer(Path root, int spokes, int idle, int seconds) throws Exception {
         try (HubBed bed = HubBed.create(root, Bed.Capture.NFQUEUE, spokes, List.of("reorder = windowed"))) {
             bed.configureSpokes(bed.spokes(), idle);
@@ -86,7 +92,8 @@ public final class HubScale {
             ExecutorService pool = Executors.newFixedThreadPool(spokes);
             try {
                 List<Run> runs = new ArrayList<>();
-                for (int rate : new int[] {0, FIXED_RATE}) {
+                List<Run> fixed = new ArrayList<>();
+                for (int rate : new int[] {0, FIXED_RATE, FIXED_RATE, FIXED_RATE}) {
                     String each = rate == 0 ? null : String.format(Locale.ROOT, "%.3fM", rate / (double) spokes);
                     double cpuBefore = hub.cpuSeconds();
                     List<Future<Traffic.TcpRun>> transfers = new ArrayList<>();
@@ -101,13 +108,19 @@ public final class HubScale {
                         bytes += run.result().bytes();
                     }
                     double cpu = hub.cpuSeconds() - cpuBefore;
-                    Run run = new Run(spokes, idle, rate, bits / 1e6, bytes / 1e9, cpu, hub.rssKilobytes(), startSeconds);
+                    Run run = new Run(spokes, idle, rate, bits / 1e6, bytes / 1e9, cpu, hub.rssKilobytes(), startSeconds,
+                            "");
                     System.out.printf(Locale.ROOT, "%d spokes + %d idle peers, %s: %.0f Mbit/s together, %.2f GB, hub %.1f "
                             + "CPU s (%.1f s/GB), RSS %.0f MB%n", spokes, idle, rate == 0 ? "unlimited" : rate + " Mbit/s asked",
                             run.megabitsPerSecond(),
                             run.gigabytes(), cpu, run.cpuSecondsPerGigabyte(), MemoryUse.megabytes(run.rssKilobytes()));
-                    runs.add(run);
+                    (rate == 0 ? runs : fixed).add(run);
                 }
+                runs.add(new Run(spokes, idle, FIXED_RATE, fixed.stream().mapToDouble(Run::megabitsPerSecond).average()
+                        .orElse(0), fixed.stream().mapToDouble(Run::gigabytes).sum(), fixed.stream().mapToDouble(
+                        Run::cpuSeconds).sum(), fixed.get(fixed.size() - 1).rssKilobytes(), startSeconds,
+                        String.join(" / ", fixed.stream().map(r -> String.format(Locale.ROOT, "%.1f",
+                                r.cpuSecondsPerGigabyte())).toList())));
                 return runs;
             } finally {
                 pool.shutdownNow();
@@ -166,14 +179,15 @@ public final class HubScale {
                 + "less often, up to once a second): 1 spoke and 31 idle peers are 32 peers at the hub with the machine's "
                 + "load of 1 spoke (what peers cost the hub, nothing else changing), 8 spokes and 24 idle peers are 32 peers "
                 + "with the load of 8 spokes, which on 2 cores also measures 9 JVMs contending for them.\n\n");
-        md.append("| spokes | idle peers | asked | goodput together (Mbit/s) | GB carried | hub CPU s | hub CPU s per GB | vs 1 spoke | hub RSS (MB) | bed forwarding after (s) |\n");
-        md.append("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| spokes | idle peers | asked | goodput together (Mbit/s) | GB carried | hub CPU s | hub CPU s per GB | vs 1 spoke | each run's s per GB | hub RSS (MB) | bed forwarding after (s) |\n");
+        md.append("|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|\n");
         for (Run r : runs) {
             double base = runs.stream().filter(b -> b.rate() == r.rate()).findFirst().orElseThrow().cpuSecondsPerGigabyte();
-            md.append(String.format(Locale.ROOT, "| %d | %d | %s | %.0f | %.2f | %.1f | %.1f | %.2fx | %.0f | %.0f |%n", r.spokes(), r.idle(),
-                    r.rate() == 0 ? "all it can" : r.rate() + " Mbit/s", r.megabitsPerSecond(), r.gigabytes(), r.cpuSeconds(),
-                    r.cpuSecondsPerGigabyte(), r.cpuSecondsPerGigabyte() / base, MemoryUse.megabytes(r.rssKilobytes()),
-                    r.startSeconds()));
+            md.append(String.format(Locale.ROOT, "| %d | %d | %s | %.0f | %.2f | %.1f | %.1f | %.2fx | %s | %.0f | %.0f |%n",
+                    r.spokes(), r.idle(), r.rate() == 0 ? "all it can" : r.rate() + " Mbit/s, " + FIXED_RUNS + " runs",
+                    r.megabitsPerSecond(), r.gigabytes(), r.cpuSeconds(), r.cpuSecondsPerGigabyte(),
+                    r.cpuSecondsPerGigabyte() / base, r.perRun().isEmpty() ? "-" : r.perRun(),
+                    MemoryUse.megabytes(r.rssKilobytes()), r.startSeconds()));
         }
         for (String f : failed) {
             md.append("\n- ").append(f.lines().findFirst().orElse(f)).append('\n');
