@@ -327,6 +327,13 @@ final class Egress extends HotLoop {
                 s.counters.add(REFUSED, 1); // its number is a gap the peer gives up, as when every frame is refused
             }
             FecSettings fec = peer.fec;
+            FecEncoder open = s.fec;
+            if (open != null && open.open() && (!fec.on() || open.epoch() != s.epoch
+                    || sequence != open.first() + open.k())) {
+                // a group holds consecutive numbers of one epoch: one that cannot go on (a probe began a new epoch,
+                // FEC went off for a moment, a number went elsewhere) is closed with the parity it has
+                sendParity(peer, s, transport);
+            }
             if (fec.on() && s.fec != null) {
                 // numbered: in the group whether or not a frame of it left (the peer may repair it)
                 s.fec.add(fec, s.epoch, sequence, packet, length, header.payloadProtocol().code(), System.nanoTime());

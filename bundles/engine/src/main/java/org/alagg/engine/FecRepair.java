@@ -77,8 +77,11 @@ final class FecRepair {
         return active(now) ? horizon - largestK : horizon;
     }
 
-    /** Keeps a received DATA packet (authentic, new) as its symbol. */
+    /** Keeps a received DATA packet (authentic, new) as its symbol; one longer than a symbol holds is not kept. */
     void keep(int sequence, ByteBuffer frame, int offset, int packetLength, int protocolCode) {
+        if (packetLength > DataPath.MAX_PACKET) {
+            return; // no group of a peer that codes as this side does holds it: its parity could not cover it
+        }
         int slot = sequence & (RING - 1);
         FecCode.writeSymbolHeader(data[slot], packetLength, protocolCode);
         frame.get(offset, data[slot], FecCode.SYMBOL_HEADER, packetLength);
@@ -110,6 +113,9 @@ final class FecRepair {
      */
     int parity(int groupFirst, int groupK, int groupM, int index, ByteBuffer frame, int offset, int symbolLength,
                long now, Counters counters, int unrepairable) {
+        if (symbolLength <= FecCode.SYMBOL_HEADER || symbolLength > FecEncoder.SYMBOL) {
+            return -1; // no packet's symbol has that length
+        }
         largestK = active(now) ? Math.max(largestK, groupK) : groupK;
         everParity = true;
         lastParityNanos = now;
@@ -209,6 +215,18 @@ final class FecRepair {
             return 0;
         }
         int symbolLength = length[g];
+        for (int i = 0; i < k[g]; i++) {
+            int slot = first[g] + i & RING - 1;
+            // a packet longer than the group's symbols: not the group its parity was made of
+            boolean longer = here(first[g] + i) && dataLength[slot] > symbolLength;
+            // the slot of a missing one holds a newer number (the ring went round): its repair would overwrite it
+            boolean taken = !here(first[g] + i) && dataLength[slot] > 0
+                    && Sequence.isAfter(dataSequence[slot], first[g] + i);
+            if (longer || taken) {
+                settled[g] = true;
+                return -1;
+            }
+        }
         int r = 0;
         for (int j = 0; j < m[g] && r < lost; j++) {
             if ((parityHere[g] & 1 << j) != 0) {
@@ -228,23 +246,46 @@ final class FecRepair {
         }
         decoder.repair(lost, missing, rows, syndromes, symbolLength, out);
         settled[g] = true;
-        boolean garbage = false;
+        for (int b = 0; b < lost; b++) {
+            out[b] = null;
+        }
+        // every packet of the solve checked before any is delivered: one wrong says the group was not what its
+        // parity was made of, and then none of them is right
+        for (int b = 0; b < lost; b++) {
+            if (!plausible(data[first[g] + missing[b] & RING - 1], symbolLength)) {
+                return -1;
+            }
+        }
         for (int b = 0; b < lost; b++) {
             int sequence = first[g] + missing[b];
             int slot = sequence & RING - 1;
-            out[b] = null;
             int packetLength = FecCode.packetLength(data[slot]);
-            int code = FecCode.protocolCode(data[slot]);
-            if (packetLength < 1 || FecCode.SYMBOL_HEADER + packetLength > symbolLength || Payloads.fromCode(code) == null) {
-                dataLength[slot] = 0;
-                garbage = true;
-                continue;
-            }
             dataSequence[slot] = sequence;
             dataLength[slot] = FecCode.SYMBOL_HEADER + packetLength;
-            to.repaired(sequence, dataBuffers[slot], packetLength, code);
+            to.repaired(sequence, dataBuffers[slot], packetLength, FecCode.protocolCode(data[slot]));
         }
-        return garbage ? -1 : lost;
+        return lost;
+    }
+
+    /**
+     * Whether a repaired symbol looks like a packet: its length fits the group's symbols, its protocol is one Alagg
+     * carries, and an IP packet's own header agrees (version, total or payload length).
+     */
+    private static boolean plausible(byte[] symbol, int symbolLength) {
+        int packetLength = FecCode.packetLength(symbol);
+        org.alagg.api.PayloadType type = Payloads.fromCode(FecCode.protocolCode(symbol));
+        if (packetLength < 1 || FecCode.SYMBOL_HEADER + packetLength > symbolLength || type == null) {
+            return false;
+        }
+        int at = FecCode.SYMBOL_HEADER;
+        int version = (symbol[at] & 0xff) >>> 4;
+        return switch (type) {
+            case IPV4 -> version == 4 && packetLength >= 20
+                    && ((symbol[at + 2] & 0xff) << 8 | symbol[at + 3] & 0xff) == packetLength;
+            case IPV6 -> version == 6 && packetLength >= 40
+                    && ((symbol[at + 4] & 0xff) << 8 | symbol[at + 5] & 0xff) + 40 == packetLength;
+            default -> true;
+        };
     }
 
     /** The peer's stream went on elsewhere (a new epoch, a jump): nothing kept belongs to it any more. */

@@ -447,8 +447,11 @@ final class PeerReceive implements ReorderOutput {
         int first = header.globalSequence();
         if (!Parity.valid(k, m, index) || k > Alagg.MAX_FEC_FRAMES || m > Alagg.MAX_FEC_FRAMES
                 || Sequence.distance(history.highest(), first + k - 1) > history.aheadLimit()
+                || Sequence.distance(first, history.highest()) > FecRepair.RING - Alagg.MAX_FEC_FRAMES
                 || cursorKnown && Sequence.distance(cursor, first + k) <= 0) {
-            return; // not a group this side can have, or one far ahead, or one already delivered or given up
+            // not a group this side can have, or one far ahead, or one older than the packets kept, or one already
+            // delivered or given up
+            return;
         }
         if (fec == null) {
             fec = new FecRepair(); // once per peer

@@ -62,7 +62,7 @@ class DataPathTest {
                         continue;
                     }
                     ByteBuffer slot = batch.slot(batch.size());
-                    slot.put(0, (byte) 0x45).putInt(4, n).putInt(12, sourceOf.applyAsInt(n))
+                    slot.put(0, (byte) 0x45).putShort(2, (short) 60).putInt(4, n).putInt(12, sourceOf.applyAsInt(n))
                             .putInt(16, destinationOf.applyAsInt(n));
                     batch.commit(60, PayloadType.IPV4, -1);
                 }

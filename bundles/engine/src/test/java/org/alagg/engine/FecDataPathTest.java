@@ -122,7 +122,7 @@ class FecDataPathTest {
         ByteBuffer[] packets = new ByteBuffer[4];
         for (int i = 0; i < 4; i++) {
             packets[i] = ByteBuffer.allocateDirect(1400);
-            packets[i].put(0, (byte) 0x45).put(7, (byte) i);
+            packets[i].put(0, (byte) 0x45).putShort(2, (short) (1400 - i)).put(7, (byte) i);
             encoder.add(settings, 1, i, packets[i], 1400 - i, 1, 0);
         }
         ByteBuffer parity = ByteBuffer.allocateDirect(encoder.length());
@@ -198,7 +198,8 @@ class FecDataPathTest {
                 .authTagLength(org.alagg.protocol.FrameAuth.TAG_LENGTH), frame, 0);
         int at = org.alagg.protocol.FrameCodec.HEADER_LENGTH;
         org.alagg.protocol.Parity.write(frame, at, 1, 1, 0);
-        frame.putShort(at + 4, (short) 60).put(at + 6, (byte) 1).put(at + 7, (byte) 0x45).putInt(at + 11, 1_000_001)
+        frame.putShort(at + 4, (short) 60).put(at + 6, (byte) 1).put(at + 7, (byte) 0x45).putShort(at + 9, (short) 60)
+                .putInt(at + 11, 1_000_001)
                 .putInt(at + 23, 0x0A090101);
         org.alagg.protocol.FrameAuth auth = new org.alagg.protocol.FrameAuth(key);
         auth.digestPayload(frame, 0, inner);
