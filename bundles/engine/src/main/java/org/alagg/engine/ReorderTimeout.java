@@ -18,7 +18,8 @@ import org.alagg.api.ReorderSettings;
  * under load) lengthens its round trip by as much as its one-way delay. One link, or links of the same delay, keep
  * about the least timeout. A long timeout costs nothing while every link carries traffic: a gap that the other links
  * have passed is given up at once ({@link org.alagg.api.ReorderStrategy#lostBefore}); it is waited for only while a
- * link falls silent.
+ * link falls silent. With {@code fec.ratio} on, the peer's {@code fec.timeout.ms} is added: a lost packet's group may
+ * send its parity that long after the group began.
  */
 final class ReorderTimeout {
     static final long LEAST_MS = 5;
@@ -55,7 +56,10 @@ final class ReorderTimeout {
         }
         ReorderSettings configured = peer.reordering.settings();
         ReorderSettings current = peer.timing == null ? configured : peer.timing;
-        long wanted = of(peer.links);
+        // with FEC on (both ends are configured alike), a gap may wait for its group's parity, which leaves up to
+        // fec.timeout.ms after the group's first packet
+        FecSettings fec = peer.fec;
+        long wanted = Math.min(MOST_NANOS, of(peer.links) + (fec != null && fec.on() ? fec.timeoutNanos() : 0));
         long now = current.timeoutNanos();
         if (Math.abs(wanted - now) > now / 8) {
             peer.timing = new ReorderSettings(configured.window(), wanted);

@@ -50,4 +50,14 @@ class ReorderTimeoutTest {
         ReorderTimeout.follow(peer);
         assertEquals(121 * MS, peer.timing.timeoutNanos());
     }
+
+    /** With FEC on, a gap may wait for its group's parity: fec.timeout.ms more. */
+    @Test
+    void fecAddsItsGroupTimeout() {
+        peer.links = new OpenLink[] {link(0, 2, 0, false), link(1, 2, 0, false)};
+        peer.reorderTimeoutAuto = true;
+        peer.fec = FecSettings.of("4:2", 20, 0.001);
+        ReorderTimeout.follow(peer);
+        assertEquals(25 * MS, peer.timing.timeoutNanos(), "5 ms, no spread, 20 ms of fec.timeout.ms");
+    }
 }
