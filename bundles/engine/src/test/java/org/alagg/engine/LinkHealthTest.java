@@ -204,7 +204,8 @@ class LinkHealthTest {
                 long answered = l.received.snapshot().get("probes_answered");
                 long sent = l.sent.snapshot().get("health_probes_sent");
                 assertTrue(sent >= 10 && sent <= 20, "a probe each 100 ms: " + sent + " in about 1.3 s");
-                assertTrue(answered >= sent - 2 && answered <= sent, "answered " + answered + " of " + sent);
+                // the egress thread publishes its sent counts after its batch, the answer may be counted before that
+                assertTrue(answered >= sent - 2 && answered <= sent + 1, "answered " + answered + " of " + sent);
                 assertTrue(rtts.length > 5 && rtts[0] > 0, "round trips taken: " + rtts.length);
                 long p50 = LinkHealth.percentile(rtts, 50);
                 long p99 = LinkHealth.percentile(rtts, 99);
