@@ -78,6 +78,30 @@ class FecDataPathTest {
         assertEquals(0, stats.get("malformed_unknown_frame_type"), stats.toString());
     }
 
+    /**
+     * FEC switched off and on and its ratio changed while groups are open (a long group timeout keeps them open across
+     * the switches), on links losing 10 %: a group holds consecutive numbers of one setting only, so every repaired
+     * packet is the packet of its number (a group going on after a gap would rebuild another packet under it).
+     */
+    @Test
+    void switchingFecWhileGroupsAreOpenNeverRebuildsAWrongPacket() throws Exception {
+        DataPathTest.LossyWire wire = new DataPathTest.LossyWire(10, 0);
+        DataPathTest.Source source = new DataPathTest.Source();
+        DataPathTest.Sink sink = new DataPathTest.Sink();
+        FecSettings[] settings = {ratio(4, 2, 200), FecSettings.OFF, ratio(6, 3, 200), FecSettings.OFF};
+        DataPath path = start(wire, source, sink, settings[0]);
+        int count = 8_000;
+        for (int n = 0; n < count; n += 7) { // 7: switches fall inside groups of 4 and of 6
+            send(source, n, Math.min(count, n + 7));
+            Thread.sleep(0, 200_000);
+            peer(path).fec = settings[n / 7 % settings.length];
+        }
+        Map<String, Long> stats = awaitTotals(path, "every packet passed or counted lost",
+                s -> s.get("passed") + s.get("lost") + s.get("late") >= count - 10);
+        assertDeliveredInOrderOnce(sink); // a wrong packet rebuilt under a number shows as a repeat or out of order
+        assertTrue(stats.get("fec_repaired") > 50, "repairs happened across the switches: " + stats);
+    }
+
     @Test
     void xorRepairsOneLossAGroupAndASparseFlowIsNotHeld() throws Exception {
         DataPathTest.LossyWire wire = new DataPathTest.LossyWire(0, 0);
