@@ -53,15 +53,17 @@ final class FecAuto {
     }
 
     /**
-     * The k:m (each 1 to {@link Alagg#MAX_FEC_FRAMES}) of the least overhead m / k whose residual loss is at most
-     * {@code target} (the smaller k on a tie: less to wait for); when none reaches it, the one of the least residual.
+     * The k:m (each 1 to {@link Alagg#MAX_FEC_FRAMES}, m at most k) of the least overhead m / k whose residual loss is at
+     * most {@code target} (the smaller k on a tie: less to wait for); when none reaches it, the one of the least
+     * residual. Never more parity than data: a link losing half its frames would otherwise have every packet followed
+     * by many parity frames on every link, the good one included, more bytes than {@code redundant} sends.
      */
     static int[] choose(double loss, double target) {
         int[] best = null;
-        int[] closest = {1, Alagg.MAX_FEC_FRAMES};
+        int[] closest = {1, 1};
         double closestResidual = Double.MAX_VALUE;
         for (int k = 1; k <= Alagg.MAX_FEC_FRAMES; k++) {
-            for (int m = 1; m <= Alagg.MAX_FEC_FRAMES; m++) {
+            for (int m = 1; m <= k; m++) {
                 double r = residual(k, m, loss);
                 if (r <= target) {
                     if (best == null || (long) m * best[0] < (long) best[1] * k) {

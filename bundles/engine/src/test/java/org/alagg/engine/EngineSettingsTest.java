@@ -85,6 +85,8 @@ class EngineSettingsTest {
         int[] chosen = FecAuto.choose(0.1, 0.001);
         assertEquals(19, chosen[0]);
         assertEquals(7, chosen[1]);
+        int[] bad = FecAuto.choose(0.5, 0.001);
+        assertTrue(bad[1] <= bad[0], "never more parity than data, even for a link losing half: " + bad[0] + ":" + bad[1]);
         int[] clean = FecAuto.choose(0.0, 0.001);
         assertEquals(20, clean[0], "no loss measured: the least overhead");
         assertEquals(1, clean[1]);
