@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 /** The system tools this mode runs (iptables-save, iptables, ip), in this thread's network namespace. */
 final class Tools {
-    static final long TIMEOUT_SECONDS = 10;
+    private static final long TIMEOUT_SECONDS = 10;
     /** Where Debian puts the tools; a service's PATH often lacks the sbin directories. */
     private static final List<String> SYSTEM_DIRECTORIES = List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin");
 
