@@ -31,6 +31,11 @@ final class Tools {
 
     /** Runs {@code tool args...}; a tool that is missing, fails or hangs gives a problem saying so. */
     static Result run(String tool, List<String> args) {
+        return run(tool, args, TIMEOUT_SECONDS);
+    }
+
+    /** {@link #run(String, List)} given {@code timeoutSeconds} to answer. */
+    static Result run(String tool, List<String> args, long timeoutSeconds) {
         Path executable = find(tool);
         if (executable == null) {
             return new Result(null, tool + " is not installed (Debian package " + (tool.equals("ip") ? "iproute2" : "iptables")
@@ -46,10 +51,10 @@ final class Tools {
             // both streams read on threads of their own: a tool that hangs with its output open is timed out too
             CompletableFuture<String> errors = readAsync(p.getErrorStream());
             CompletableFuture<String> outputs = readAsync(p.getInputStream());
-            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly(); // its streams close, so the readers end
-                return new Result(null, String.join(" ", command) + " gave no answer within " + TIMEOUT_SECONDS + " s");
+                return new Result(null, String.join(" ", command) + " gave no answer within " + timeoutSeconds + " s");
             }
             String output = outputs.join();
             if (p.exitValue() != 0) {
