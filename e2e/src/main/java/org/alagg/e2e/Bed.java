@@ -426,6 +426,11 @@ public final class Bed implements AutoCloseable {
             return Integer.parseInt(m.group(1));
         }
 
+        /** The bytes the kernel counts as sent by one of this side's interfaces (Ethernet header and all). */
+        public long txBytes(String device) throws IOException {
+            return Long.parseLong(exec("cat", "/sys/class/net/" + device + "/statistics/tx_bytes").strip());
+        }
+
         /** The MAC address of one of this side's interfaces. */
         public String mac(String device) throws IOException {
             return exec("cat", "/sys/class/net/" + device + "/address").strip();

@@ -231,7 +231,7 @@ class FecBedIT {
     private long txBytes() throws Exception {
         long bytes = 0;
         for (int n = 1; n <= 2; n++) {
-            bytes += Long.parseLong(a.exec("cat", "/sys/class/net/" + a.link(n) + "/statistics/tx_bytes").strip());
+            bytes += a.txBytes(a.link(n));
         }
         return bytes;
     }

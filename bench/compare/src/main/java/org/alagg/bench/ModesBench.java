@@ -199,7 +199,7 @@ public final class ModesBench {
     private static long wireBytes(Bed bed) throws IOException {
         long sum = 0;
         for (int n = 1; n <= 2; n++) {
-            sum += Long.parseLong(bed.a().exec("cat", "/sys/class/net/" + bed.a().link(n) + "/statistics/tx_bytes").strip());
+            sum += bed.a().txBytes(bed.a().link(n));
         }
         return sum;
     }
