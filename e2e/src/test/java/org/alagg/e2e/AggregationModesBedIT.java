@@ -122,7 +122,9 @@ class AggregationModesBedIT {
         Tcp configured = tcp("weighted, 20 + 80 Mbit/s, weights configured 20 and 80");
         schedule("weighted", "", "");
         Tcp estimated = tcp("weighted, 20 + 80 Mbit/s, weights estimated");
-        assertTrue(configured.result().megabitsPerSecond() >= 90, "configured weights: " + configured);
+        // the fast link alone gives at most 80 and an even split at most 40: above 85 both links carry their share
+        // (runs give 88-94; 90 failed once under CI load at 88)
+        assertTrue(configured.result().megabitsPerSecond() >= 85, "configured weights: " + configured);
         assertTrue(estimated.result().megabitsPerSecond() >= 75, "estimated weights find the capacities: " + estimated);
     }
 
