@@ -40,14 +40,14 @@ import org.junit.jupiter.api.function.Executable;
 @RequiresRoot(tools = {"nc", "ping", "ethtool", "ss", "iptables", "ip6tables"})
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ChaosBedIT {
-    /** The chaos lasts at least this long, and at least one round of every step. */
-    private static final Duration CHAOS = Duration.ofSeconds(60);
-    /** Between two steps. */
-    private static final long PAUSE_MILLIS = 2000;
+    /** The chaos lasts at least this long, and at least one round of every step (a round takes some 40 s). */
+    private static final Duration CHAOS = Duration.ofSeconds(40);
+    /** Between two steps: the transfer and the pings cross each state for 1.5 s, some 2 000 packets. */
+    private static final long PAUSE_MILLIS = 1500;
     /** The transfer's pace: 16 Mbit/s, some 1 400 packets a second each way with the pings and acks. */
     private static final long PACE = 2_000_000;
-    /** The transfer's size: at the pace it lasts 80 s, past the end of the chaos. */
-    private static final long BYTES = PACE * 80;
+    /** The transfer's size: at the pace it lasts 60 s, past the end of the chaos. */
+    private static final long BYTES = PACE * 60;
     private static final String TRANSPORT = "Alagg AF_PACKET link transport";
     /** What a warning must not say: a descriptor used after it was closed, or in the middle of it. */
     private static final Pattern CLOSED_DESCRIPTOR = Pattern.compile("(?i)EBADF|bad file descriptor|closed");
