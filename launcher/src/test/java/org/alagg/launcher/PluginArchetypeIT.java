@@ -53,6 +53,8 @@ class PluginArchetypeIT {
         start = System.nanoTime();
         workspace.mavenAll("mvn verify of the generated plugins", "verify");
         report("mvn verify (the three)", start);
+        SdkWorkspace.keepVerified(ROOT, Stream.of("first-come", "rotate", "udp-links")
+                .map(id -> workspace.directory().resolve(id).resolve("target/" + id + "-1.0.0.jar")).toList());
     }
 
     @AfterAll

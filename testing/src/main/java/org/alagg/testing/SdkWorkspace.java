@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,6 +24,7 @@ public final class SdkWorkspace implements AutoCloseable {
     public static final String ARCHETYPE_PLUGIN = "org.apache.maven.plugins:maven-archetype-plugin:3.2.1";
     private static final Duration MAVEN_DEADLINE = Duration.ofMinutes(5);
     private static final String AGGREGATOR = "all-plugins";
+    private static final String VERIFIED = "launcher/target/sdk-it/verified";
 
     private final Path directory;
     private final Path repository;
@@ -118,6 +120,31 @@ public final class SdkWorkspace implements AutoCloseable {
                 + "<groupId>org.example</groupId><artifactId>generated-plugins</artifactId><version>1</version>"
                 + "<packaging>pom</packaging><modules>" + modules + "</modules></project>\n");
         return maven(aggregator, what, arguments);
+    }
+
+    /**
+     * Keeps plugin jars that a test generated and verified (PluginArchetypeIT, in the launcher's build) in
+     * {@code launcher/target/sdk-it/verified}, so that a later test of the same build (SdkPluginBedIT) drops those
+     * jars into its bed instead of generating and building them again.
+     */
+    public static void keepVerified(Path root, List<Path> jars) throws IOException {
+        Path kept = root.resolve(VERIFIED);
+        Files.createDirectories(kept);
+        for (Path jar : jars) {
+            Files.copy(jar, kept.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    /**
+     * A jar {@link #keepVerified} kept, if it is newer than the distribution the beds run ({@code
+     * launcher/target/alagg/alagg-launcher.jar}): made by this build's launcher tests, or by an earlier build whose
+     * distribution this still is. Otherwise (none kept, or the distribution rebuilt since) null: build it again.
+     */
+    public static Path verified(Path root, String fileName) throws IOException {
+        Path jar = root.resolve(VERIFIED).resolve(fileName);
+        Path distribution = root.resolve("launcher/target/alagg/alagg-launcher.jar");
+        return Files.isRegularFile(jar) && Files.isRegularFile(distribution)
+                && Files.getLastModifiedTime(jar).compareTo(Files.getLastModifiedTime(distribution)) > 0 ? jar : null;
     }
 
     @Override

@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-import org.alagg.testing.TestNetwork;
-
 /** A user-space process that carries a setup's traffic (an Alagg instance, a wireguard-go daemon), seen through /proc. */
 record Forwarder(String name, long pid) {
     /** Processor time it has used so far, user and system, all threads, in seconds. */
@@ -38,18 +36,5 @@ record Forwarder(String name, long pid) {
 
     private Path proc(String file) {
         return Path.of("/proc", Long.toString(pid), file);
-    }
-
-    /** The unit of the times in /proc/PID/stat, asked once. */
-    private static final class ClockTicks {
-        static final long PER_SECOND = ask();
-
-        private static long ask() {
-            try {
-                return Long.parseLong(TestNetwork.run("getconf", "CLK_TCK").strip());
-            } catch (IOException e) {
-                throw new IllegalStateException("getconf CLK_TCK: " + e.getMessage(), e);
-            }
-        }
     }
 }

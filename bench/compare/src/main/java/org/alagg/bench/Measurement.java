@@ -97,18 +97,22 @@ final class Measurement {
 
     private TcpResult tcp(Bed bed, List<Forwarder> forwarders) throws IOException, InterruptedException {
         Map<String, Double> cpuBefore = cpuSeconds(forwarders);
+        MachineCpu machineBefore = MachineCpu.now();
         List<Traffic.Iperf> runs = new ArrayList<>();
         for (int i = 1; i <= plan.tcpRuns(); i++) {
             Traffic.Iperf run = Attempts.of(progress, () -> Traffic.tcp(bed.a(), bed.b().ipv4(), plan.tcpSeconds()));
             progress.line("TCP run %d/%d: %s", i, plan.tcpRuns(), run);
             runs.add(run);
         }
+        MachineCpu machine = MachineCpu.now().since(machineBefore);
         Map<String, Double> used = cpuSeconds(forwarders);
         used.replaceAll((forwarder, seconds) -> seconds - cpuBefore.get(forwarder));
-        TcpResult result = new TcpResult(runs, used);
+        TcpResult result = new TcpResult(runs, used, machine);
         if (!used.isEmpty()) {
             progress.line("CPU during the TCP runs: %s: %.1f s per GB", used, result.cpuSecondsPerGigabyte());
         }
+        progress.line("the machine's CPU during the TCP runs: %s; per GB (user / kernel / softirq): %s", machine,
+                result.machinePerGigabyte());
         return result;
     }
 

@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
 final class Summary {
     /** For what the kernel does on its own: there is no process to measure. */
     private static final String KERNEL = "n/a (kernel)";
+    private static final String MACHINE_CPU = "machine CPU s per GB of TCP goodput: user / kernel / softirq";
 
     private record Row(String label, Function<Outcome.Measured, String> cell) {
     }
@@ -24,6 +25,7 @@ final class Summary {
                     1000 * m.ping().percentile(99))),
             new Row("CPU s per GB of TCP goodput, both sides", m -> m.tcp().cpuSeconds().isEmpty() ? KERNEL
                     : format("%.1f", m.tcp().cpuSecondsPerGigabyte())),
+            new Row(MACHINE_CPU, m -> m.tcp().machinePerGigabyte()),
             new Row("peak RSS, MB (A / B)", m -> memory(m,
                     use -> format("%.0f", MemoryUse.megabytes(use.peakKilobytes())))),
             new Row("RSS at start -> end, MB (A / B)", m -> memory(m, use -> format("%.0f -> %.0f",
@@ -58,8 +60,13 @@ final class Summary {
             cpu.add(o.tcp().map(t -> t.cpuSeconds().isEmpty() ? KERNEL : format("%.1f", t.cpuSecondsPerGigabyte()))
                     .orElse("failed"));
         }
+        List<String> machine = new ArrayList<>(List.of(MACHINE_CPU));
+        for (Offloaded o : results.offloaded()) {
+            machine.add(o.tcp().map(TcpResult::machinePerGigabyte).orElse("failed"));
+        }
         table.row(goodput);
         table.row(cpu);
+        table.row(machine);
         return table;
     }
 

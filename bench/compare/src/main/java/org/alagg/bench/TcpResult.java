@@ -10,8 +10,9 @@ import org.alagg.e2e.Traffic;
  * The TCP runs of one setup, and the processor time its forwarders used meanwhile.
  *
  * @param cpuSeconds per forwarder, user and system time during all runs; empty when the kernel does it all
+ * @param machine    the whole machine's processor time during all runs, by kind
  */
-record TcpResult(List<Traffic.Iperf> runs, Map<String, Double> cpuSeconds) {
+record TcpResult(List<Traffic.Iperf> runs, Map<String, Double> cpuSeconds, MachineCpu machine) {
     double medianMbps() {
         double[] sorted = mbps();
         Arrays.sort(sorted);
@@ -38,6 +39,11 @@ record TcpResult(List<Traffic.Iperf> runs, Map<String, Double> cpuSeconds) {
         }
         double bytes = runs.stream().mapToLong(Traffic.Iperf::bytes).sum();
         return cpuSeconds.values().stream().mapToDouble(Double::doubleValue).sum() / (bytes / 1e9);
+    }
+
+    /** The whole machine's processor seconds per 10^9 bytes received: "user / kernel / softirq". */
+    String machinePerGigabyte() {
+        return machine.perGigabyte(runs.stream().mapToLong(Traffic.Iperf::bytes).sum());
     }
 
     private double[] mbps() {
