@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 import org.alagg.e2e.Bed.Side;
@@ -125,6 +126,9 @@ class AggregationModesBedIT {
         // the fast link alone gives at most 80 and an even split at most 40: above 85 both links carry their share
         // (runs give 88-94; 90 failed once under CI load at 88)
         assertTrue(configured.result().megabitsPerSecond() >= 85, "configured weights: " + configured);
+        // the weights decide the split: an even one would put half on link 1, the fast link alone none
+        assertTrue(configured.firstLinkShare() > 0.12 && configured.firstLinkShare() < 0.30,
+                "configured 20 and 80: link 1 carries about a fifth of the bytes: " + configured);
         assertTrue(estimated.result().megabitsPerSecond() >= 75, "estimated weights find the capacities: " + estimated);
     }
 
@@ -204,7 +208,8 @@ class AggregationModesBedIT {
     }
 
     /** A TCP run A -> B and what B's kernel saw of its order. */
-    private record Tcp(String what, Traffic.Iperf result, long outOfOrder, long segments) {
+    /** @param firstLinkShare link 1's part of the bytes A's two links sent during the run (all of iperf3's run) */
+    private record Tcp(String what, Traffic.Iperf result, long outOfOrder, long segments, double firstLinkShare) {
         /** The goodput in full-size segments (B's own count depends on how many the TUN offloads joined). */
         double fullSegments() {
             return Math.max(1, result.bytes() / 1448.0);
@@ -220,7 +225,8 @@ class AggregationModesBedIT {
 
         @Override
         public String toString() {
-            return what + ": " + result + ", B's TCP queued " + outOfOrder + " of " + segments + " segments out of order";
+            return String.format(Locale.ROOT, "%s: %s, B's TCP queued %d of %d segments out of order, link 1 carried %.0f %% of"
+                    + " A's bytes", what, result, outOfOrder, segments, 100 * firstLinkShare);
         }
     }
 
@@ -228,9 +234,13 @@ class AggregationModesBedIT {
         long ofo = Beds.kernelCounter(b, "netstat", "TcpExt", "TCPOFOQueue");
         long in = Beds.kernelCounter(b, "snmp", "Tcp", "InSegs");
         Map<String, Long> before = b.instance().stats();
+        long first = a.txBytes(a.link(1));
+        long second = a.txBytes(a.link(2));
         Traffic.Iperf result = Traffic.tcpSettled(a, b.ipv4(), TCP_OMIT_SECONDS, TCP_SECONDS);
+        first = a.txBytes(a.link(1)) - first;
+        second = a.txBytes(a.link(2)) - second;
         Tcp run = new Tcp(what, result, Beds.kernelCounter(b, "netstat", "TcpExt", "TCPOFOQueue") - ofo,
-                Beds.kernelCounter(b, "snmp", "Tcp", "InSegs") - in);
+                Beds.kernelCounter(b, "snmp", "Tcp", "InSegs") - in, (double) first / Math.max(1, first + second));
         Map<String, Long> after = b.instance().stats();
         String estimates = a.instance().ctl("alagg:status").lines().filter(l -> l.contains("estimated capacity"))
                 .map(String::strip).findFirst().orElse("");

@@ -46,8 +46,8 @@ class ChaosBedIT {
     private static final long PAUSE_MILLIS = 1500;
     /** The transfer's pace: 16 Mbit/s, some 1 400 packets a second each way with the pings and acks. */
     private static final long PACE = 2_000_000;
-    /** The transfer's size: at the pace it lasts 60 s, past the end of the chaos. */
-    private static final long BYTES = PACE * 60;
+    /** The transfer's size: at the pace it lasts 75 s, past the end of the chaos (a round takes longer under load). */
+    private static final long BYTES = PACE * 75;
     private static final String TRANSPORT = "Alagg AF_PACKET link transport";
     /** What a warning must not say: a descriptor used after it was closed, or in the middle of it. */
     private static final Pattern CLOSED_DESCRIPTOR = Pattern.compile("(?i)EBADF|bad file descriptor|closed");

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.alagg.e2e.Bed.Side;
 import org.alagg.testing.RequiresRoot;
@@ -42,18 +43,19 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FecBedIT {
     /**
-     * The UDP stream: datagrams of this many bytes, this many a second, for this long (the two runs compared; the others
-     * half as long). At 10 % per link, redundant leaves 1 % and 4:2 0.81 %: 50 000 datagrams under loss put the two 3
-     * standard deviations apart.
+     * The UDP stream: datagrams of this many bytes, this many a second, measured this long (the two runs compared; the
+     * others a third as long). At 10 % per link, redundant leaves 1 % and 4:2 0.81 %; a failed 4:2 group loses about
+     * two packets at once, which doubles the variance of its count: 75 000 datagrams put the two some 3 standard
+     * deviations apart.
      */
     private static final int UDP_LENGTH = 1200;
     private static final int UDP_PPS = 5000;
-    private static final int UDP_SECONDS = 11;
+    private static final int UDP_SECONDS = 15;
     /**
-     * The links start losing this long after iperf3 started: its UDP test begins with one datagram each way on the
-     * stream's socket, which iperf3 3.12 does not send again; lost, the client waits 30 s and fails.
+     * The links start losing once this many bytes of the stream left A: iperf3's UDP test opens with one datagram each
+     * way on the stream's socket, which iperf3 3.12 does not send again; lost, the client waits 30 s and fails.
      */
-    private static final long LOSS_AFTER_MS = 500;
+    private static final long LOSS_AFTER_BYTES = 1_000_000;
     private static final int LOSS_PERCENT = 10;
     private static final long FEC_TIMEOUT_MS = 5;
 
@@ -204,37 +206,59 @@ class FecBedIT {
     }
 
     /**
-     * A UDP stream A -> B in this mode, both links losing from {@link #LOSS_AFTER_MS} after its start to its end;
-     * measured after a warm-up (the JIT compiles the mode's code, and for auto the probes' reports measure the loss
-     * the ratio is chosen from).
+     * A UDP stream A -> B in this mode, both links losing from its first {@link #LOSS_AFTER_BYTES} on; measured after
+     * a warm-up under loss (the JIT compiles the mode's code, and for auto the probes' reports measure the loss the
+     * ratio is chosen from).
      */
     private Run udp(String mode) throws Exception {
         long warmUpMs = mode.equals("auto") ? 2000 : 1000;
-        int seconds = mode.equals("redundant") || mode.equals("4:2") ? UDP_SECONDS : UDP_SECONDS / 2;
+        int seconds = mode.equals("redundant") || mode.equals("4:2") ? UDP_SECONDS : UDP_SECONDS / 3;
         mode(mode);
+        AtomicBoolean over = new AtomicBoolean();
+        long wireAtStart = txBytes();
         CompletableFuture<Snapshot> measuredFrom = CompletableFuture.supplyAsync(() -> {
             try {
-                Thread.sleep(LOSS_AFTER_MS);
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (txBytes() - wireAtStart < LOSS_AFTER_BYTES) {
+                    if (over.get() || System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the stream did not start within 20 s");
+                    }
+                    Thread.sleep(20);
+                }
                 bed.loss(1, LOSS_PERCENT);
                 bed.loss(2, LOSS_PERCENT);
-                Thread.sleep(warmUpMs - LOSS_AFTER_MS);
+                Thread.sleep(warmUpMs);
                 return snapshot();
             } catch (Exception e) {
                 throw new CompletionException(e);
             }
         });
+        Throwable failure = null;
         try {
-            Traffic.Iperf udp = Traffic.udp(a, b.ipv4(), (int) (warmUpMs / 1000) + seconds, UDP_PPS * UDP_LENGTH * 8L + "",
-                    UDP_LENGTH);
+            Traffic.Iperf udp = Traffic.udp(a, b.ipv4(), (int) (warmUpMs / 1000) + 1 + seconds,
+                    UDP_PPS * UDP_LENGTH * 8L + "", UDP_LENGTH);
             Snapshot end = snapshot();
             Snapshot start = measuredFrom.get(30, TimeUnit.SECONDS);
             return new Run(mode.equals("redundant") ? "redundant" : "fec " + mode, udp, end.wireBytes - start.wireBytes,
                     difference(start.sent, end.sent), difference(start.received, end.received),
                     end.tunDropped - start.tunDropped);
+        } catch (Throwable t) {
+            failure = t;
+            throw t;
         } finally {
-            measuredFrom.handle((started, e) -> null).get(30, TimeUnit.SECONDS);
-            bed.loss(1, 0);
-            bed.loss(2, 0);
+            over.set(true);
+            try {
+                measuredFrom.handle((started, e) -> null).get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                if (failure != null) {
+                    failure.addSuppressed(e);
+                } else {
+                    throw e;
+                }
+            } finally {
+                bed.loss(1, 0);
+                bed.loss(2, 0);
+            }
         }
     }
 
@@ -242,10 +266,14 @@ class FecBedIT {
     private record Snapshot(long wireBytes, Map<String, Long> sent, Map<String, Long> received, long tunDropped) {
     }
 
-    /** The link bytes, then B's counters: read as close together as the tools allow while the stream flows. */
+    /**
+     * B's counters, and the link bytes at the moment they were read: the mean of a reading just before and one just
+     * after (a counter read starts a JVM: while the stream flows, some hundred packets pass meanwhile).
+     */
     private Snapshot snapshot() throws Exception {
-        long wire = txBytes();
+        long wireBefore = txBytes();
         Map<String, Long> received = b.instance().stats();
+        long wire = (wireBefore + txBytes()) / 2;
         return new Snapshot(wire, a.instance().stats(), received, tunDropped());
     }
 

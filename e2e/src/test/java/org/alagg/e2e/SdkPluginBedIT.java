@@ -24,8 +24,8 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * A third party's plugin in a running pair of instances: a strategy generated from the SDK's archetype and built
- * against the SDK alone, outside the project (the jars PluginArchetypeIT verified in the same build; without them, or
- * when the distribution was rebuilt since, generated here likewise and built with {@code mvn package}), is dropped
+ * against the SDK alone, outside the project (the jars PluginArchetypeIT verified against the same SDK; without them,
+ * generated here likewise and built with {@code mvn package}), is dropped
  * into the bed's {@code plugins/} folder, selected on both sides, carries a transfer intact, shows its own counters in
  * {@code alagg:stats --json}, and when its jar is removed the engine falls back and traffic still passes. A scheduler
  * generated likewise takes its setting from the configuration file ({@code plugin.rotate.copies}), checked against its
@@ -49,19 +49,19 @@ class SdkPluginBedIT {
     @BeforeAll
     void buildThePluginAndStartTheBed() throws Exception {
         long start = System.nanoTime();
-        built = SdkWorkspace.verified(Beds.ROOT, NAME + "-1.0.0.jar");
-        builtScheduler = SdkWorkspace.verified(Beds.ROOT, SCHEDULER + "-1.0.0.jar");
-        builtTransport = SdkWorkspace.verified(Beds.ROOT, TRANSPORT + "-1.0.0.jar");
+        built = SdkWorkspace.verified(Beds.ROOT, SdkWorkspace.jarName(NAME));
+        builtScheduler = SdkWorkspace.verified(Beds.ROOT, SdkWorkspace.jarName(SCHEDULER));
+        builtTransport = SdkWorkspace.verified(Beds.ROOT, SdkWorkspace.jarName(TRANSPORT));
         if (built != null && builtScheduler != null && builtTransport != null) {
             report("sdk plugin", "the strategy, scheduler and transport PluginArchetypeIT generated from the SDK and verified"
-                    + " after this distribution was built: %s", List.of(built, builtScheduler, builtTransport));
+                    + " against this distribution's SDK: %s", List.of(built, builtScheduler, builtTransport));
         } else {
             workspace = SdkWorkspace.create(Beds.ROOT, Path.of(System.getProperty("sdk.it.directory")),
                     Path.of(System.getProperty("build.repository")), System.getProperty("maven.home"),
                     System.getProperty("alagg.version"));
-            built = workspace.generate("strategy", NAME, "FirstCome").resolve("target/" + NAME + "-1.0.0.jar");
-            builtScheduler = workspace.generate("scheduler", SCHEDULER, "Rotate").resolve("target/" + SCHEDULER + "-1.0.0.jar");
-            builtTransport = workspace.generate("transport", TRANSPORT, "UdpLinks").resolve("target/" + TRANSPORT + "-1.0.0.jar");
+            built = workspace.generate("strategy", NAME, "FirstCome").resolve("target/" + SdkWorkspace.jarName(NAME));
+            builtScheduler = workspace.generate("scheduler", SCHEDULER, "Rotate").resolve("target/" + SdkWorkspace.jarName(SCHEDULER));
+            builtTransport = workspace.generate("transport", TRANSPORT, "UdpLinks").resolve("target/" + SdkWorkspace.jarName(TRANSPORT));
             workspace.mavenAll("mvn package of the generated plugins", "package", "-DskipTests"); // tested by PluginArchetypeIT
             report("sdk plugin", "SDK installed, a strategy, a scheduler and a transport generated and built outside the"
                     + " project in %.1f s", (System.nanoTime() - start) / 1e9);

@@ -5,9 +5,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -25,6 +28,7 @@ public final class SdkWorkspace implements AutoCloseable {
     private static final Duration MAVEN_DEADLINE = Duration.ofMinutes(5);
     private static final String AGGREGATOR = "all-plugins";
     private static final String VERIFIED = "launcher/target/sdk-it/verified";
+    private static final String SDK_DIGEST = "sdk.sha256";
 
     private final Path directory;
     private final Path repository;
@@ -123,28 +127,52 @@ public final class SdkWorkspace implements AutoCloseable {
     }
 
     /**
-     * Keeps plugin jars that a test generated and verified (PluginArchetypeIT, in the launcher's build) in
-     * {@code launcher/target/sdk-it/verified}, so that a later test of the same build (SdkPluginBedIT) drops those
-     * jars into its bed instead of generating and building them again.
+     * Keeps a plugin jar that a test generated and verified (PluginArchetypeIT, in the launcher's build) in
+     * {@code launcher/target/sdk-it/verified}, with the digest of the SDK it was built against, so that a later test
+     * of the same build (SdkPluginBedIT) drops that jar into its bed instead of generating and building it again.
      */
-    public static void keepVerified(Path root, List<Path> jars) throws IOException {
+    public static void keepVerified(Path root, Path jar) throws IOException {
         Path kept = root.resolve(VERIFIED);
         Files.createDirectories(kept);
-        for (Path jar : jars) {
-            Files.copy(jar, kept.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-        }
+        Files.copy(jar, kept.resolve(jar.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+        Files.writeString(kept.resolve(SDK_DIGEST), sdkDigest(root));
     }
 
     /**
-     * A jar {@link #keepVerified} kept, if it is newer than the distribution the beds run ({@code
-     * launcher/target/alagg/alagg-launcher.jar}): made by this build's launcher tests, or by an earlier build whose
-     * distribution this still is. Otherwise (none kept, or the distribution rebuilt since) null: build it again.
+     * A jar {@link #keepVerified} kept, if the distribution's SDK is still the one it was built against (the same
+     * digest of every file under {@code launcher/target/alagg/sdk}); otherwise (none kept, or the SDK changed since)
+     * null: build it again.
      */
     public static Path verified(Path root, String fileName) throws IOException {
-        Path jar = root.resolve(VERIFIED).resolve(fileName);
-        Path distribution = root.resolve("launcher/target/alagg/alagg-launcher.jar");
-        return Files.isRegularFile(jar) && Files.isRegularFile(distribution)
-                && Files.getLastModifiedTime(jar).compareTo(Files.getLastModifiedTime(distribution)) > 0 ? jar : null;
+        Path kept = root.resolve(VERIFIED);
+        Path jar = kept.resolve(fileName);
+        Path digest = kept.resolve(SDK_DIGEST);
+        return Files.isRegularFile(jar) && Files.isRegularFile(digest)
+                && Files.readString(digest).equals(sdkDigest(root)) ? jar : null;
+    }
+
+    /** The name {@code mvn package} gives a generated plugin's jar (the archetype's version 1.0.0). */
+    public static String jarName(String artifactId) {
+        return artifactId + "-1.0.0.jar";
+    }
+
+    /** SHA-256 over the relative path and the bytes of every file of the distribution's SDK, in path order. */
+    private static String sdkDigest(Path root) throws IOException {
+        Path sdk = root.resolve("launcher/target/alagg/sdk");
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+        try (Stream<Path> files = Files.walk(sdk)) {
+            for (Path file : files.filter(Files::isRegularFile).sorted().toList()) {
+                digest.update(sdk.relativize(file).toString().getBytes(StandardCharsets.UTF_8));
+                digest.update((byte) 0);
+                digest.update(Files.readAllBytes(file));
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     @Override

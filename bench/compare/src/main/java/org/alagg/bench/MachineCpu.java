@@ -7,9 +7,9 @@ import java.util.Locale;
 
 /**
  * The whole machine's processor time by kind, from the {@code cpu} line of {@code /proc/stat}: what every process
- * (iperf3, the forwarders) and the kernel (system calls, veth, TCP, softirq) spent. On the bench's machine both hosts
- * share the cores, so a setup's goodput is the cores' time divided by what a gigabyte costs here, and the kernel's part
- * is a floor no user-space forwarder can go below.
+ * (iperf3, the forwarders) and the kernel (system calls, veth, TCP, softirq) spent, steal left out. On the bench's
+ * machine both hosts share the cores, so a setup's goodput is the cores' time divided by what a gigabyte costs here,
+ * and the kernel's part is what a forwarder costs beyond its own code: its frames, system calls and copies.
  *
  * @param user    user time of every process (user and nice), s
  * @param kernel  system time (system calls and kernel threads), s

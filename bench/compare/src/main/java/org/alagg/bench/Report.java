@@ -95,8 +95,8 @@ final class Report {
                   received. The kernel's own work (veth, TCP, softirq) is not in it, so direct veth has none.
                 - machine CPU s per GB: the whole machine's time (`/proc/stat`) during the same runs: user (iperf3 and
                   the forwarders), kernel (system calls: every frame a forwarder sends or receives, TUN reads and
-                  writes) and softirq (the network stack). Both hosts share the cores, so goodput is bounded by the
-                  cores' time over this sum; the kernel and softirq parts are what no user-space work can remove.
+                  writes) and softirq (the network stack); other load on the machine and failed attempts count too.
+                  Both hosts share the cores, so goodput is bounded by the cores' time over this sum.
                 - RSS: resident memory of each forwarding process (`VmRSS`) when the setup began forwarding and after
                   its last run, and the peak (`VmHWM`). 1 MB = 10^6 bytes.
                 - Start to forwarding: from starting both Alagg instances (`alagg run`, a JVM each) until a ping is
