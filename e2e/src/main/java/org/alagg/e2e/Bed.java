@@ -237,6 +237,15 @@ public final class Bed implements AutoCloseable {
         return links;
     }
 
+    /** The bytes {@code side}'s link interfaces sent, all links together (the kernel's count: Ethernet header and all). */
+    public long linksTxBytes(Side side) throws IOException {
+        long bytes = 0;
+        for (int n = 1; n <= links; n++) {
+            bytes += side.txBytes(side.link(n));
+        }
+        return bytes;
+    }
+
     /**
      * The watched {@code plugins/} folder of the distribution this bed runs: a bundle jar moved in is installed and
      * started by both instances, removing it uninstalls it. Only for a bed with its own distribution.

@@ -215,11 +215,11 @@ class FecBedIT {
         int seconds = mode.equals("redundant") || mode.equals("4:2") ? UDP_SECONDS : UDP_SECONDS / 3;
         mode(mode);
         AtomicBoolean over = new AtomicBoolean();
-        long wireAtStart = txBytes();
+        long wireAtStart = bed.linksTxBytes(a);
         CompletableFuture<Snapshot> measuredFrom = CompletableFuture.supplyAsync(() -> {
             try {
                 long deadline = System.nanoTime() + 20_000_000_000L;
-                while (txBytes() - wireAtStart < LOSS_AFTER_BYTES) {
+                while (bed.linksTxBytes(a) - wireAtStart < LOSS_AFTER_BYTES) {
                     if (over.get() || System.nanoTime() > deadline) {
                         throw new IllegalStateException("the stream did not start within 20 s");
                     }
@@ -271,9 +271,9 @@ class FecBedIT {
      * after (a counter read starts a JVM: while the stream flows, some hundred packets pass meanwhile).
      */
     private Snapshot snapshot() throws Exception {
-        long wireBefore = txBytes();
+        long wireBefore = bed.linksTxBytes(a);
         Map<String, Long> received = b.instance().stats();
-        long wire = (wireBefore + txBytes()) / 2;
+        long wire = (wireBefore + bed.linksTxBytes(a)) / 2;
         return new Snapshot(wire, a.instance().stats(), received, tunDropped());
     }
 
@@ -286,15 +286,6 @@ class FecBedIT {
         Map<String, Long> d = new LinkedHashMap<>();
         after.forEach((k, v) -> d.put(k, v - before.getOrDefault(k, 0L)));
         return d;
-    }
-
-    /** The bytes A's two link interfaces sent (the kernel's count: Ethernet header and all). */
-    private long txBytes() throws Exception {
-        long bytes = 0;
-        for (int n = 1; n <= 2; n++) {
-            bytes += a.txBytes(a.link(n));
-        }
-        return bytes;
     }
 
     /** Both sides: {@code redundant}, or weighted spreading (equal weights) with this {@code fec.ratio}. */

@@ -107,10 +107,10 @@ public final class ModesBench {
         bed.loss(1, loss);
         bed.loss(2, loss);
         Thread.sleep(mode[1].equals("auto") ? 3000 : 1000); // auto: the probes' reports measure the loss first
-        long before = wireBytes(bed);
+        long before = bed.linksTxBytes(bed.a());
         Map<String, Long> countersBefore = bed.b().instance().stats();
         Traffic.Iperf udp = Traffic.udp(bed.a(), bed.b().ipv4(), seconds, UDP_RATE, UDP_LENGTH);
-        long wire = wireBytes(bed) - before;
+        long wire = bed.linksTxBytes(bed.a()) - before;
         Map<String, Long> countersAfter = bed.b().instance().stats();
         StringBuilder counters = new StringBuilder();
         for (String c : List.of("passed", "lost", "late", "fec_repaired", "fec_unrepairable", "reorder_timeout_us")) {
@@ -165,12 +165,12 @@ public final class ModesBench {
         }
         bed.awaitForwarding(Duration.ofSeconds(20)); // links reopened by new options are UP again
         Thread.sleep(1000);
-        long before = wireBytes(bed);
+        long before = bed.linksTxBytes(bed.a());
         long started = System.nanoTime();
         CompletableFuture<Traffic.Ping> ping = pingBeside(bed, seconds);
         Traffic.Iperf tcp = Traffic.tcpSettled(bed.a(), bed.b().ipv4(), 1, seconds);
         Traffic.Ping pings = ping.join();
-        double wireBytesPerSecond = (wireBytes(bed) - before) / ((System.nanoTime() - started) / 1e9);
+        double wireBytesPerSecond = (bed.linksTxBytes(bed.a()) - before) / ((System.nanoTime() - started) / 1e9);
         String name = mode[0] + (l1.isEmpty() && l2.isEmpty() ? "" : " (" + (l1 + " " + l2).strip() + ")");
         Row row = new Row(shape[0] + " + " + shape[1], name, tcp.megabitsPerSecond(),
                 wireBytesPerSecond / (tcp.bitsPerSecond() / 8), pings);
@@ -193,15 +193,6 @@ public final class ModesBench {
     /** "50mbit" -> "50". */
     private static String mbit(String rate) {
         return rate.replace("mbit", "");
-    }
-
-    /** What A's link interfaces sent, in bytes (all of it: data frames, probes; the omitted first second too). */
-    private static long wireBytes(Bed bed) throws IOException {
-        long sum = 0;
-        for (int n = 1; n <= 2; n++) {
-            sum += bed.a().txBytes(bed.a().link(n));
-        }
-        return sum;
     }
 
     private static String report(String machine, int seconds, List<Row> rows) {
